@@ -1,0 +1,146 @@
+/**
+ * The one storage contract behind every driver (PROTOCOL.md §4 rules, §5 storage).
+ *
+ * Guarantees every driver must keep, proven by tests/store/contract.ts:
+ * - create is one atomic write-if-absent: an id whose ciphertext OR metadata is
+ *   still stored is taken, so a consumed link can never be re-armed;
+ * - check, reveal and burn are each ONE atomic step (a Lua script on Redis and
+ *   Upstash, one synchronous block in memory): proof check, allowlist, tombstone,
+ *   failure counting with burn-at-limit, view decrement, deletion at zero and the
+ *   event record happen together, so N concurrent reveals of a secret with
+ *   maxViews = v succeed exactly min(N, v) times;
+ * - nothing stored is plaintext, a key or a proof: the caller passes verifiers
+ *   (SHA-512(proof)[0..32], b64u) and the store only compares them.
+ *
+ * All times are Unix epoch milliseconds. The caller passes `nowMs` so that every
+ * driver agrees on one clock per request; the ciphertext key additionally expires
+ * natively at `expiresAt` (PXAT on Redis), so expiry holds even if no request comes.
+ */
+
+export type StoreKind = "memory" | "redis" | "redis-cluster" | "upstash";
+
+export type SecretState = "active" | "viewed" | "burned" | "expired";
+export type GoneReason = "viewed" | "burned" | "attempts" | "expired";
+export type SecretEventType = "created" | "viewed" | "wrong_passphrase" | "ip_blocked" | "burned";
+
+export interface SecretEvent {
+  type: SecretEventType;
+  atMs: number;
+  /** Already masked by the caller per AUDIT_IP; absent when AUDIT_IP=none. */
+  ip?: string;
+}
+
+/**
+ * An allowlist entry in canonical 128-bit form: IPv4 addresses and networks are
+ * mapped into ::ffff:0:0/96 so that one comparison covers v4, v6 and v4-mapped v6.
+ * `network` is 32 lowercase hex digits, `prefixLength` 0..128.
+ */
+export interface IpPrefix {
+  network: string;
+  prefixLength: number;
+}
+
+/** Who is asking, as far as the store needs to know. */
+export interface Requester {
+  /** The client address as 32 lowercase hex digits (IPv4 mapped into ::ffff:0:0/96). */
+  ipHex: string;
+  /** What to record in an event's `ip` field (masked per AUDIT_IP), or undefined for none. */
+  auditIp?: string;
+}
+
+export interface NewSecret {
+  id: string; // b64u, 22 chars
+  ciphertext: string; // b64u, stored as received
+  accessVerifier: string; // b64u, 43 chars
+  unlockVerifier: string;
+  manageVerifier: string;
+  ttlSeconds: number;
+  maxViews: number;
+  /** Wrong-passphrase limit for this secret (PASSPHRASE_ATTEMPTS at creation). */
+  attemptsLimit: number;
+  /** Display form, as given by the creator (validated), for status. */
+  allowedIps: string[];
+  /** Canonical form of allowedIps, same order; empty = unrestricted. */
+  allowedPrefixes: IpPrefix[];
+  /** How long metadata outlives expiresAt. */
+  retentionSeconds: number;
+  nowMs: number;
+  requester: Requester;
+}
+
+export type CreateResult =
+  | { kind: "created"; expiresAtMs: number }
+  | { kind: "id_taken" };
+
+export type Gone = { kind: "gone"; reason: GoneReason; atMs: number };
+export type NotFound = { kind: "not_found" };
+export type IpNotAllowed = { kind: "ip_not_allowed" };
+
+export type CheckResult =
+  | { kind: "ok"; expiresAtMs: number; viewsLeft: number }
+  | NotFound
+  | IpNotAllowed
+  | Gone;
+
+export type RevealResult =
+  | { kind: "ok"; ciphertext: string; viewsLeft: number; expiresAtMs: number }
+  | { kind: "wrong_passphrase"; attemptsLeft: number }
+  | NotFound
+  | IpNotAllowed
+  | Gone;
+
+export interface SecretStatus {
+  id: string;
+  state: SecretState;
+  createdAtMs: number;
+  expiresAtMs: number;
+  maxViews: number;
+  viewsLeft: number; // 0 unless state is active
+  failedAttempts: number;
+  allowedIps: string[];
+  events: SecretEvent[]; // oldest first
+}
+
+export type StatusResult = { kind: "ok"; status: SecretStatus } | NotFound;
+export type BurnResult = { kind: "burned" } | { kind: "already_gone" } | NotFound;
+
+export interface AccessRequest {
+  id: string;
+  accessVerifier: string;
+  nowMs: number;
+  requester: Requester;
+}
+
+export interface RevealRequest extends AccessRequest {
+  unlockVerifier: string;
+}
+
+export interface ManageRequest {
+  id: string;
+  manageVerifier: string;
+  nowMs: number;
+  requester: Requester;
+}
+
+export interface SecretStore {
+  readonly kind: StoreKind;
+  create(secret: NewSecret): Promise<CreateResult>;
+  /** Consumes nothing. Order after a right access proof: allowlist, tombstone. */
+  check(request: AccessRequest): Promise<CheckResult>;
+  /** One atomic step: access, allowlist (records ip_blocked), tombstone, unlock (counts failures, burns at the limit), view. */
+  reveal(request: RevealRequest): Promise<RevealResult>;
+  status(request: ManageRequest): Promise<StatusResult>;
+  /** Destroys the ciphertext; records `burned`. Changes nothing when already gone. */
+  burn(request: ManageRequest): Promise<BurnResult>;
+  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown by every driver when its backend cannot be reached or refuses a write (e.g. OOM). */
+export class StoreUnavailableError extends Error {
+  constructor(message = "The secret store is unavailable", options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
