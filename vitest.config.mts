@@ -2,6 +2,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
+// CI asks for a machine-readable report too, to print one "N passed, N failed" line.
+const reportDir = process.env.BURNLINK_TEST_REPORT_DIR;
 
 export default defineConfig({
   resolve: {
@@ -16,6 +18,7 @@ export default defineConfig({
     exclude: ["tests/e2e/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    reporters: ["default"],
+    reporters: reportDir ? ["default", "json"] : ["default"],
+    outputFile: reportDir ? { json: `${reportDir}/vitest.json` } : undefined,
   },
 });
