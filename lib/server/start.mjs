@@ -1,0 +1,122 @@
+// The production entry point (`npm start`): Next's request handler behind node:http.
+//
+// Why a custom server: `next start` passes a client-sent X-Forwarded-For through, and a
+// route handler cannot see the socket. Here every request loses any client-sent
+// `x-burnlink-peer` header and gets one holding the socket's remote address, so
+// TRUST_PROXY=0 can believe the real peer (lib/server/client-ip.ts).
+// Plain JavaScript on purpose: it runs with no compiler, before the build is loaded.
+//
+// Environment: PORT (3000), HOSTNAME (all interfaces when unset), NEXT_DIST_DIR (.next),
+// SHUTDOWN_TIMEOUT_MS (10000). SIGTERM/SIGINT stop accepting, let in-flight requests
+// finish (at most SHUTDOWN_TIMEOUT_MS), then exit 0.
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PEER_HEADER = "x-burnlink-peer";
+const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+process.env.NODE_ENV ??= "production";
+// Tells lib/server/client-ip.ts that PEER_HEADER is ours (see above).
+process.env.BURNLINK_CUSTOM_SERVER = "1";
+
+function log(level, msg, fields = {}) {
+  const line = JSON.stringify({ level, msg, ...fields });
+  if (level === "error") console.error(line);
+  else console.log(line);
+}
+
+function parsePort(text) {
+  if (text === undefined || text === "") return 3000;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    log("error", "burnlink: PORT must be a whole number from 0 to 65535");
+    process.exit(1);
+  }
+  return Number(text);
+}
+
+const port = parsePort(process.env.PORT);
+const hostname = process.env.HOSTNAME || undefined;
+const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS) || 10_000;
+
+const { default: next } = await import("next");
+const app = next({ dev: false, dir: projectDir, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+/** Replaces any client-sent peer header, in both header views Node offers. */
+function stampPeer(req) {
+  const raw = [];
+  for (let index = 0; index < req.rawHeaders.length; index += 2) {
+    if (req.rawHeaders[index].toLowerCase() !== PEER_HEADER) raw.push(req.rawHeaders[index], req.rawHeaders[index + 1]);
+  }
+  const peer = req.socket.remoteAddress ?? "";
+  raw.push(PEER_HEADER, peer);
+  req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
+  req.headers[PEER_HEADER] = peer;
+}
+
+let shuttingDown = false;
+
+const server = http.createServer((req, res) => {
+  stampPeer(req);
+  if (shuttingDown) res.setHeader("Connection", "close");
+  Promise.resolve(handle(req, res)).catch((error) => {
+    log("error", "burnlink: request handler failed", { error: error?.name ?? "Error" });
+    if (!res.headersSent) {
+      res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      res.end(JSON.stringify({ error: "internal_error", message: "The server failed to answer this request." }));
+    } else {
+      res.destroy();
+    }
+  });
+});
+
+await new Promise((resolve, reject) => {
+  server.once("error", reject);
+  server.listen(port, hostname, resolve);
+});
+const address = server.address();
+const boundPort = typeof address === "object" && address ? address.port : port;
+log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}` });
+
+// Start-up check: /api/config parses the environment (lib/server/config.ts). A bad
+// variable answers 500 and is logged by the route; stop now rather than on a user's request.
+const probeHost = !hostname || hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+await new Promise((resolve) => {
+  const probe = http.get({ host: probeHost, port: boundPort, path: "/api/config" }, (res) => {
+    res.resume();
+    if (res.statusCode !== 200) {
+      log("error", "burnlink: start-up check failed (see the configuration message above); exiting", {
+        status: res.statusCode,
+      });
+      process.exit(1);
+    }
+    resolve();
+  });
+  probe.on("error", (error) => {
+    log("warn", "burnlink: start-up check could not reach the server", { error: error.code ?? error.name });
+    resolve();
+  });
+});
+
+function shutdown(signal) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log("info", "burnlink: shutting down", { signal });
+  const timer = setTimeout(() => {
+    log("warn", "burnlink: in-flight requests did not finish in time; closing them");
+    server.closeAllConnections();
+    process.exit(0);
+  }, shutdownTimeoutMs);
+  timer.unref();
+  server.close(() => {
+    Promise.resolve(app.close?.())
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
+  server.closeIdleConnections();
+}
+
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
