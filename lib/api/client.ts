@@ -1,0 +1,123 @@
+/**
+ * The fetch client of PROTOCOL.md §4, shared by the browser and the CLI.
+ *
+ * Guarantees: no zod and no Node or Next imports (it ships in the page bundle); every
+ * call resolves with the wire.ts type of its success answer, or throws ApiError — for
+ * every non-2xx answer (code from the error body, or guessed from the status when the
+ * body is not ours) and for network failures (code "network_error", status 0).
+ * It sends only what it is given: ids, ciphertext, verifiers and proofs, never keys.
+ */
+import { ERROR_STATUS, isErrorCode, type ErrorCode } from "./errors";
+import type {
+  CheckSecretResponse,
+  CreateSecretRequest,
+  CreateSecretResponse,
+  ErrorBody,
+  HealthResponse,
+  RevealSecretResponse,
+  SecretStatusResponse,
+  ServerConfigResponse,
+} from "./wire";
+
+export type ApiErrorCode = ErrorCode | "network_error";
+
+export class ApiError extends Error {
+  /** HTTP status, or 0 when no answer arrived. */
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  /** The server's error body, when it sent one of ours. */
+  readonly body?: ErrorBody;
+
+  constructor(status: number, code: ApiErrorCode, message: string, body?: ErrorBody, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    if (body !== undefined) this.body = body;
+  }
+}
+
+export interface ApiClient {
+  config(): Promise<ServerConfigResponse>;
+  health(): Promise<HealthResponse>;
+  createSecret(request: CreateSecretRequest): Promise<CreateSecretResponse>;
+  /** Consumes nothing. */
+  checkSecret(id: string, access: string): Promise<CheckSecretResponse>;
+  /** Consumes one view. */
+  revealSecret(id: string, access: string, unlock: string): Promise<RevealSecretResponse>;
+  secretStatus(id: string, manageToken: string): Promise<SecretStatusResponse>;
+  burnSecret(id: string, manageToken: string): Promise<void>;
+}
+
+/** For answers that are not ours (a proxy's HTML page): the code a status can only mean. */
+function codeForStatus(status: number): ErrorCode {
+  const matches = (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => ERROR_STATUS[code] === status);
+  return matches.length === 1 && matches[0] ? matches[0] : "internal_error";
+}
+
+function asErrorBody(value: unknown): ErrorBody | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const candidate = value as Record<string, unknown>;
+  if (!isErrorCode(candidate.error) || typeof candidate.message !== "string") return undefined;
+  return candidate as unknown as ErrorBody;
+}
+
+function describeNetworkFailure(error: unknown): string {
+  if (!(error instanceof Error)) return "the request failed";
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (cause && typeof cause.code === "string") return `${error.message} (${cause.code})`;
+  if (cause && typeof cause.message === "string") return `${error.message} (${cause.message})`;
+  return error.message;
+}
+
+export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalThis.fetch): ApiClient {
+  const origin = baseUrl.replace(/\/+$/, "");
+  const doFetch = fetchImpl;
+
+  async function call<T>(method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+
+    let response: Response;
+    try {
+      response = await doFetch(`${origin}${path}`, {
+        method,
+        headers,
+        cache: "no-store",
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+    } catch (error) {
+      throw new ApiError(0, "network_error", describeNetworkFailure(error), undefined, { cause: error });
+    }
+
+    if (response.status === 204) return undefined as T;
+    let parsed: unknown;
+    let readable = true;
+    try {
+      parsed = JSON.parse(await response.text());
+    } catch {
+      readable = false;
+    }
+    if (response.ok) {
+      if (!readable) throw new ApiError(response.status, "internal_error", "The server's answer is not JSON.");
+      return parsed as T;
+    }
+    const body = asErrorBody(parsed);
+    if (body) throw new ApiError(response.status, body.error, body.message, body);
+    throw new ApiError(response.status, codeForStatus(response.status), `The server answered ${response.status}.`);
+  }
+
+  const secretPath = (id: string) => `/api/secrets/${encodeURIComponent(id)}`;
+
+  return {
+    config: () => call<ServerConfigResponse>("GET", "/api/config"),
+    health: () => call<HealthResponse>("GET", "/api/health"),
+    createSecret: (request) => call<CreateSecretResponse>("POST", "/api/secrets", { body: request }),
+    checkSecret: (id, access) => call<CheckSecretResponse>("POST", `${secretPath(id)}/check`, { body: { access } }),
+    revealSecret: (id, access, unlock) =>
+      call<RevealSecretResponse>("POST", `${secretPath(id)}/reveal`, { body: { access, unlock } }),
+    secretStatus: (id, manageToken) => call<SecretStatusResponse>("GET", secretPath(id), { token: manageToken }),
+    burnSecret: (id, manageToken) => call<void>("DELETE", secretPath(id), { token: manageToken }),
+  };
+}
