@@ -1,0 +1,160 @@
+/**
+ * The OpenAPI 3.1 description of PROTOCOL.md §4, generated from the zod schemas that
+ * the route handlers parse with (z.toJSONSchema, JSON Schema 2020-12), so the document
+ * cannot describe an API other than the one served. Checks that JSON Schema cannot say
+ * (canonical base64url, decoded ciphertext size, IP syntax) are described in words.
+ */
+import { z } from "zod";
+import { ERROR_STATUS, type ErrorCode } from "./errors";
+import {
+  checkSecretBodySchema,
+  checkSecretResponseSchema,
+  createSecretBodySchema,
+  createSecretResponseSchema,
+  errorBodySchema,
+  healthResponseSchema,
+  MIN_CIPHERTEXT_BYTES,
+  revealSecretBodySchema,
+  revealSecretResponseSchema,
+  secretStatusResponseSchema,
+  serverConfigResponseSchema,
+  type ApiLimits,
+} from "./schemas";
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" });
+  void _dialect;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function json(schemaName: string, description: string) {
+  return { description, content: { "application/json": { schema: ref(schemaName) } } };
+}
+
+function errors(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [String(status), json("Error", list.map((code) => `\`${code}\``).join(", "))]),
+  );
+}
+
+const COMMON_ERRORS: ErrorCode[] = ["invalid_request", "method_not_allowed", "rate_limited", "store_unavailable"];
+const idParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "22 base64url characters; anything else answers 404 not_found.",
+  schema: { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" },
+};
+const bearer = [{ manageToken: [] }];
+
+export function buildOpenApiDocument(limits: ApiLimits): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Burnlink API",
+      version: "1",
+      description:
+        "End-to-end encrypted one-time secrets (PROTOCOL.md §4). The server only ever sees ciphertext and " +
+        "SHA-512 verifiers. Every response has Cache-Control: no-store. Binary values are canonical base64url " +
+        `without padding. A ciphertext decodes to ${MIN_CIPHERTEXT_BYTES}..${limits.maxCiphertextBytes} bytes ` +
+        "(shorter: 400 invalid_request; longer: 413 too_large).",
+    },
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    paths: {
+      "/api/secrets": {
+        post: {
+          summary: "Create a secret",
+          requestBody: { required: true, ...json("CreateSecretRequest", "Ciphertext and verifiers") },
+          responses: {
+            "201": json("CreateSecretResponse", "Created"),
+            ...errors(...COMMON_ERRORS, "id_taken", "too_large", "unsupported_media_type"),
+          },
+        },
+      },
+      "/api/secrets/{id}/check": {
+        post: {
+          summary: "Check that a secret can still be revealed; consumes nothing",
+          parameters: [idParameter],
+          requestBody: { required: true, ...json("CheckSecretRequest", "The access proof") },
+          responses: {
+            "200": json("CheckSecretResponse", "Still there"),
+            ...errors(...COMMON_ERRORS, "not_found", "gone", "ip_not_allowed", "too_large", "unsupported_media_type"),
+          },
+        },
+      },
+      "/api/secrets/{id}/reveal": {
+        post: {
+          summary: "Reveal: returns the ciphertext and consumes one view atomically",
+          parameters: [idParameter],
+          requestBody: { required: true, ...json("RevealSecretRequest", "The access and unlock proofs") },
+          responses: {
+            "200": json("RevealSecretResponse", "The ciphertext"),
+            ...errors(
+              ...COMMON_ERRORS,
+              "not_found",
+              "gone",
+              "wrong_passphrase",
+              "ip_not_allowed",
+              "too_large",
+              "unsupported_media_type",
+            ),
+          },
+        },
+      },
+      "/api/secrets/{id}": {
+        get: {
+          summary: "Status for the manage-link holder",
+          parameters: [idParameter],
+          security: bearer,
+          responses: { "200": json("SecretStatusResponse", "Status"), ...errors(...COMMON_ERRORS, "not_found") },
+        },
+        delete: {
+          summary: "Burn: destroy the ciphertext now",
+          parameters: [idParameter],
+          security: bearer,
+          responses: {
+            "204": { description: "Burned, or already gone" },
+            ...errors(...COMMON_ERRORS, "not_found"),
+          },
+        },
+      },
+      "/api/config": {
+        get: {
+          summary: "Server limits",
+          responses: { "200": json("ServerConfigResponse", "Limits"), ...errors("method_not_allowed") },
+        },
+      },
+      "/api/health": {
+        get: {
+          summary: "Liveness and store reachability",
+          responses: { "200": json("HealthResponse", "Healthy"), ...errors("method_not_allowed", "store_unavailable") },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        manageToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "b64u(derive(\"manage\", M)), 43 characters. Missing, malformed or wrong: 404 not_found.",
+        },
+      },
+      schemas: {
+        CreateSecretRequest: jsonSchema(createSecretBodySchema(limits), "input"),
+        CreateSecretResponse: jsonSchema(createSecretResponseSchema, "output"),
+        CheckSecretRequest: jsonSchema(checkSecretBodySchema, "input"),
+        CheckSecretResponse: jsonSchema(checkSecretResponseSchema, "output"),
+        RevealSecretRequest: jsonSchema(revealSecretBodySchema, "input"),
+        RevealSecretResponse: jsonSchema(revealSecretResponseSchema, "output"),
+        SecretStatusResponse: jsonSchema(secretStatusResponseSchema, "output"),
+        ServerConfigResponse: jsonSchema(serverConfigResponseSchema, "output"),
+        HealthResponse: jsonSchema(healthResponseSchema, "output"),
+        Error: jsonSchema(errorBodySchema, "output"),
+      },
+    },
+  };
+}

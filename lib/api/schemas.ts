@@ -1,0 +1,207 @@
+/**
+ * zod 4 schemas of the HTTP API (PROTOCOL.md §4): request bodies, path ids and the
+ * response shapes (for the OpenAPI document). Server-side only: the browser and the CLI
+ * use the plain types of wire.ts, and every schema here is checked against them with
+ * `satisfies`, so the two cannot drift apart.
+ *
+ * Guarantees: objects are strict (an unknown member is invalid_request); binary values
+ * are canonical base64url of the exact length; a ciphertext is measured in decoded bytes,
+ * too short for any padded envelope is invalid_request, over maxCiphertextBytes is
+ * too_large (the issue carries params.apiCode = "too_large").
+ */
+import { z } from "zod";
+import { base64urlToBytes } from "@/lib/crypto/encoding";
+import { parseAllowlistEntry } from "@/lib/server/ip-address";
+import type {
+  CheckSecretRequest,
+  CheckSecretResponse,
+  CreateSecretRequest,
+  CreateSecretResponse,
+  ErrorBody,
+  HealthResponse,
+  RevealSecretRequest,
+  RevealSecretResponse,
+  SecretStatusResponse,
+  ServerConfigResponse,
+} from "./wire";
+import { ERROR_STATUS, type ErrorCode } from "./errors";
+
+/** The limits a create request is checked against (from ServerConfig). */
+export interface ApiLimits {
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
+  maxViews: number;
+  maxCiphertextBytes: number;
+  maxAllowedIps: number;
+}
+
+/** Nonce (24) + Poly1305 tag (16) + the smallest padded envelope (1024), PROTOCOL.md §3–4. */
+export const MIN_CIPHERTEXT_BYTES = 24 + 16 + 1024;
+
+const B64U_PATTERN = /^[A-Za-z0-9_-]*$/;
+
+/** Decoded length of base64url text without decoding it. */
+export function base64urlByteLength(text: string): number {
+  return Math.floor((text.length * 3) / 4);
+}
+
+function isCanonicalBase64url(text: string, expectedBytes?: number): boolean {
+  try {
+    base64urlToBytes(text, expectedBytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Canonical base64url of exactly `bytes` bytes, i.e. exactly `chars` characters. */
+function fixedBase64url(bytes: number, description: string) {
+  const chars = Math.ceil((bytes * 4) / 3);
+  return z
+    .string()
+    .length(chars, { error: `must be ${chars} base64url characters` })
+    .regex(B64U_PATTERN, { error: "must be base64url (A-Z a-z 0-9 - _, no padding)" })
+    .refine((value) => value.length !== chars || !B64U_PATTERN.test(value) || isCanonicalBase64url(value, bytes), {
+      error: "must be canonical base64url",
+      abort: true,
+    })
+    .meta({ description });
+}
+
+export const secretIdSchema = fixedBase64url(16, "The secret's id: b64u of derive(\"id\", K)[0..16], 22 characters.");
+export const proofSchema = (what: string) => fixedBase64url(32, `${what}: b64u of 32 bytes, 43 characters.`);
+
+export function ciphertextSchema(maxCiphertextBytes: number) {
+  return z
+    .string()
+    .regex(B64U_PATTERN, { error: "must be base64url (A-Z a-z 0-9 - _, no padding)", abort: true })
+    .check((ctx) => {
+      const bytes = base64urlByteLength(ctx.value);
+      if (bytes > maxCiphertextBytes) {
+        ctx.issues.push({
+          code: "custom",
+          input: ctx.value,
+          message: `is ${bytes} bytes; the limit is ${maxCiphertextBytes} bytes`,
+          params: { apiCode: "too_large" },
+        });
+      } else if (bytes < MIN_CIPHERTEXT_BYTES) {
+        ctx.issues.push({
+          code: "custom",
+          input: ctx.value,
+          message: `is ${bytes} bytes; a padded envelope encrypts to at least ${MIN_CIPHERTEXT_BYTES} bytes`,
+        });
+      } else if (!isCanonicalBase64url(ctx.value)) {
+        ctx.issues.push({ code: "custom", input: ctx.value, message: "must be canonical base64url" });
+      }
+    })
+    .meta({ description: "b64u(nonce ‖ secretbox(envelope)), PROTOCOL.md §3." });
+}
+
+export function allowlistEntrySchema() {
+  return z
+    .string()
+    .max(64, { error: "is too long for an IP address or CIDR", abort: true })
+    .check((ctx) => {
+      const parsed = parseAllowlistEntry(ctx.value);
+      if (!parsed.ok) ctx.issues.push({ code: "custom", input: ctx.value, message: parsed.message });
+    })
+    .meta({ description: "An IPv4/IPv6 address or CIDR; no spaces, no zone ids, no host bits after the prefix." });
+}
+
+export function createSecretBodySchema(limits: ApiLimits) {
+  return z.strictObject({
+    id: secretIdSchema,
+    ciphertext: ciphertextSchema(limits.maxCiphertextBytes),
+    accessVerifier: proofSchema("SHA512(access)[0..32]"),
+    unlockVerifier: proofSchema("SHA512(unlock)[0..32]"),
+    manageVerifier: proofSchema("SHA512(manage)[0..32]"),
+    ttlSeconds: z
+      .int({ error: "must be a whole number of seconds" })
+      .min(limits.minTtlSeconds, { error: `must be at least ${limits.minTtlSeconds} seconds` })
+      .max(limits.maxTtlSeconds, { error: `must be at most ${limits.maxTtlSeconds} seconds` }),
+    maxViews: z
+      .int({ error: "must be a whole number" })
+      .min(1, { error: "must be at least 1" })
+      .max(limits.maxViews, { error: `must be at most ${limits.maxViews}` }),
+    allowedIps: z
+      .array(allowlistEntrySchema(), { error: "must be a list of IP addresses or CIDRs" })
+      .min(1, { error: "must hold at least one entry when present" })
+      .max(limits.maxAllowedIps, { error: `must hold at most ${limits.maxAllowedIps} entries` })
+      .optional(),
+  }) satisfies z.ZodType<CreateSecretRequest>;
+}
+
+export type CreateSecretBody = z.infer<ReturnType<typeof createSecretBodySchema>>;
+
+export const checkSecretBodySchema = z.strictObject({
+  access: proofSchema("derive(\"access\", K)"),
+}) satisfies z.ZodType<CheckSecretRequest>;
+
+export type CheckSecretBody = z.infer<typeof checkSecretBodySchema>;
+
+export const revealSecretBodySchema = z.strictObject({
+  access: proofSchema("derive(\"access\", K)"),
+  unlock: proofSchema("derive(\"unlock\", master)"),
+}) satisfies z.ZodType<RevealSecretRequest>;
+
+export type RevealSecretBody = z.infer<typeof revealSecretBodySchema>;
+
+const isoTime = z.iso.datetime().meta({ description: "ISO-8601 UTC time." });
+const goneReason = z.enum(["viewed", "burned", "attempts", "expired"]);
+
+export const createSecretResponseSchema = z.strictObject({
+  id: z.string(),
+  expiresAt: isoTime,
+  maxViews: z.int(),
+}) satisfies z.ZodType<CreateSecretResponse>;
+
+export const checkSecretResponseSchema = z.strictObject({
+  expiresAt: isoTime,
+  viewsLeft: z.int(),
+}) satisfies z.ZodType<CheckSecretResponse>;
+
+export const revealSecretResponseSchema = z.strictObject({
+  ciphertext: z.string(),
+  viewsLeft: z.int(),
+  expiresAt: isoTime,
+}) satisfies z.ZodType<RevealSecretResponse>;
+
+export const secretStatusResponseSchema = z.strictObject({
+  id: z.string(),
+  state: z.enum(["active", "viewed", "burned", "expired"]),
+  createdAt: isoTime,
+  expiresAt: isoTime,
+  maxViews: z.int(),
+  viewsLeft: z.int(),
+  failedAttempts: z.int(),
+  allowedIps: z.array(z.string()),
+  events: z.array(
+    z.strictObject({
+      type: z.enum(["created", "viewed", "wrong_passphrase", "ip_blocked", "burned"]),
+      at: isoTime,
+      ip: z.string().optional().meta({ description: "Per AUDIT_IP: a masked network, the address, or absent." }),
+    }),
+  ),
+}) satisfies z.ZodType<SecretStatusResponse>;
+
+export const serverConfigResponseSchema = z.strictObject({
+  maxCiphertextBytes: z.int(),
+  minTtlSeconds: z.int(),
+  maxTtlSeconds: z.int(),
+  maxViews: z.int(),
+  maxAllowedIps: z.int(),
+  passphraseAttempts: z.int(),
+}) satisfies z.ZodType<ServerConfigResponse>;
+
+export const healthResponseSchema = z.strictObject({
+  status: z.literal("ok"),
+  store: z.enum(["memory", "redis", "redis-cluster", "upstash"]),
+}) satisfies z.ZodType<HealthResponse>;
+
+export const errorBodySchema = z.strictObject({
+  error: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  reason: goneReason.optional().meta({ description: "gone only" }),
+  at: isoTime.optional().meta({ description: "gone only" }),
+  attemptsLeft: z.int().optional().meta({ description: "wrong_passphrase only" }),
+}) satisfies z.ZodType<ErrorBody>;
