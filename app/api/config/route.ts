@@ -1,0 +1,33 @@
+import { getServerConfig } from "@/lib/server/config";
+import type { ServerConfigResponse } from "@/lib/api/wire";
+import { jsonResponse, unsupportedMethods, withApi } from "@/lib/api/server";
+
+export const runtime = "nodejs";
+// The answer follows the environment of the running server, never of the build.
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/config";
+
+// GET /api/config – the limits a client must respect before encrypting (PROTOCOL.md §4)
+export const GET = withApi(ROUTE, async () => {
+  const config = getServerConfig();
+  const answer: ServerConfigResponse = {
+    maxCiphertextBytes: config.maxCiphertextBytes,
+    minTtlSeconds: config.minTtlSeconds,
+    maxTtlSeconds: config.maxTtlSeconds,
+    maxViews: config.maxViews,
+    maxAllowedIps: config.maxAllowedIps,
+    passphraseAttempts: config.passphraseAttempts,
+  };
+  return jsonResponse(answer);
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const POST = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+export const DELETE = refuse;
+// OPTIONS /api/config – 204 with Allow
+export const OPTIONS = options;

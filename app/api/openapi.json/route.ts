@@ -1,0 +1,22 @@
+import { getServerConfig } from "@/lib/server/config";
+import { buildOpenApiDocument } from "@/lib/api/openapi";
+import { jsonResponse, unsupportedMethods, withApi } from "@/lib/api/server";
+
+export const runtime = "nodejs";
+// The limits in the document follow the running server's environment.
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/openapi.json";
+
+// GET /api/openapi.json – OpenAPI 3.1 description generated from the zod schemas
+export const GET = withApi(ROUTE, async () => jsonResponse(buildOpenApiDocument(getServerConfig())));
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const POST = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+export const DELETE = refuse;
+// OPTIONS /api/openapi.json – 204 with Allow
+export const OPTIONS = options;

@@ -1,0 +1,51 @@
+import { getStore } from "@/lib/store";
+import { getServerConfig } from "@/lib/server/config";
+import { requesterOf } from "@/lib/server/client-ip";
+import { checkSecretBodySchema } from "@/lib/api/schemas";
+import type { CheckSecretResponse } from "@/lib/api/wire";
+import {
+  accessFailure,
+  isoTime,
+  jsonResponse,
+  parseSecretId,
+  parseWith,
+  readJsonBody,
+  SMALL_BODY_MAX_BYTES,
+  unsupportedMethods,
+  verifierOfProof,
+  withApi,
+} from "@/lib/api/server";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/secrets/[id]/check";
+
+// POST /api/secrets/{id}/check – is the secret still there? Consumes nothing (PROTOCOL.md §4)
+export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const id = parseSecretId((await params).id);
+  const config = getServerConfig();
+  const body = parseWith(checkSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES));
+
+  const result = await getStore().check({
+    id,
+    accessVerifier: verifierOfProof(body.access),
+    nowMs: Date.now(),
+    requester: requesterOf(request.headers, config),
+  });
+  if (result.kind !== "ok") throw accessFailure(result);
+
+  const answer: CheckSecretResponse = { expiresAt: isoTime(result.expiresAtMs), viewsLeft: result.viewsLeft };
+  return jsonResponse(answer);
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const GET = refuse;
+export const HEAD = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+export const DELETE = refuse;
+// OPTIONS /api/secrets/{id}/check – 204 with Allow
+export const OPTIONS = options;

@@ -1,0 +1,71 @@
+import { getStore } from "@/lib/store";
+import { getServerConfig } from "@/lib/server/config";
+import { requesterOf } from "@/lib/server/client-ip";
+import type { SecretStatusResponse } from "@/lib/api/wire";
+import {
+  ApiFailure,
+  emptyResponse,
+  isoTime,
+  jsonResponse,
+  manageVerifierFromAuthorization,
+  parseSecretId,
+  unsupportedMethods,
+  withApi,
+} from "@/lib/api/server";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/secrets/[id]";
+
+type Context = { params: Promise<{ id: string }> };
+
+async function manageRequest(request: Request, context: Context) {
+  const id = parseSecretId((await context.params).id);
+  return {
+    id,
+    manageVerifier: manageVerifierFromAuthorization(request),
+    nowMs: Date.now(),
+    requester: requesterOf(request.headers, getServerConfig()),
+  };
+}
+
+// GET /api/secrets/{id} – status for the manage-link holder; outlives the ciphertext by the retention period
+export const GET = withApi(ROUTE, async (request: Request, context: Context) => {
+  const result = await getStore().status(await manageRequest(request, context));
+  if (result.kind === "not_found") throw new ApiFailure("not_found");
+
+  const { status } = result;
+  const answer: SecretStatusResponse = {
+    id: status.id,
+    state: status.state,
+    createdAt: isoTime(status.createdAtMs),
+    expiresAt: isoTime(status.expiresAtMs),
+    maxViews: status.maxViews,
+    viewsLeft: status.viewsLeft,
+    failedAttempts: status.failedAttempts,
+    allowedIps: status.allowedIps,
+    events: status.events.map((event) => ({
+      type: event.type,
+      at: isoTime(event.atMs),
+      ...(event.ip === undefined ? {} : { ip: event.ip }),
+    })),
+  };
+  return jsonResponse(answer);
+});
+
+// DELETE /api/secrets/{id} – burn: destroy the ciphertext now; 204 also when it is already gone
+export const DELETE = withApi(ROUTE, async (request: Request, context: Context) => {
+  const result = await getStore().burn(await manageRequest(request, context));
+  if (result.kind === "not_found") throw new ApiFailure("not_found");
+  return emptyResponse(204);
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["GET", "DELETE"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const POST = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+// OPTIONS /api/secrets/{id} – 204 with Allow
+export const OPTIONS = options;

@@ -1,0 +1,64 @@
+import { getStore } from "@/lib/store";
+import { getServerConfig } from "@/lib/server/config";
+import { requesterOf } from "@/lib/server/client-ip";
+import { parseAllowlistEntry } from "@/lib/server/ip-address";
+import type { CreateSecretResponse } from "@/lib/api/wire";
+import {
+  ApiFailure,
+  createBodyMaxBytes,
+  createSecretBodySchemaFor,
+  isoTime,
+  jsonResponse,
+  parseWith,
+  readJsonBody,
+  unsupportedMethods,
+  withApi,
+} from "@/lib/api/server";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/secrets";
+
+// POST /api/secrets – create a secret (PROTOCOL.md §4); the client sends only ciphertext and verifiers
+export const POST = withApi(ROUTE, async (request: Request) => {
+  const config = getServerConfig();
+  const body = parseWith(createSecretBodySchemaFor(config), await readJsonBody(request, createBodyMaxBytes(config)));
+  const allowedIps = body.allowedIps ?? [];
+  const allowedPrefixes = allowedIps.map((entry) => {
+    const parsed = parseAllowlistEntry(entry);
+    if (!parsed.ok) throw new ApiFailure("invalid_request", parsed.message);
+    return parsed.prefix;
+  });
+
+  const result = await getStore().create({
+    id: body.id,
+    ciphertext: body.ciphertext,
+    accessVerifier: body.accessVerifier,
+    unlockVerifier: body.unlockVerifier,
+    manageVerifier: body.manageVerifier,
+    ttlSeconds: body.ttlSeconds,
+    maxViews: body.maxViews,
+    attemptsLimit: config.passphraseAttempts,
+    allowedIps,
+    allowedPrefixes,
+    retentionSeconds: config.metaRetentionSeconds,
+    nowMs: Date.now(),
+    requester: requesterOf(request.headers, config),
+  });
+  if (result.kind === "id_taken") throw new ApiFailure("id_taken");
+
+  const answer: CreateSecretResponse = { id: body.id, expiresAt: isoTime(result.expiresAtMs), maxViews: body.maxViews };
+  return jsonResponse(answer, 201);
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const GET = refuse;
+export const HEAD = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+export const DELETE = refuse;
+// OPTIONS /api/secrets – 204 with Allow
+export const OPTIONS = options;
