@@ -1,0 +1,88 @@
+/**
+ * The secret store: one SecretStore interface (./types.ts) and the driver the
+ * environment selects (PROTOCOL.md §5).
+ *
+ * Precedence, the same as lib/server/config.ts: UPSTASH_REDIS_REST_URL + _TOKEN
+ * (or Vercel's KV_REST_API_URL + _TOKEN) -> Upstash; REDIS_CLUSTER_NODES -> Redis
+ * Cluster (not built yet: refused with a clear message rather than silently
+ * falling back); REDIS_URL -> Redis; otherwise the in-memory store, announced
+ * with one log line. KEY_PREFIX names the keys (default "burnlink").
+ *
+ * getStore() returns one store per process (kept on globalThis so that Next's
+ * dev-mode module reloads do not open a new Redis connection each time).
+ */
+import "server-only";
+import { DEFAULT_KEY_PREFIX } from "./keys";
+import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
+import { createRedisStore, type RedisStoreOptions } from "./redis-store";
+import type { SecretStore } from "./types";
+import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
+
+export * from "./types";
+export { createMemoryStore, createRedisStore, createUpstashStore };
+export type { MemoryStoreOptions, RedisStoreOptions, UpstashStoreOptions };
+
+export interface StoreOptions {
+  upstash?: { url: string; token: string };
+  /** Comma-separated in the environment; not supported yet (see createStore). */
+  redisClusterNodes?: string[];
+  redisUrl?: string;
+  /** Default "burnlink". */
+  keyPrefix?: string;
+}
+
+export const MEMORY_STORE_NOTICE =
+  "burnlink: using the in-memory store (single instance; nothing survives a restart). Set REDIS_URL or UPSTASH_REDIS_REST_URL for production.";
+
+/** Empty and unset mean the same thing: `.env` files often carry `NAME=`. */
+function present(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/** Reads the store settings from an environment (process.env by default). */
+export function storeOptionsFromEnv(env: Record<string, string | undefined> = process.env): StoreOptions {
+  const options: StoreOptions = { keyPrefix: present(env.KEY_PREFIX) ?? DEFAULT_KEY_PREFIX };
+  const upstashUrl = present(env.UPSTASH_REDIS_REST_URL) ?? present(env.KV_REST_API_URL);
+  const upstashToken = present(env.UPSTASH_REDIS_REST_TOKEN) ?? present(env.KV_REST_API_TOKEN);
+  if (upstashUrl !== undefined && upstashToken !== undefined) options.upstash = { url: upstashUrl, token: upstashToken };
+  const clusterNodes = present(env.REDIS_CLUSTER_NODES);
+  if (clusterNodes !== undefined) {
+    options.redisClusterNodes = clusterNodes.split(",").map((node) => node.trim()).filter((node) => node !== "");
+  }
+  const redisUrl = present(env.REDIS_URL);
+  if (redisUrl !== undefined) options.redisUrl = redisUrl;
+  return options;
+}
+
+/** A new store for these options; the caller owns it and closes it. */
+export function createStore(options: StoreOptions): SecretStore {
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  if (options.upstash) return createUpstashStore({ ...options.upstash, keyPrefix });
+  if (options.redisClusterNodes && options.redisClusterNodes.length > 0) {
+    throw new Error(
+      "burnlink: REDIS_CLUSTER_NODES is set, but this version has no Redis Cluster driver yet. Point REDIS_URL at one Redis (or use Upstash) instead.",
+    );
+  }
+  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix });
+  return createMemoryStore();
+}
+
+/** createStore(storeOptionsFromEnv(env)). */
+export function storeFromEnv(env: Record<string, string | undefined> = process.env): SecretStore {
+  return createStore(storeOptionsFromEnv(env));
+}
+
+const holder = globalThis as typeof globalThis & { __burnlinkStore?: SecretStore };
+
+/**
+ * The process-wide store, created on first use from `options` (default: the
+ * environment). Later calls return the same store whatever they pass.
+ */
+export function getStore(options?: StoreOptions): SecretStore {
+  if (!holder.__burnlinkStore) {
+    const store = createStore(options ?? storeOptionsFromEnv());
+    if (store.kind === "memory") console.warn(MEMORY_STORE_NOTICE);
+    holder.__burnlinkStore = store;
+  }
+  return holder.__burnlinkStore;
+}

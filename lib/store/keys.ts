@@ -1,0 +1,82 @@
+/**
+ * Key names and input checks shared by every driver (PROTOCOL.md §5).
+ *
+ * Guarantees: every key of one secret carries the hash tag `{id}`, so one Lua
+ * script may touch them all on Redis Cluster and Upstash; an id or prefix that
+ * could break out of that tag is refused before it reaches a key name.
+ */
+import "server-only";
+import type { IpPrefix, NewSecret } from "./types";
+
+/** b64u of 16 bytes (PROTOCOL.md §1). */
+const SECRET_ID = /^[A-Za-z0-9_-]{22}$/;
+/** b64u of a 32-byte verifier. */
+const VERIFIER = /^[A-Za-z0-9_-]{43}$/;
+const CIPHERTEXT = /^[A-Za-z0-9_-]+$/;
+const IP_HEX = /^[0-9a-f]{32}$/;
+/** Braces would move the hash tag; whitespace and colons would blur the key layout. */
+const KEY_PREFIX = /^[^{}\s:]{1,64}$/;
+
+/** Events kept per secret: `created` plus the newest 99 others. */
+export const MAX_EVENTS = 100;
+
+export const DEFAULT_KEY_PREFIX = "burnlink";
+
+export function isSecretId(id: string): boolean {
+  return SECRET_ID.test(id);
+}
+
+export function assertKeyPrefix(prefix: string): void {
+  if (!KEY_PREFIX.test(prefix)) {
+    throw new TypeError("The store key prefix must be 1 to 64 characters without braces, colons or spaces");
+  }
+}
+
+export function secretKey(prefix: string, id: string): string {
+  return `${prefix}:{${id}}:secret`;
+}
+
+export function metaKey(prefix: string, id: string): string {
+  return `${prefix}:{${id}}:meta`;
+}
+
+/**
+ * The client address as the allowlist compares it. Anything but 32 lowercase hex
+ * digits becomes "", which matches no allowlist entry at all (not even /0): an
+ * address the caller could not determine fails closed.
+ */
+export function normalizeIpHex(ipHex: string): string {
+  return IP_HEX.test(ipHex) ? ipHex : "";
+}
+
+function isWholeNumber(value: number, min: number): boolean {
+  return Number.isSafeInteger(value) && value >= min;
+}
+
+function isIpPrefix(prefix: IpPrefix): boolean {
+  return IP_HEX.test(prefix.network) && Number.isInteger(prefix.prefixLength) && prefix.prefixLength >= 0 && prefix.prefixLength <= 128;
+}
+
+/**
+ * Refuses a NewSecret the API layer should never have passed. These are
+ * programming errors (TypeError, a 500), not user input errors: the API has
+ * validated the request before it calls the store.
+ */
+export function assertNewSecret(secret: NewSecret): void {
+  const problems: string[] = [];
+  if (!isSecretId(secret.id)) problems.push("id must be 22 base64url characters");
+  if (!CIPHERTEXT.test(secret.ciphertext)) problems.push("ciphertext must be non-empty base64url");
+  for (const name of ["accessVerifier", "unlockVerifier", "manageVerifier"] as const) {
+    if (!VERIFIER.test(secret[name])) problems.push(`${name} must be 43 base64url characters`);
+  }
+  if (!isWholeNumber(secret.ttlSeconds, 1)) problems.push("ttlSeconds must be a whole number >= 1");
+  if (!isWholeNumber(secret.maxViews, 1)) problems.push("maxViews must be a whole number >= 1");
+  if (!isWholeNumber(secret.attemptsLimit, 1)) problems.push("attemptsLimit must be a whole number >= 1");
+  if (!isWholeNumber(secret.retentionSeconds, 0)) problems.push("retentionSeconds must be a whole number >= 0");
+  if (!isWholeNumber(secret.nowMs, 0)) problems.push("nowMs must be a whole number of milliseconds");
+  if (!secret.allowedPrefixes.every(isIpPrefix)) problems.push("allowedPrefixes must be 32 hex digits with a length 0..128");
+  if (secret.allowedIps.length !== secret.allowedPrefixes.length) {
+    problems.push("allowedIps and allowedPrefixes must have the same length");
+  }
+  if (problems.length > 0) throw new TypeError(`Invalid secret for the store: ${problems.join("; ")}`);
+}

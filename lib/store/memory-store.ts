@@ -1,0 +1,262 @@
+/**
+ * The in-memory driver: one process, nothing survives a restart. For local
+ * development and single-instance deployments only.
+ *
+ * Guarantees: the same semantics as the Lua scripts (./scripts.ts), proven by
+ * the same contract suite. Each operation runs as one synchronous block with no
+ * `await` between reading and writing, and JavaScript runs one block at a time,
+ * so every operation is atomic exactly like a script on Redis.
+ *
+ * Expiry: the caller's `nowMs` is the clock. A ciphertext at or past expiresAt
+ * is treated as gone (and dropped) as if Redis had expired its key; an entry
+ * past its metadata expiry is dropped when touched, and a lazy sweep every
+ * SWEEP_INTERVAL_MS drops the ones nobody touches, so memory does not grow
+ * forever. `maxBytes` caps what is held (ciphertext plus a fixed allowance for
+ * metadata); a create over the cap fails with StoreUnavailableError, like a
+ * Redis at maxmemory.
+ */
+import "server-only";
+import { ipAllowed } from "./allowlist";
+import { assertNewSecret, isSecretId, MAX_EVENTS, normalizeIpHex } from "./keys";
+import {
+  StoreUnavailableError,
+  type AccessRequest,
+  type BurnResult,
+  type CheckResult,
+  type CreateResult,
+  type GoneReason,
+  type IpPrefix,
+  type ManageRequest,
+  type NewSecret,
+  type RevealRequest,
+  type RevealResult,
+  type SecretEvent,
+  type SecretEventType,
+  type SecretStore,
+  type StatusResult,
+} from "./types";
+
+export interface MemoryStoreOptions {
+  /** Cap on bytes held; creates beyond it fail with StoreUnavailableError. Default 256 MiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MEMORY_STORE_MAX_BYTES = 256 * 1024 * 1024;
+/** Allowance per entry for its metadata, including a full list of MAX_EVENTS events. */
+const META_BYTES = 16 * 1024;
+const SWEEP_INTERVAL_MS = 10_000;
+
+interface Entry {
+  /** null once viewed out, burned or expired. */
+  ciphertext: string | null;
+  accessVerifier: string;
+  unlockVerifier: string;
+  manageVerifier: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+  metaExpiresAtMs: number;
+  maxViews: number;
+  viewsLeft: number;
+  failed: number;
+  limit: number;
+  state: "active" | "viewed" | "burned";
+  goneReason?: Exclude<GoneReason, "expired">;
+  goneAtMs?: number;
+  allowedIps: string[];
+  prefixes: IpPrefix[];
+  events: SecretEvent[];
+}
+
+class MemoryStore implements SecretStore {
+  readonly kind = "memory";
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxBytes: number;
+  private bytes = 0;
+  private nextSweepMs = 0;
+
+  constructor(options: MemoryStoreOptions) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_MEMORY_STORE_MAX_BYTES;
+  }
+
+  private dropCiphertext(entry: Entry): void {
+    if (entry.ciphertext === null) return;
+    this.bytes -= entry.ciphertext.length;
+    entry.ciphertext = null;
+  }
+
+  private drop(id: string, entry: Entry): void {
+    this.dropCiphertext(entry);
+    this.bytes -= META_BYTES;
+    this.entries.delete(id);
+  }
+
+  /** What a Redis key lookup would see at nowMs: expired keys are gone. */
+  private lookup(id: string, nowMs: number): Entry | undefined {
+    this.sweep(nowMs);
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (nowMs >= entry.metaExpiresAtMs) {
+      this.drop(id, entry);
+      return undefined;
+    }
+    if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
+    return entry;
+  }
+
+  private sweep(nowMs: number): void {
+    if (nowMs < this.nextSweepMs) return;
+    this.nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
+    for (const [id, entry] of this.entries) {
+      if (nowMs >= entry.metaExpiresAtMs) this.drop(id, entry);
+      else if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
+    }
+  }
+
+  /** Keeps `created` and the newest others, like the scripts' with_events. */
+  private record(entry: Entry, types: SecretEventType[], atMs: number, auditIp: string | undefined): void {
+    for (const type of types) entry.events.push(auditIp === undefined ? { type, atMs } : { type, atMs, ip: auditIp });
+    while (entry.events.length > MAX_EVENTS) entry.events.splice(1, 1);
+  }
+
+  /** PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone. */
+  private gate(entry: Entry, request: AccessRequest): IpNotAllowedOrGone | undefined {
+    if (!ipAllowed(normalizeIpHex(request.requester.ipHex), entry.prefixes)) {
+      this.record(entry, ["ip_blocked"], request.nowMs, request.requester.auditIp);
+      return { kind: "ip_not_allowed" };
+    }
+    if (entry.state !== "active") {
+      return { kind: "gone", reason: entry.goneReason ?? "burned", atMs: entry.goneAtMs ?? entry.expiresAtMs };
+    }
+    if (request.nowMs >= entry.expiresAtMs || entry.ciphertext === null) {
+      return { kind: "gone", reason: "expired", atMs: entry.expiresAtMs };
+    }
+    return undefined;
+  }
+
+  async create(secret: NewSecret): Promise<CreateResult> {
+    assertNewSecret(secret);
+    if (this.lookup(secret.id, secret.nowMs)) return { kind: "id_taken" };
+    const size = secret.ciphertext.length + META_BYTES;
+    if (this.bytes + size > this.maxBytes) {
+      throw new StoreUnavailableError("The in-memory secret store is full (maxBytes reached); it accepts new secrets again as old ones go");
+    }
+    const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
+    const entry: Entry = {
+      ciphertext: secret.ciphertext,
+      accessVerifier: secret.accessVerifier,
+      unlockVerifier: secret.unlockVerifier,
+      manageVerifier: secret.manageVerifier,
+      createdAtMs: secret.nowMs,
+      expiresAtMs,
+      metaExpiresAtMs: expiresAtMs + secret.retentionSeconds * 1000,
+      maxViews: secret.maxViews,
+      viewsLeft: secret.maxViews,
+      failed: 0,
+      limit: secret.attemptsLimit,
+      state: "active",
+      allowedIps: [...secret.allowedIps],
+      prefixes: secret.allowedPrefixes.map((prefix) => ({ ...prefix })),
+      events: [],
+    };
+    this.record(entry, ["created"], secret.nowMs, secret.requester.auditIp);
+    this.entries.set(secret.id, entry);
+    this.bytes += size;
+    return { kind: "created", expiresAtMs };
+  }
+
+  async check(request: AccessRequest): Promise<CheckResult> {
+    const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
+    // A wrong access proof looks exactly like an unknown id and counts nothing.
+    if (!entry || entry.accessVerifier !== request.accessVerifier) return { kind: "not_found" };
+    const refused = this.gate(entry, request);
+    if (refused) return refused;
+    return { kind: "ok", expiresAtMs: entry.expiresAtMs, viewsLeft: entry.viewsLeft };
+  }
+
+  async reveal(request: RevealRequest): Promise<RevealResult> {
+    const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
+    if (!entry || entry.accessVerifier !== request.accessVerifier) return { kind: "not_found" };
+    const refused = this.gate(entry, request);
+    if (refused) return refused;
+    const ciphertext = entry.ciphertext as string;
+    const auditIp = request.requester.auditIp;
+
+    if (entry.unlockVerifier !== request.unlockVerifier) {
+      entry.failed += 1;
+      if (entry.failed >= entry.limit) {
+        this.dropCiphertext(entry);
+        entry.state = "burned";
+        entry.goneReason = "attempts";
+        entry.goneAtMs = request.nowMs;
+        this.record(entry, ["wrong_passphrase", "burned"], request.nowMs, auditIp);
+        return { kind: "wrong_passphrase", attemptsLeft: 0 };
+      }
+      this.record(entry, ["wrong_passphrase"], request.nowMs, auditIp);
+      return { kind: "wrong_passphrase", attemptsLeft: entry.limit - entry.failed };
+    }
+
+    entry.viewsLeft -= 1;
+    this.record(entry, ["viewed"], request.nowMs, auditIp);
+    if (entry.viewsLeft <= 0) {
+      entry.viewsLeft = 0;
+      this.dropCiphertext(entry);
+      entry.state = "viewed";
+      entry.goneReason = "viewed";
+      entry.goneAtMs = request.nowMs;
+    }
+    return { kind: "ok", ciphertext, viewsLeft: entry.viewsLeft, expiresAtMs: entry.expiresAtMs };
+  }
+
+  private managed(request: ManageRequest): Entry | undefined {
+    const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
+    return entry && entry.manageVerifier === request.manageVerifier ? entry : undefined;
+  }
+
+  async status(request: ManageRequest): Promise<StatusResult> {
+    const entry = this.managed(request);
+    if (!entry) return { kind: "not_found" };
+    const expired = entry.state === "active" && (request.nowMs >= entry.expiresAtMs || entry.ciphertext === null);
+    const state = expired ? "expired" : entry.state;
+    return {
+      kind: "ok",
+      status: {
+        id: request.id,
+        state,
+        createdAtMs: entry.createdAtMs,
+        expiresAtMs: entry.expiresAtMs,
+        maxViews: entry.maxViews,
+        viewsLeft: state === "active" ? entry.viewsLeft : 0,
+        failedAttempts: entry.failed,
+        allowedIps: [...entry.allowedIps],
+        events: entry.events.map((event) => ({ ...event })),
+      },
+    };
+  }
+
+  async burn(request: ManageRequest): Promise<BurnResult> {
+    const entry = this.managed(request);
+    if (!entry) return { kind: "not_found" };
+    if (entry.state !== "active" || request.nowMs >= entry.expiresAtMs || entry.ciphertext === null) {
+      return { kind: "already_gone" };
+    }
+    this.dropCiphertext(entry);
+    entry.state = "burned";
+    entry.goneReason = "burned";
+    entry.goneAtMs = request.nowMs;
+    this.record(entry, ["burned"], request.nowMs, request.requester.auditIp);
+    return { kind: "burned" };
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}
+
+type IpNotAllowedOrGone = { kind: "ip_not_allowed" } | { kind: "gone"; reason: GoneReason; atMs: number };
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): SecretStore {
+  return new MemoryStore(options);
+}

@@ -1,0 +1,160 @@
+/**
+ * The Redis driver over TCP (node-redis 6): the Lua scripts of ./scripts.ts run
+ * with EVALSHA, falling back to EVAL when the server does not know them yet
+ * (NOSCRIPT, e.g. after a restart).
+ *
+ * Guarantees:
+ * - every operation is one script, hence one atomic step, shared by every app
+ *   instance that talks to the same Redis (PROTOCOL.md §4);
+ * - it never hangs: a Redis that is down, unreachable, full (OOM) or silent
+ *   makes an operation reject with StoreUnavailableError within about
+ *   `commandTimeoutMs` (default 1.5 s). Commands are never queued while
+ *   disconnected; they fail at once instead;
+ * - it recovers by itself: the client keeps reconnecting in the background
+ *   (backing off to at most 2 s), so operations succeed again as soon as Redis
+ *   is back, without a restart of the app.
+ * Error messages never carry command arguments (ciphertexts, verifiers).
+ */
+import "server-only";
+import { createClient, ErrorReply } from "redis";
+import { DEFAULT_KEY_PREFIX } from "./keys";
+import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import type { LuaScript } from "./scripts";
+import { StoreUnavailableError, type SecretStore } from "./types";
+
+export interface RedisStoreOptions {
+  /** `redis://` or `rediss://` URL, credentials included. */
+  url: string;
+  keyPrefix?: string;
+  /** Upper bound for one operation, connection wait included. Default 1500 ms. */
+  commandTimeoutMs?: number;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+/** Turns any failure into StoreUnavailableError with a message an operator can act on. */
+export function redisFailure(error: unknown): StoreUnavailableError {
+  if (error instanceof StoreUnavailableError) return error;
+  if (error instanceof ErrorReply) {
+    if (error.message.startsWith("OOM")) {
+      return new StoreUnavailableError(
+        "Redis is out of memory (maxmemory reached): it refuses new secrets until memory is freed",
+        { cause: error },
+      );
+    }
+    const firstLine = error.message.split("\n")[0]?.slice(0, 200) ?? "";
+    return new StoreUnavailableError(`Redis refused the operation: ${firstLine}`, { cause: error });
+  }
+  return new StoreUnavailableError("Redis is unreachable", { cause: error });
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+class RedisRunner implements ScriptRunner {
+  private readonly client;
+  private readonly timeoutMs: number;
+  /** A connection attempt failed since the client was last ready: fail fast, don't wait. */
+  private down = false;
+  private closed = false;
+
+  constructor(url: string, timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
+    this.client = createClient({
+      url,
+      // Commands must not wait in a queue while Redis is away: answer 503 now.
+      disableOfflineQueue: true,
+      commandOptions: { timeout: timeoutMs },
+      socket: {
+        connectTimeout: timeoutMs,
+        // Never give up: the app heals itself when Redis returns.
+        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100),
+      },
+    });
+    this.client.on("error", (error: unknown) => {
+      if (!this.down && !this.closed) {
+        console.error(`burnlink: lost the connection to Redis (${error instanceof Error ? error.message : "error"}); reconnecting`);
+      }
+      this.down = true;
+    });
+    this.client.on("ready", () => {
+      if (this.down) console.error("burnlink: connected to Redis again");
+      this.down = false;
+    });
+    // connect() settles on the first ready connection; failures are handled by the events above.
+    this.client.connect().catch(() => {});
+  }
+
+  /** Waits for the first connection (bounded); refuses at once while Redis is known to be down. */
+  private ready(): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError("The Redis store is closed"));
+    if (this.client.isReady) return Promise.resolve();
+    if (this.down) return Promise.reject(new StoreUnavailableError("Redis is unreachable; reconnecting in the background"));
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: unknown) => {
+        this.client.off("ready", onReady);
+        this.client.off("error", finish);
+        if (error === undefined) resolve();
+        else reject(redisFailure(error));
+      };
+      const onReady = () => finish();
+      this.client.once("ready", onReady);
+      this.client.once("error", finish);
+    });
+  }
+
+  async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    const attempt = async () => {
+      await this.ready();
+      try {
+        return await this.client.evalSha(script.sha1, { keys, arguments: args });
+      } catch (error) {
+        if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
+        // EVAL both runs and caches the script; later calls hit EVALSHA again.
+        return await this.client.eval(script.source, { keys, arguments: args });
+      }
+    };
+    // One deadline for the whole operation. node-redis's own timeout stops once a
+    // command is written, so a Redis that accepts but never answers needs this one.
+    // If it fires after the script reached Redis, the step may still happen there.
+    try {
+      return await withDeadline(attempt(), this.timeoutMs, `the ${script.name} script`);
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await withDeadline(
+        this.ready().then(() => this.client.ping()),
+        this.timeoutMs,
+        "PING",
+      );
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.client.isOpen) return;
+    try {
+      await withDeadline(this.client.close(), this.timeoutMs, "QUIT");
+    } catch {
+      this.client.destroy();
+    }
+  }
+}
+
+export function createRedisStore(options: RedisStoreOptions): SecretStore {
+  const runner = new RedisRunner(options.url, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  return new ScriptedStore("redis", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+}

@@ -1,0 +1,223 @@
+/**
+ * The SecretStore behind both Redis drivers: it turns each operation into one
+ * Lua script call (./scripts.ts) and the script's reply into a result union.
+ *
+ * Guarantees: every operation is exactly one script invocation, hence one
+ * atomic step on the server; a reply of an unexpected shape is never guessed
+ * at but reported as StoreUnavailableError. Drivers only supply the transport
+ * (ScriptRunner): how to reach the server, EVALSHA with EVAL on NOSCRIPT, and
+ * which of their errors mean "unavailable".
+ */
+import "server-only";
+import { assertKeyPrefix, assertNewSecret, isSecretId, metaKey, normalizeIpHex, secretKey } from "./keys";
+import { SCRIPTS, type LuaScript } from "./scripts";
+import {
+  StoreUnavailableError,
+  type AccessRequest,
+  type BurnResult,
+  type CheckResult,
+  type CreateResult,
+  type GoneReason,
+  type ManageRequest,
+  type NewSecret,
+  type RevealRequest,
+  type RevealResult,
+  type SecretEvent,
+  type SecretState,
+  type SecretStore,
+  type StatusResult,
+  type StoreKind,
+} from "./types";
+
+export interface ScriptRunner {
+  /** Runs the script (EVALSHA, then EVAL on NOSCRIPT); rejects with StoreUnavailableError. */
+  run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const GONE_REASONS: readonly string[] = ["viewed", "burned", "attempts", "expired"] satisfies GoneReason[];
+const STATES: readonly string[] = ["active", "viewed", "burned", "expired"] satisfies SecretState[];
+const EVENT_TYPES: readonly string[] = ["created", "viewed", "wrong_passphrase", "ip_blocked", "burned"];
+
+function unexpected(what: string): StoreUnavailableError {
+  return new StoreUnavailableError(`The secret store gave an unexpected answer to ${what}`);
+}
+
+/** A reply element as a string; Upstash and RESP3 may hand back numbers for integers. */
+function text(reply: unknown[], index: number, what: string): string {
+  const value = reply[index];
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  throw unexpected(what);
+}
+
+function whole(reply: unknown[], index: number, what: string): number {
+  const value = Number(text(reply, index, what));
+  if (!Number.isSafeInteger(value)) throw unexpected(what);
+  return value;
+}
+
+function outcome(reply: unknown, what: string): [string, unknown[]] {
+  if (!Array.isArray(reply) || reply.length === 0 || typeof reply[0] !== "string") throw unexpected(what);
+  return [reply[0], reply];
+}
+
+function gone(reply: unknown[], what: string): { kind: "gone"; reason: GoneReason; atMs: number } {
+  const reason = text(reply, 1, what);
+  if (!GONE_REASONS.includes(reason)) throw unexpected(what);
+  return { kind: "gone", reason: reason as GoneReason, atMs: whole(reply, 2, what) };
+}
+
+function parseEvents(json: string): SecretEvent[] {
+  const parsed: unknown = JSON.parse(json);
+  if (!Array.isArray(parsed)) throw unexpected("status");
+  return parsed.map((item: unknown) => {
+    const event = item as { type?: unknown; atMs?: unknown; ip?: unknown };
+    if (typeof event.type !== "string" || !EVENT_TYPES.includes(event.type) || typeof event.atMs !== "number") {
+      throw unexpected("status");
+    }
+    const result: SecretEvent = { type: event.type as SecretEvent["type"], atMs: event.atMs };
+    if (typeof event.ip === "string") result.ip = event.ip;
+    return result;
+  });
+}
+
+export class ScriptedStore implements SecretStore {
+  constructor(
+    readonly kind: StoreKind,
+    private readonly runner: ScriptRunner,
+    private readonly keyPrefix: string,
+  ) {
+    assertKeyPrefix(keyPrefix);
+  }
+
+  private keys(id: string): string[] {
+    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id)];
+  }
+
+  async create(secret: NewSecret): Promise<CreateResult> {
+    assertNewSecret(secret);
+    const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
+    const metaExpiresAtMs = expiresAtMs + secret.retentionSeconds * 1000;
+    const reply = await this.runner.run(SCRIPTS.create, this.keys(secret.id), [
+      secret.ciphertext,
+      secret.accessVerifier,
+      secret.unlockVerifier,
+      secret.manageVerifier,
+      String(secret.nowMs),
+      String(expiresAtMs),
+      String(metaExpiresAtMs),
+      String(secret.maxViews),
+      String(secret.attemptsLimit),
+      JSON.stringify(secret.allowedIps),
+      secret.allowedPrefixes.map((prefix) => `${prefix.network}/${prefix.prefixLength}`).join(","),
+      secret.requester.auditIp ?? "",
+    ]);
+    const [kind, parts] = outcome(reply, "create");
+    if (kind === "created") return { kind: "created", expiresAtMs: whole(parts, 1, "create") };
+    if (kind === "id_taken") return { kind: "id_taken" };
+    throw unexpected("create");
+  }
+
+  async check(request: AccessRequest): Promise<CheckResult> {
+    if (!isSecretId(request.id)) return { kind: "not_found" };
+    const reply = await this.runner.run(SCRIPTS.check, this.keys(request.id), [
+      request.accessVerifier,
+      String(request.nowMs),
+      normalizeIpHex(request.requester.ipHex),
+      request.requester.auditIp ?? "",
+    ]);
+    const [kind, parts] = outcome(reply, "check");
+    switch (kind) {
+      case "ok":
+        return { kind: "ok", expiresAtMs: whole(parts, 1, "check"), viewsLeft: whole(parts, 2, "check") };
+      case "gone":
+        return gone(parts, "check");
+      case "not_found":
+      case "ip_not_allowed":
+        return { kind };
+      default:
+        throw unexpected("check");
+    }
+  }
+
+  async reveal(request: RevealRequest): Promise<RevealResult> {
+    if (!isSecretId(request.id)) return { kind: "not_found" };
+    const reply = await this.runner.run(SCRIPTS.reveal, this.keys(request.id), [
+      request.accessVerifier,
+      request.unlockVerifier,
+      String(request.nowMs),
+      normalizeIpHex(request.requester.ipHex),
+      request.requester.auditIp ?? "",
+    ]);
+    const [kind, parts] = outcome(reply, "reveal");
+    switch (kind) {
+      case "ok":
+        return {
+          kind: "ok",
+          ciphertext: text(parts, 1, "reveal"),
+          viewsLeft: whole(parts, 2, "reveal"),
+          expiresAtMs: whole(parts, 3, "reveal"),
+        };
+      case "wrong_passphrase":
+        return { kind: "wrong_passphrase", attemptsLeft: whole(parts, 1, "reveal") };
+      case "gone":
+        return gone(parts, "reveal");
+      case "not_found":
+      case "ip_not_allowed":
+        return { kind };
+      default:
+        throw unexpected("reveal");
+    }
+  }
+
+  async status(request: ManageRequest): Promise<StatusResult> {
+    if (!isSecretId(request.id)) return { kind: "not_found" };
+    const reply = await this.runner.run(SCRIPTS.status, this.keys(request.id), [
+      request.manageVerifier,
+      String(request.nowMs),
+    ]);
+    const [kind, parts] = outcome(reply, "status");
+    if (kind === "not_found") return { kind };
+    if (kind !== "ok") throw unexpected("status");
+    const state = text(parts, 1, "status");
+    if (!STATES.includes(state)) throw unexpected("status");
+    const allowedIps: unknown = JSON.parse(text(parts, 7, "status"));
+    if (!Array.isArray(allowedIps) || !allowedIps.every((ip) => typeof ip === "string")) throw unexpected("status");
+    return {
+      kind: "ok",
+      status: {
+        id: request.id,
+        state: state as SecretState,
+        createdAtMs: whole(parts, 2, "status"),
+        expiresAtMs: whole(parts, 3, "status"),
+        maxViews: whole(parts, 4, "status"),
+        viewsLeft: whole(parts, 5, "status"),
+        failedAttempts: whole(parts, 6, "status"),
+        allowedIps,
+        events: parseEvents(text(parts, 8, "status")),
+      },
+    };
+  }
+
+  async burn(request: ManageRequest): Promise<BurnResult> {
+    if (!isSecretId(request.id)) return { kind: "not_found" };
+    const reply = await this.runner.run(SCRIPTS.burn, this.keys(request.id), [
+      request.manageVerifier,
+      String(request.nowMs),
+      request.requester.auditIp ?? "",
+    ]);
+    const [kind] = outcome(reply, "burn");
+    if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
+    throw unexpected("burn");
+  }
+
+  ping(): Promise<void> {
+    return this.runner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.runner.close();
+  }
+}

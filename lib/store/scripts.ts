@@ -1,0 +1,228 @@
+/**
+ * The Lua scripts behind the Redis and Upstash drivers (PROTOCOL.md §4, §5).
+ *
+ * Guarantees: each store operation is ONE script, so Redis runs its proof check,
+ * allowlist, tombstone, failure counting, view decrement, deletion and event
+ * record as a single atomic step; the same source runs on Redis over TCP and on
+ * Upstash. Every script takes KEYS[1] = `<prefix>:{id}:secret` and
+ * KEYS[2] = `<prefix>:{id}:meta` (same hash tag, same cluster slot).
+ *
+ * Storage layout: the ciphertext is a plain string at KEYS[1] expiring natively
+ * at expiresAt (PXAT); the metadata is a hash at KEYS[2] expiring at
+ * expiresAt + retention, with the fields listed in META_FIELDS. Nothing stored
+ * is a proof: only the verifiers SHA-512(proof)[0..32] are compared.
+ *
+ * Replies are flat arrays whose first element names the outcome ("ok",
+ * "not_found", "gone", ...) and whose other elements are strings; the driver
+ * (./scripted-store.ts) turns them into the result unions of ./types.ts. Numbers
+ * travel as strings written by the TypeScript side, so no Lua float formatting
+ * ever touches a timestamp.
+ *
+ * Under maxmemory, Redis refuses a script's first memory-growing write while it
+ * has written nothing yet, and lets every later write through once one has
+ * happened: a script is never cut in half. Where a script deletes the
+ * ciphertext it does so first, so a last view, a burn and a burn-at-limit still
+ * complete when Redis is full; a create fails cleanly (OOM, then 503).
+ */
+import "server-only";
+import { createHash } from "node:crypto";
+import { MAX_EVENTS } from "./keys";
+
+export interface LuaScript {
+  readonly name: string;
+  readonly source: string;
+  /** Hex SHA-1 of the source, for EVALSHA. */
+  readonly sha1: string;
+}
+
+/** The hash fields of `<prefix>:{id}:meta`, for readers of this module and for tests. */
+export const META_FIELDS = [
+  "accessVerifier",
+  "unlockVerifier",
+  "manageVerifier",
+  "createdAt",
+  "expiresAt",
+  "maxViews",
+  "viewsLeft",
+  "failed",
+  "limit",
+  "state",
+  "goneReason",
+  "goneAt",
+  "allowedIps",
+  "prefixes",
+  "events",
+] as const;
+
+/**
+ * Helpers shared by the scripts. Lua 5.1 as embedded in Redis; cjson is built in.
+ * `prefixes` is "network/length" entries joined by ",", "" when unrestricted.
+ */
+const PRELUDE = `
+local function read_meta()
+  local flat = redis.call("HGETALL", KEYS[2])
+  if #flat == 0 then return nil end
+  local meta = {}
+  for i = 1, #flat, 2 do meta[flat[i]] = flat[i + 1] end
+  return meta
+end
+
+-- Whole nibbles compare as text; the bits of a partial nibble by integer division.
+local function ip_in_prefix(ip, network, length)
+  local whole = math.floor(length / 4)
+  if string.sub(ip, 1, whole) ~= string.sub(network, 1, whole) then return false end
+  local rest = length - whole * 4
+  if rest == 0 then return true end
+  local unit = 2 ^ (4 - rest)
+  local a = tonumber(string.sub(ip, whole + 1, whole + 1), 16)
+  local b = tonumber(string.sub(network, whole + 1, whole + 1), 16)
+  return a ~= nil and b ~= nil and math.floor(a / unit) == math.floor(b / unit)
+end
+
+local function ip_allowed(ip, prefixes)
+  if prefixes == "" then return true end
+  -- An address the caller could not determine ("") matches no entry, not even /0.
+  if string.len(ip) ~= 32 then return false end
+  for network, length in string.gmatch(prefixes, "(%x+)/(%d+)") do
+    if ip_in_prefix(ip, network, tonumber(length)) then return true end
+  end
+  return false
+end
+
+-- Appends events and keeps at most ${MAX_EVENTS}: the first (created) and the newest others,
+-- so a link holder cannot grow the metadata without bound.
+local function with_events(meta, types, at_ms, ip)
+  local events = cjson.decode(meta.events)
+  for _, kind in ipairs(types) do
+    local event = { type = kind, atMs = tonumber(at_ms) }
+    if ip ~= "" then event.ip = ip end
+    events[#events + 1] = event
+  end
+  while #events > ${MAX_EVENTS} do table.remove(events, 2) end
+  return cjson.encode(events)
+end
+
+-- PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone.
+-- Returns a reply to send, or nil when the secret may be read.
+local function gate(meta, now_ms, ip, audit_ip, ciphertext_exists)
+  if not ip_allowed(ip, meta.prefixes) then
+    redis.call("HSET", KEYS[2], "events", with_events(meta, { "ip_blocked" }, now_ms, audit_ip))
+    return { "ip_not_allowed" }
+  end
+  if meta.state ~= "active" then return { "gone", meta.goneReason, meta.goneAt } end
+  if tonumber(now_ms) >= tonumber(meta.expiresAt) or not ciphertext_exists then
+    return { "gone", "expired", meta.expiresAt }
+  end
+  return nil
+end
+`;
+
+/**
+ * ARGV: ciphertext, accessVerifier, unlockVerifier, manageVerifier, nowMs, expiresAt,
+ * metaExpiresAt, maxViews, attemptsLimit, allowedIps JSON, prefixes, auditIp ("" for none).
+ */
+const CREATE = `
+if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 then
+  -- A consumed link keeps its metadata until retention ends: it can never be re-armed.
+  return { "id_taken" }
+end
+local created = { type = "created", atMs = tonumber(ARGV[5]) }
+if ARGV[12] ~= "" then created.ip = ARGV[12] end
+redis.call("HSET", KEYS[2],
+  "accessVerifier", ARGV[2], "unlockVerifier", ARGV[3], "manageVerifier", ARGV[4],
+  "createdAt", ARGV[5], "expiresAt", ARGV[6], "maxViews", ARGV[8], "viewsLeft", ARGV[8],
+  "failed", "0", "limit", ARGV[9], "state", "active", "goneReason", "", "goneAt", "",
+  "allowedIps", ARGV[10], "prefixes", ARGV[11], "events", cjson.encode({ created }))
+redis.call("PEXPIREAT", KEYS[2], ARGV[7])
+redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[6])
+return { "created", ARGV[6] }
+`;
+
+/** ARGV: accessVerifier, nowMs, ipHex, auditIp. Consumes nothing; may record ip_blocked. */
+const CHECK = `${PRELUDE}
+local meta = read_meta()
+-- A wrong access proof looks exactly like an unknown id and counts nothing (PROTOCOL.md §4).
+if meta == nil or meta.accessVerifier ~= ARGV[1] then return { "not_found" } end
+local refused = gate(meta, ARGV[2], ARGV[3], ARGV[4], redis.call("EXISTS", KEYS[1]) == 1)
+if refused then return refused end
+return { "ok", meta.expiresAt, meta.viewsLeft }
+`;
+
+/**
+ * ARGV: accessVerifier, unlockVerifier, nowMs, ipHex, auditIp.
+ * The script checks the proofs and decrements in one step, so two readers can
+ * never both take the last view, and N wrong passphrases count exactly N.
+ */
+const REVEAL = `${PRELUDE}
+local meta = read_meta()
+if meta == nil or meta.accessVerifier ~= ARGV[1] then return { "not_found" } end
+local ciphertext = redis.call("GET", KEYS[1])
+local refused = gate(meta, ARGV[3], ARGV[4], ARGV[5], ciphertext ~= false)
+if refused then return refused end
+
+if meta.unlockVerifier ~= ARGV[2] then
+  local failed = tonumber(meta.failed) + 1
+  local limit = tonumber(meta.limit)
+  if failed >= limit then
+    -- The ciphertext goes in the same step as the failure that reaches the limit.
+    redis.call("DEL", KEYS[1])
+    redis.call("HSET", KEYS[2], "failed", tostring(failed), "state", "burned",
+      "goneReason", "attempts", "goneAt", ARGV[3],
+      "events", with_events(meta, { "wrong_passphrase", "burned" }, ARGV[3], ARGV[5]))
+    return { "wrong_passphrase", "0" }
+  end
+  redis.call("HSET", KEYS[2], "failed", tostring(failed),
+    "events", with_events(meta, { "wrong_passphrase" }, ARGV[3], ARGV[5]))
+  return { "wrong_passphrase", tostring(limit - failed) }
+end
+
+local views_left = tonumber(meta.viewsLeft) - 1
+if views_left <= 0 then
+  redis.call("DEL", KEYS[1])
+  redis.call("HSET", KEYS[2], "viewsLeft", "0", "state", "viewed", "goneReason", "viewed",
+    "goneAt", ARGV[3], "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]))
+  return { "ok", ciphertext, "0", meta.expiresAt }
+end
+redis.call("HSET", KEYS[2], "viewsLeft", tostring(views_left),
+  "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]))
+return { "ok", ciphertext, tostring(views_left), meta.expiresAt }
+`;
+
+/** ARGV: manageVerifier, nowMs. Read-only. */
+const STATUS = `${PRELUDE}
+local meta = read_meta()
+if meta == nil or meta.manageVerifier ~= ARGV[1] then return { "not_found" } end
+local state = meta.state
+if state == "active" and (tonumber(ARGV[2]) >= tonumber(meta.expiresAt) or redis.call("EXISTS", KEYS[1]) == 0) then
+  state = "expired"
+end
+local views_left = "0"
+if state == "active" then views_left = meta.viewsLeft end
+return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxViews, views_left, meta.failed,
+  meta.allowedIps, meta.events }
+`;
+
+/** ARGV: manageVerifier, nowMs, auditIp. Changes nothing unless the secret is still readable. */
+const BURN = `${PRELUDE}
+local meta = read_meta()
+if meta == nil or meta.manageVerifier ~= ARGV[1] then return { "not_found" } end
+if meta.state ~= "active" or tonumber(ARGV[2]) >= tonumber(meta.expiresAt) or redis.call("EXISTS", KEYS[1]) == 0 then
+  return { "already_gone" }
+end
+redis.call("DEL", KEYS[1])
+redis.call("HSET", KEYS[2], "state", "burned", "goneReason", "burned", "goneAt", ARGV[2],
+  "events", with_events(meta, { "burned" }, ARGV[2], ARGV[3]))
+return { "burned" }
+`;
+
+function script(name: string, source: string): LuaScript {
+  return { name, source, sha1: createHash("sha1").update(source).digest("hex") };
+}
+
+export const SCRIPTS = {
+  create: script("create", CREATE),
+  check: script("check", CHECK),
+  reveal: script("reveal", REVEAL),
+  status: script("status", STATUS),
+  burn: script("burn", BURN),
+} as const;

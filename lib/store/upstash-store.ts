@@ -1,0 +1,108 @@
+/**
+ * The Upstash driver: the same Lua scripts as the Redis driver (./scripts.ts),
+ * sent over Upstash's REST API with @upstash/redis (EVALSHA, then EVAL on
+ * NOSCRIPT).
+ *
+ * Guarantees:
+ * - every operation is one script, hence one atomic step on Upstash;
+ * - it never hangs: each request carries its own timeout signal (default
+ *   1.5 s); a network failure, a timeout or an error answer (auth, rate limit,
+ *   OOM) rejects with StoreUnavailableError;
+ * - no request is retried: a script that reached Upstash but whose answer was
+ *   lost must not run twice (a second reveal would consume a second view);
+ * - error messages never carry the command (@upstash/redis appends it to its
+ *   own messages, and it holds ciphertexts and verifiers): they are cut off.
+ */
+import "server-only";
+import { errors, Redis } from "@upstash/redis";
+import { DEFAULT_KEY_PREFIX } from "./keys";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./redis-store";
+import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import type { LuaScript } from "./scripts";
+import { StoreUnavailableError, type SecretStore } from "./types";
+
+export interface UpstashStoreOptions {
+  /** UPSTASH_REDIS_REST_URL (or KV_REST_API_URL). */
+  url: string;
+  /** UPSTASH_REDIS_REST_TOKEN (or KV_REST_API_TOKEN). */
+  token: string;
+  keyPrefix?: string;
+  /** Upper bound for one request. Default 1500 ms. */
+  commandTimeoutMs?: number;
+}
+
+/** @upstash/redis appends ", command was: [...]" (the arguments) to error answers. */
+function errorAnswer(error: Error): string {
+  return (error.message.split(", command was:")[0] ?? "").split("\n")[0]?.slice(0, 200) ?? "";
+}
+
+export function upstashFailure(error: unknown, timeoutMs: number): StoreUnavailableError {
+  if (error instanceof StoreUnavailableError) return error;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return new StoreUnavailableError(`Upstash did not answer within ${timeoutMs} ms`);
+  }
+  if (error instanceof errors.UpstashError) {
+    const answer = errorAnswer(error);
+    // The original error is not kept as the cause: its message holds the command.
+    if (answer.startsWith("OOM")) {
+      return new StoreUnavailableError(
+        "Upstash is out of memory (maxmemory reached): it refuses new secrets until memory is freed",
+      );
+    }
+    return new StoreUnavailableError(`Upstash refused the operation: ${answer}`);
+  }
+  if (error instanceof Error && error.name === "UpstashJSONParseError") {
+    return new StoreUnavailableError("Upstash gave an answer that is not JSON");
+  }
+  return new StoreUnavailableError("Upstash is unreachable", { cause: error });
+}
+
+class UpstashRunner implements ScriptRunner {
+  private readonly redis: Redis;
+
+  constructor(
+    options: UpstashStoreOptions,
+    private readonly timeoutMs: number,
+  ) {
+    this.redis = new Redis({
+      url: options.url,
+      token: options.token,
+      retry: { retries: 0 },
+      // A function: a fresh timeout per request. (A plain signal that fires would
+      // make @upstash/redis return a fake successful answer instead of throwing.)
+      signal: () => AbortSignal.timeout(timeoutMs),
+      // Script replies are parsed here, not guessed at as JSON.
+      automaticDeserialization: false,
+      enableAutoPipelining: false,
+      enableTelemetry: false,
+    });
+  }
+
+  async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      try {
+        return await this.redis.evalsha(script.sha1, keys, args);
+      } catch (error) {
+        if (!(error instanceof errors.UpstashError && error.message.toUpperCase().includes("NOSCRIPT"))) throw error;
+        return await this.redis.eval(script.source, keys, args);
+      }
+    } catch (error) {
+      throw upstashFailure(error, this.timeoutMs);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      throw upstashFailure(error, this.timeoutMs);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function createUpstashStore(options: UpstashStoreOptions): SecretStore {
+  const runner = new UpstashRunner(options, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  return new ScriptedStore("upstash", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+}
