@@ -1,0 +1,210 @@
+/**
+ * Turns argv into one typed command, with node:util parseArgs (strict: an unknown option or a
+ * missing value is a UsageError, never silently ignored). Checks only what needs no server;
+ * the server's limits (/api/config) are checked by the commands.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./errors";
+import { parseTtl } from "./ttl";
+
+export const COMMANDS = ["send", "get", "status", "burn"] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export const SERVER_ENV = "BURNLINK_SERVER";
+export const DEFAULT_SERVER = "http://localhost:3000";
+export const DEFAULT_TTL = "1d";
+export const DEFAULT_VIEWS = 1;
+
+export interface SendOptions {
+  files: string[];
+  text?: string;
+  ttlSeconds: number;
+  views: number;
+  /** --passphrase: protect the link with a passphrase (asked on the terminal unless scripted). */
+  passphrase: boolean;
+  passphraseFile?: string;
+  allowIps: string[];
+  /** The server's origin, e.g. `https://burnlink.example` (no trailing slash). */
+  server: string;
+  json: boolean;
+}
+
+export interface GetOptions {
+  link: string;
+  outputDir?: string;
+  force: boolean;
+  check: boolean;
+  json: boolean;
+  passphraseFile?: string;
+}
+
+export interface ManageOptions {
+  link: string;
+  json: boolean;
+}
+
+export type ParsedCommand =
+  | { command: "send"; options: SendOptions }
+  | { command: "get"; options: GetOptions }
+  | { command: "status"; options: ManageOptions }
+  | { command: "burn"; options: ManageOptions }
+  | { command: "help"; topic?: CommandName }
+  | { command: "version" };
+
+const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+const OPTIONS = {
+  send: {
+    ...HELP_OPTION,
+    text: { type: "string" },
+    ttl: { type: "string" },
+    views: { type: "string" },
+    passphrase: { type: "boolean", short: "p" },
+    "passphrase-file": { type: "string" },
+    "allow-ip": { type: "string", multiple: true },
+    server: { type: "string" },
+    json: { type: "boolean" },
+  },
+  get: {
+    ...HELP_OPTION,
+    output: { type: "string", short: "o" },
+    force: { type: "boolean", short: "f" },
+    check: { type: "boolean" },
+    json: { type: "boolean" },
+    "passphrase-file": { type: "string" },
+  },
+  status: { ...HELP_OPTION, json: { type: "boolean" } },
+  burn: { ...HELP_OPTION },
+} satisfies Record<CommandName, ParseArgsConfig["options"]>;
+
+function isCommand(word: string): word is CommandName {
+  return (COMMANDS as readonly string[]).includes(word);
+}
+
+/** parseArgs' messages suggest `--` tricks; ours name the command and where to look. */
+function rewordParseError(error: unknown, command: CommandName): UsageError {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'([^']+)'/.exec(message)?.[1]?.split(" ")[0];
+  const hint = `see burnlink ${command} --help.`;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
+    return new UsageError(`burnlink ${command} has no option ${option}; ${hint}`, { cause: error });
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+    return new UsageError(`option ${option} needs a value; ${hint}`, { cause: error });
+  }
+  return new UsageError(`${message.split(". ")[0]}; ${hint}`, { cause: error });
+}
+
+/**
+ * `https://Host:443/` -> `https://host`; a base path is kept (`https://host/app/` ->
+ * `https://host/app`), as the links keep it (PROTOCOL.md §2). Anything but http(s), and
+ * credentials, queries or fragments, are refused.
+ */
+export function parseServerUrl(text: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${source} "${text}" is not a URL; use for example https://burnlink.example.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`${source} must start with https:// or http://, not ${url.protocol}`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new UsageError(`${source} must be the server's address like https://burnlink.example, without credentials, ? or #.`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+function parsePositiveInteger(text: string, option: string): number {
+  if (!/^\d{1,9}$/.test(text.trim()) || Number(text) < 1) {
+    throw new UsageError(`${option} must be a whole number of at least 1, not "${text}".`);
+  }
+  return Number(text);
+}
+
+function oneLink(positionals: string[], command: CommandName, what: string): string {
+  if (positionals.length === 0) throw new UsageError(`burnlink ${command} needs the ${what}; see burnlink ${command} --help.`);
+  if (positionals.length > 1) throw new UsageError(`burnlink ${command} takes one ${what}, got ${positionals.length}.`);
+  return (positionals[0] ?? "").trim();
+}
+
+/** Parses `argv` (without `node` and the script). */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommand {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h") return { command: "help" };
+  if (first === "help") {
+    const topic = rest[0];
+    if (topic === undefined) return { command: "help" };
+    if (!isCommand(topic)) throw new UsageError(`there is no command "${topic}"; commands are ${COMMANDS.join(", ")}.`);
+    return { command: "help", topic };
+  }
+  if (first === "--version" || first === "-V") return { command: "version" };
+  if (!isCommand(first)) {
+    const what = first.startsWith("-") ? `option ${first}` : `command "${first}"`;
+    throw new UsageError(`unknown ${what}; commands are ${COMMANDS.join(", ")} (see burnlink --help).`);
+  }
+
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: OPTIONS[first], allowPositionals: true, strict: true });
+  } catch (error) {
+    throw rewordParseError(error, first);
+  }
+  // One parser serves four option tables; their union type is too wide to use directly.
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const positionals = parsed.positionals;
+  if (values.help === true) return { command: "help", topic: first };
+  const string = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const flag = (name: string) => values[name] === true;
+
+  switch (first) {
+    case "send": {
+      const serverOption = string("server");
+      const envServer = env[SERVER_ENV];
+      const server =
+        serverOption !== undefined
+          ? parseServerUrl(serverOption, "--server")
+          : envServer
+            ? parseServerUrl(envServer, SERVER_ENV)
+            : DEFAULT_SERVER;
+      const allowIps = (Array.isArray(values["allow-ip"]) ? values["allow-ip"] : [])
+        .flatMap((entry) => entry.split(","))
+        .map((entry) => entry.trim());
+      if (allowIps.includes("")) throw new UsageError("--allow-ip needs an address or CIDR, e.g. 203.0.113.7 or 2001:db8::/48.");
+      return {
+        command: "send",
+        options: {
+          files: positionals,
+          text: string("text"),
+          ttlSeconds: parseTtl(string("ttl") ?? DEFAULT_TTL),
+          views: string("views") === undefined ? DEFAULT_VIEWS : parsePositiveInteger(string("views") ?? "", "--views"),
+          passphrase: flag("passphrase"),
+          passphraseFile: string("passphrase-file"),
+          allowIps,
+          server,
+          json: flag("json"),
+        },
+      };
+    }
+    case "get": {
+      const check = flag("check");
+      if (flag("json") && !check) throw new UsageError("--json works with --check only; the secret itself goes to stdout or to files.");
+      return {
+        command: "get",
+        options: {
+          link: oneLink(positionals, "get", "share link"),
+          outputDir: string("output"),
+          force: flag("force"),
+          check,
+          json: flag("json"),
+          passphraseFile: string("passphrase-file"),
+        },
+      };
+    }
+    case "status":
+    case "burn":
+      return { command: first, options: { link: oneLink(positionals, first, "manage link"), json: flag("json") } };
+  }
+}

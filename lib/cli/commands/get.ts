@@ -1,0 +1,106 @@
+/**
+ * `burnlink get`: opens a share link against the origin the link names (never a configured
+ * server: the link decides). Checks first (consumes nothing), so a dead link fails before the
+ * passphrase prompt and an unusable -o DIR fails before the view is spent. Text goes to stdout
+ * exactly as sent; files go through save-files.ts.
+ */
+import { basename, relative, resolve } from "node:path";
+import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
+import type { RevealSecretResponse } from "@/lib/api/wire";
+import { accessProof, openSecret, revealProofs } from "@/lib/crypto";
+import type { GetOptions } from "../args";
+import type { CliContext } from "../context";
+import { fetchWithDownloadProgress } from "../download-progress";
+import { toCliError } from "../errors";
+import { readShareLink } from "../links";
+import { formatBytes, formatRelative, formatTime, printable, writeTo } from "../output";
+import { askPassphrase, scriptedPassphrase } from "../passphrase";
+import { assertOutputDirectory, saveFiles, type SavedFile } from "../save-files";
+
+
+/** Interactive retries in one run; each wrong answer counts against the secret's attempt limit. */
+const MAX_PROMPTS = 3;
+
+function times(count: number): string {
+  return `${count} more time${count === 1 ? "" : "s"}`;
+}
+
+async function check(client: ApiClient, id: string, access: string, needsPassphrase: boolean, options: GetOptions, context: CliContext) {
+  const status = await client.checkSecret(id, access);
+  if (options.json) {
+    await writeTo(context.stdout, `${JSON.stringify({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`);
+    return;
+  }
+  await writeTo(
+    context.stdout,
+    `Active: opens ${times(status.viewsLeft)}${needsPassphrase ? " with the passphrase" : ""}; ` +
+      `expires ${formatTime(status.expiresAt)} (${formatRelative(status.expiresAt)}). Nothing was consumed.\n`,
+  );
+}
+
+/** Reveals, asking again after a wrong passphrase when a person is typing it. */
+async function reveal(
+  client: ApiClient,
+  linkKey: Uint8Array,
+  needsPassphrase: boolean,
+  options: GetOptions,
+  context: CliContext,
+): Promise<{ revealed: RevealSecretResponse; encryptionKey: Uint8Array }> {
+  const scripted = needsPassphrase ? await scriptedPassphrase(options.passphraseFile, context.env) : undefined;
+  const interactive = needsPassphrase && scripted === undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    const passphrase = interactive ? await askPassphrase(false) : scripted;
+    const proofs = await revealProofs(linkKey, passphrase);
+    try {
+      const revealed = await client.revealSecret(proofs.id, proofs.access, proofs.unlock);
+      return { revealed, encryptionKey: proofs.encryptionKey };
+    } catch (error) {
+      const wrong = error instanceof ApiError && error.code === "wrong_passphrase";
+      const left = wrong ? (error.body?.attemptsLeft ?? 0) : 0;
+      if (!interactive || !wrong || left === 0 || attempt >= MAX_PROMPTS) throw error;
+      await writeTo(context.stderr, `Wrong passphrase; ${left} attempt${left === 1 ? "" : "s"} left before the secret is destroyed.\n`);
+    }
+  }
+}
+
+function savedLine(saved: SavedFile, cwd: string): string {
+  const path = relative(cwd, saved.path);
+  const shown = path === "" || path.startsWith("..") ? saved.path : `./${path}`;
+  const renamed = basename(saved.path) === saved.originalName ? "" : ` (sent as "${printable(saved.originalName)}")`;
+  return `Saved ${printable(shown)}, ${formatBytes(saved.bytes)}${renamed}.\n`;
+}
+
+export async function get(options: GetOptions, context: CliContext): Promise<void> {
+  const { origin, linkKey, needsPassphrase } = readShareLink(options.link);
+  try {
+    const client = createApiClient(origin, fetchWithDownloadProgress(context.stderr, "Downloading"));
+    const { id, access } = accessProof(linkKey);
+    if (options.check) {
+      await check(client, id, access, needsPassphrase, options, context);
+      return;
+    }
+
+    const outputDir = resolve(context.cwd, options.outputDir ?? ".");
+    await assertOutputDirectory(outputDir);
+    await client.checkSecret(id, access);
+    const { revealed, encryptionKey } = await reveal(client, linkKey, needsPassphrase, options, context);
+
+    const content = openSecret(revealed.ciphertext, encryptionKey);
+    if (content.text !== undefined) {
+      // A terminal prompt should not glue itself to the last line; a pipe gets the exact bytes.
+      const terminalTidy = context.stdout.isTTY === true && !content.text.endsWith("\n");
+      await writeTo(context.stdout, terminalTidy ? `${content.text}\n` : content.text);
+    }
+    if (content.files !== undefined && content.files.length > 0) {
+      await saveFiles(content.files, outputDir, options.force, (saved) => {
+        context.stderr.write(savedLine(saved, context.cwd));
+      });
+    }
+    if (context.stderr.isTTY === true) {
+      const views = revealed.viewsLeft === 0 ? "That was the last view: the secret is now destroyed on the server." : `The link opens ${times(revealed.viewsLeft)}.`;
+      await writeTo(context.stderr, `${views}\n`);
+    }
+  } catch (error) {
+    throw toCliError(error, { action: options.check ? "check" : "get", origin });
+  }
+}

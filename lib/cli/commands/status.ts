@@ -1,0 +1,66 @@
+/**
+ * `burnlink status`: the state and event timeline of a secret (PROTOCOL.md §4
+ * GET /api/secrets/{id}), asked of the origin the manage link names. Consumes nothing.
+ */
+import { createApiClient } from "@/lib/api/client";
+import type { SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
+import { manageToken } from "@/lib/crypto";
+import type { ManageOptions } from "../args";
+import type { CliContext } from "../context";
+import { toCliError } from "../errors";
+import { readManageLink } from "../links";
+import { formatRelative, formatTime, printable, writeTo } from "../output";
+
+const EVENT_NAMES: Record<SecretEventBody["type"], string> = {
+  created: "created",
+  viewed: "viewed",
+  wrong_passphrase: "wrong passphrase",
+  ip_blocked: "blocked (IP not allowed)",
+  burned: "burned",
+};
+
+function stateLine(status: SecretStatusResponse): string {
+  switch (status.state) {
+    case "active":
+      return `active, opens ${status.viewsLeft} more time${status.viewsLeft === 1 ? "" : "s"} (of ${status.maxViews})`;
+    case "viewed":
+      return "viewed: every view is used, the secret is destroyed";
+    case "burned": {
+      // PROTOCOL.md §4: reaching the attempt limit records wrong_passphrase, then burned.
+      const burnedAt = status.events.findIndex((event) => event.type === "burned");
+      const byAttempts = burnedAt > 0 && status.events[burnedAt - 1]?.type === "wrong_passphrase";
+      return byAttempts ? "burned: destroyed after too many wrong passphrases" : "burned: destroyed by its creator";
+    }
+    case "expired":
+      return "expired: the secret is destroyed";
+  }
+}
+
+/** The plain-text report: a few aligned facts, then one line per event, oldest first. */
+export function formatStatus(status: SecretStatusResponse, nowMs: number = Date.now()): string {
+  const expiresVerb = new Date(status.expiresAt).getTime() > nowMs ? "Expires" : "Expired";
+  const lines = [
+    `State:       ${stateLine(status)}`,
+    `Created:     ${formatTime(status.createdAt)} (${formatRelative(status.createdAt, nowMs)})`,
+    `${expiresVerb}:${" ".repeat(12 - expiresVerb.length)}${formatTime(status.expiresAt)} (${formatRelative(status.expiresAt, nowMs)})`,
+    `Wrong passphrases: ${status.failedAttempts}`,
+    `Allowed IPs: ${status.allowedIps.length === 0 ? "any" : status.allowedIps.map(printable).join(", ")}`,
+    "Timeline:",
+    ...status.events.map((event) => {
+      const ip = event.ip === undefined ? "" : `  from ${printable(event.ip)}`;
+      return `  ${formatTime(event.at)}  ${EVENT_NAMES[event.type] ?? printable(event.type)}${ip}`;
+    }),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export async function status(options: ManageOptions, context: CliContext): Promise<void> {
+  const { origin, id, manageKey } = readManageLink(options.link);
+  try {
+    const client = createApiClient(origin);
+    const result = await client.secretStatus(id, manageToken(manageKey));
+    await writeTo(context.stdout, options.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
+  } catch (error) {
+    throw toCliError(error, { action: "status", origin });
+  }
+}

@@ -1,0 +1,114 @@
+/** The text of `burnlink --help` and `burnlink COMMAND --help`. */
+import { DEFAULT_SERVER, DEFAULT_TTL, DEFAULT_VIEWS, SERVER_ENV, type CommandName } from "./args";
+import { EXIT_CODE_HELP } from "./exit-codes";
+import { PASSPHRASE_ENV } from "./passphrase";
+
+const EXIT_CODES = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join("\n");
+
+const MAIN = `burnlink: share a secret through an end-to-end encrypted, self-destructing link
+
+Usage:
+  burnlink send [FILE...] [options]   encrypt text from stdin (or files) and print a share link
+  burnlink get LINK [options]         open a share link: text to stdout, files to disk
+  burnlink status MANAGE_LINK         show whether a secret was viewed, and when
+  burnlink burn MANAGE_LINK           destroy a secret before anyone opens it
+  burnlink COMMAND --help             options of one command
+  burnlink --version
+
+Examples:
+  burnlink send < .env
+  burnlink send --ttl 1h --views 1 --json id_ed25519
+  burnlink get "$LINK" > secret.txt
+
+Encryption happens here; the server only ever stores ciphertext. The key travels in the
+link's #fragment, so treat the link itself as the secret.
+
+Exit codes:
+${EXIT_CODES}
+`;
+
+const SEND = `Usage: burnlink send [FILE...] [options]
+
+Encrypts text from stdin, or the given files (several at once), uploads the ciphertext and
+prints the share link on stdout and the manage link (status, burn) on stderr.
+
+Options:
+  --text TEXT             a note to send along with the files (or instead of stdin)
+  --ttl DURATION          expiry: 5m, 1h, 1d, 7d or seconds (default ${DEFAULT_TTL})
+  --views N               how many times the link opens (default ${DEFAULT_VIEWS})
+  -p, --passphrase        also require a passphrase (asked without echo)
+  --passphrase-file PATH  read the passphrase from a file (implies --passphrase)
+  --allow-ip CIDR         only these addresses may open it; repeatable (203.0.113.7, 2001:db8::/48)
+  --server URL            the Burnlink server (default $${SERVER_ENV} or ${DEFAULT_SERVER})
+  --json                  print {shareLink, manageLink, id, expiresAt, ...} as one JSON object
+  -h, --help              this help
+
+$${PASSPHRASE_ENV}, when set, is used as the passphrase (implies --passphrase).
+
+Examples:
+  burnlink send < .env
+  printf %s "$API_KEY" | burnlink send --ttl 5m
+  burnlink send --ttl 1h --views 1 --json id_ed25519
+  burnlink send --text "the staging keys" cert.pem key.pem --allow-ip 198.51.100.0/24
+`;
+
+const GET = `Usage: burnlink get LINK [options]
+
+Opens a share link against the server it names. Text goes to stdout; files are saved in
+the current directory (or -o DIR) under safe names, never replacing an existing file:
+a taken name gets a numbered variant (notes-2.txt) unless --force. Files are created
+readable by you only (mode 600).
+
+Opening a link consumes one view. Use --check to look without consuming.
+
+Options:
+  -o, --output DIR        save files in DIR (must exist)
+  -f, --force             replace existing files of the same name
+  --check                 show views left and expiry; consumes nothing
+  --json                  with --check: print {viewsLeft, expiresAt} as JSON
+  --passphrase-file PATH  read the passphrase from a file
+  -h, --help              this help
+
+When the link needs a passphrase it comes from --passphrase-file, $${PASSPHRASE_ENV}, or a
+prompt on the terminal.
+
+Examples:
+  burnlink get "$LINK" > secret.txt
+  burnlink get "$LINK" -o ~/.ssh
+  burnlink get --check "$LINK"
+`;
+
+const STATUS = `Usage: burnlink status MANAGE_LINK [--json]
+
+Shows the secret's state (active, viewed, burned, expired), views left, failed passphrase
+attempts and the timeline of events (created, viewed, wrong passphrase, blocked IP, burned).
+Nothing is consumed. The manage link is the one "burnlink send" printed on stderr.
+
+Options:
+  --json      print the server's status object as JSON
+  -h, --help  this help
+`;
+
+const BURN = `Usage: burnlink burn MANAGE_LINK
+
+Destroys the secret now: the share link stops opening. Burning a secret that is already
+gone changes nothing and still succeeds.
+
+Options:
+  -h, --help  this help
+`;
+
+export function helpText(topic?: CommandName): string {
+  switch (topic) {
+    case "send":
+      return SEND;
+    case "get":
+      return GET;
+    case "status":
+      return STATUS;
+    case "burn":
+      return BURN;
+    default:
+      return MAIN;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Everything the CLI prints goes through here: results on stdout, messages and progress on
+ * stderr. Progress appears only when stderr is a terminal and the payload is large, so pipes
+ * and CI logs see nothing but the lines a script asked for.
+ */
+import type { Writable } from "node:stream";
+
+export interface OutputStream extends Writable {
+  isTTY?: boolean;
+}
+
+/** Writes and waits until the stream took the bytes, so a failed write becomes an error. */
+export function writeTo(stream: OutputStream, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(data, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** `2026-11-28 06:30:00 UTC`: unambiguous in logs, sorts as text. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** `in 59 min`, `3 days ago`: how far `iso` is from `nowMs`, rounded down to one unit. */
+export function formatRelative(iso: string, nowMs: number = Date.now()): string {
+  const deltaMs = new Date(iso).getTime() - nowMs;
+  if (Number.isNaN(deltaMs)) return "";
+  const seconds = Math.floor(Math.abs(deltaMs) / 1000);
+  const units: Array<[number, string]> = [
+    [86_400, "day"],
+    [3_600, "hour"],
+    [60, "min"],
+    [1, "s"],
+  ];
+  let text = "now";
+  for (const [size, name] of units) {
+    if (seconds >= size) {
+      const count = Math.floor(seconds / size);
+      text = name === "day" || name === "hour" ? `${count} ${name}${count === 1 ? "" : "s"}` : `${count} ${name}`;
+      break;
+    }
+  }
+  if (text === "now") return text;
+  return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** `411 bytes`, `1.5 KiB`, `3.2 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** Payloads at least this large get a progress line (when stderr is a terminal). */
+export const PROGRESS_MIN_BYTES = 256 * 1024;
+
+/**
+ * A single self-overwriting status line on stderr. Disabled (every call a no-op) unless
+ * stderr is a terminal: a pipe would otherwise collect carriage returns and escape codes.
+ */
+export class Progress {
+  private active = false;
+
+  constructor(
+    private readonly stream: OutputStream,
+    private readonly enabled: boolean,
+  ) {}
+
+  static forPayload(stream: OutputStream, bytes: number): Progress {
+    return new Progress(stream, stream.isTTY === true && bytes >= PROGRESS_MIN_BYTES);
+  }
+
+  /** Shows `label`, with a percentage when `total` is known. */
+  update(label: string, done?: number, total?: number): void {
+    if (!this.enabled) return;
+    const percent = done !== undefined && total ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : "";
+    this.stream.write(`\r\x1b[2K${label}${percent}`);
+    this.active = true;
+  }
+
+  /** Erases the line, so the next message starts clean. */
+  clear(): void {
+    if (!this.enabled || !this.active) return;
+    this.stream.write("\r\x1b[2K");
+    this.active = false;
+  }
+}
+
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * `text` with control and invisible characters shown as `\u001b`-style escapes, for names the
+ * sender chose: printed raw, an escape sequence could rewrite the user's terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
