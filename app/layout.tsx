@@ -1,0 +1,48 @@
+import type { Metadata, Viewport } from "next";
+import type { ReactNode } from "react";
+import { connection } from "next/server";
+import { HydrationMarker } from "@/components/hydration-marker";
+import { SiteFooter } from "@/components/site-footer";
+import { SiteHeader } from "@/components/site-header";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Burnlink: share a secret once", template: "%s · Burnlink" },
+  description: "End-to-end encrypted, one-time secret sharing. The server never sees the key.",
+  referrer: "no-referrer",
+  formatDetection: { telephone: false, email: false, address: false },
+};
+
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  colorScheme: "light dark",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#fafafa" },
+    { media: "(prefers-color-scheme: dark)", color: "#09090b" },
+  ],
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Render per request: the CSP nonce is per request, and a prerendered page would carry
+  // scripts without it and never hydrate (see proxy.ts).
+  await connection();
+  return (
+    <html lang="en">
+      <body className="flex min-h-dvh flex-col bg-zinc-50 font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <a
+          href="#main"
+          className="sr-only rounded-md bg-white px-3 py-2 text-sm font-semibold focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-10 dark:bg-zinc-900"
+        >
+          Skip to content
+        </a>
+        <SiteHeader />
+        <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-10">
+          {children}
+        </main>
+        <SiteFooter />
+        <HydrationMarker />
+      </body>
+    </html>
+  );
+}

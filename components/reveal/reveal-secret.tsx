@@ -1,0 +1,268 @@
+"use client";
+
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
+import type { GoneReasonName } from "@/lib/api/wire";
+import { accessProof, openSecret, parseShareFragment, revealProofs, type SecretContent, type ShareFragment } from "@/lib/crypto";
+import { api, isApiError } from "@/components/browser/api";
+import { formatDateTime, formatRelative, plural } from "@/components/browser/format";
+import { useLocationHash, wipeLocationHash } from "@/components/browser/use-location-hash";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Hint, TextInput } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { GoneMessage } from "./gone-message";
+import { RevealedContent } from "./revealed-content";
+
+type Problem =
+  | { kind: "not_found" }
+  | { kind: "gone"; reason: GoneReasonName | undefined; at: string | undefined }
+  | { kind: "ip_not_allowed" }
+  | { kind: "retry"; message: string };
+
+type Phase =
+  | { kind: "checking" }
+  | { kind: "ready"; expiresAt: string; viewsLeft: number; checkedAtMs: number; wrong?: number }
+  | { kind: "revealing"; expiresAt: string; viewsLeft: number; checkedAtMs: number }
+  | { kind: "revealed"; content: SecretContent; viewsLeft: number }
+  | { kind: "problem"; problem: Problem; during: "check" | "reveal" };
+
+function problemOf(error: unknown, during: "check" | "reveal"): Problem {
+  if (!isApiError(error)) {
+    return {
+      kind: "retry",
+      message:
+        during === "reveal"
+          ? `The secret could not be decrypted (${error instanceof Error ? error.message : "unknown error"}). The link may have been altered.`
+          : "Something went wrong while checking the link. Try again.",
+    };
+  }
+  switch (error.code) {
+    case "not_found":
+      return { kind: "not_found" };
+    case "gone":
+      return { kind: "gone", reason: error.body?.reason, at: error.body?.at };
+    case "ip_not_allowed":
+      return { kind: "ip_not_allowed" };
+    case "rate_limited":
+      return { kind: "retry", message: "Too many requests from your network in a short time. Wait a minute, then try again." };
+    case "network_error":
+      return {
+        kind: "retry",
+        message:
+          during === "reveal"
+            ? "The connection failed while opening the secret. Try again; if it then says the secret was already viewed, the answer was lost on the way and the sender should share it again."
+            : "Could not reach the Burnlink server. Check your connection, then try again. Nothing has been opened.",
+      };
+    default:
+      return { kind: "retry", message: "The server cannot answer right now. Wait a moment, then try again. Nothing has been opened." };
+  }
+}
+
+function Loading({ label }: { label: string }) {
+  return (
+    <p className="animate-pulse text-zinc-600 dark:text-zinc-400" role="status">
+      {label}
+    </p>
+  );
+}
+
+function ProblemView({ problem, onRetry }: { problem: Problem; onRetry: () => void }) {
+  switch (problem.kind) {
+    case "not_found":
+      return (
+        <Notice tone="info" title="Nothing to open here" testId="not-found">
+          This link does not match any secret on this server. It may have been mistyped or cut short, or it expired long enough ago that even its record is
+          gone. Ask the sender for a new link.
+        </Notice>
+      );
+    case "gone":
+      return <GoneMessage reason={problem.reason} at={problem.at} />;
+    case "ip_not_allowed":
+      return (
+        <Notice tone="warning" title="Not available from your network" testId="ip-not-allowed">
+          The sender allowed this secret to be opened only from certain IP addresses, and yours is not one of them. Nothing was opened. Ask the sender.
+        </Notice>
+      );
+    case "retry":
+      return (
+        <div className="space-y-4">
+          <Notice tone="error" testId="reveal-error">
+            {problem.message}
+          </Notice>
+          <Button onClick={onRetry}>Try again</Button>
+        </div>
+      );
+  }
+}
+
+function RevealFlow({ hash }: { hash: string }) {
+  const parsed = useMemo((): { link: ShareFragment } | { error: string } => {
+    try {
+      return { link: parseShareFragment(hash) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : "This link is not valid." };
+    }
+  }, [hash]);
+  const link = "link" in parsed ? parsed.link : null;
+  const [phase, setPhase] = useState<Phase>({ kind: "checking" });
+  const [attempt, setAttempt] = useState(0);
+  const [passphrase, setPassphrase] = useState("");
+  const [showPassphrase, setShowPassphrase] = useState(false);
+  const passphraseInput = useRef<HTMLInputElement>(null);
+  const passphraseId = useId();
+
+  useEffect(() => {
+    if (!link) return;
+    let current = true;
+    const { id, access } = accessProof(link.linkKey);
+    // Check consumes nothing (PROTOCOL.md §4): loading, reloading or a link scanner never burns a view.
+    api.checkSecret(id, access).then(
+      (answer) => current && setPhase({ kind: "ready", expiresAt: answer.expiresAt, viewsLeft: answer.viewsLeft, checkedAtMs: Date.now() }),
+      (error: unknown) => current && setPhase({ kind: "problem", problem: problemOf(error, "check"), during: "check" }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [link, attempt]);
+
+  async function reveal(event: FormEvent) {
+    event.preventDefault();
+    if (!link || phase.kind !== "ready") return;
+    if (link.needsPassphrase && passphrase === "") {
+      passphraseInput.current?.focus();
+      return;
+    }
+    const ready = phase;
+    setPhase({ kind: "revealing", expiresAt: ready.expiresAt, viewsLeft: ready.viewsLeft, checkedAtMs: ready.checkedAtMs });
+    try {
+      const proofs = await revealProofs(link.linkKey, link.needsPassphrase ? passphrase : undefined);
+      let answer;
+      try {
+        answer = await api.revealSecret(proofs.id, proofs.access, proofs.unlock);
+      } catch (error) {
+        if (isApiError(error) && error.code === "wrong_passphrase") {
+          const left = error.body?.attemptsLeft ?? 0;
+          setPassphrase("");
+          if (left <= 0) {
+            setPhase({ kind: "problem", problem: { kind: "gone", reason: "attempts", at: new Date().toISOString() }, during: "reveal" });
+          } else {
+            setPhase({ ...ready, wrong: left });
+            requestAnimationFrame(() => passphraseInput.current?.focus());
+          }
+          return;
+        }
+        throw error;
+      }
+      const content = openSecret(answer.ciphertext, proofs.encryptionKey);
+      setPassphrase("");
+      setPhase({ kind: "revealed", content, viewsLeft: answer.viewsLeft });
+      // The link has done its job: keep it out of the address bar, history and screenshots.
+      wipeLocationHash();
+    } catch (error) {
+      setPhase({ kind: "problem", problem: problemOf(error, "reveal"), during: "reveal" });
+    }
+  }
+
+  if (!link) {
+    return (
+      <Card>
+        <h1 className="text-xl font-bold">This link cannot be opened</h1>
+        <Notice tone="error" className="mt-4" testId="malformed-link">
+          {"error" in parsed ? parsed.error : null}
+        </Notice>
+        <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">Nothing was sent to the server. Ask the sender to copy the link again.</p>
+      </Card>
+    );
+  }
+
+  switch (phase.kind) {
+    case "checking":
+      return <Loading label="Checking the link…" />;
+    case "problem":
+      return (
+        <Card>
+          <h1 className="mb-4 text-xl font-bold">{phase.problem.kind === "retry" ? "Something went wrong" : "This secret cannot be opened"}</h1>
+          <ProblemView
+            problem={phase.problem}
+            onRetry={() => {
+              setPhase({ kind: "checking" });
+              setAttempt((value) => value + 1);
+            }}
+          />
+        </Card>
+      );
+    case "revealed":
+      return (
+        <Card>
+          <h1 className="text-xl font-bold">The secret</h1>
+          <Notice tone={phase.viewsLeft === 0 ? "success" : "info"} className="my-4" testId="revealed-notice">
+            {phase.viewsLeft === 0
+              ? "The server copy is now deleted. This page is the only place the secret still exists: copy what you need before you leave."
+              : `It can be opened ${phase.viewsLeft === 1 ? "one more time" : `${phase.viewsLeft} more times`} before the server deletes it.`}
+          </Notice>
+          <RevealedContent content={phase.content} />
+          <p className="mt-5 text-xs text-zinc-600 dark:text-zinc-400">The link has been removed from the address bar and this tab’s history.</p>
+        </Card>
+      );
+    case "ready":
+    case "revealing": {
+      const busy = phase.kind === "revealing";
+      return (
+        <Card>
+          <h1 className="text-xl font-bold">Someone shared a secret with you</h1>
+          <p className="mt-2 text-zinc-700 dark:text-zinc-300" data-testid="check-summary">
+            It can be opened {phase.viewsLeft === 1 ? "once more" : `${plural(phase.viewsLeft, "more time", "more times")}`} and expires{" "}
+            {formatRelative(phase.expiresAt, phase.checkedAtMs)} ({formatDateTime(phase.expiresAt)}).
+          </p>
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+            Nothing has been opened yet. {phase.viewsLeft === 1 ? "Once you reveal it, the server deletes its copy." : "Revealing it uses one view."}
+          </p>
+          <form onSubmit={reveal} className="mt-5 space-y-4">
+            {link.needsPassphrase ? (
+              <div>
+                <label htmlFor={passphraseId} className="mb-1 block text-sm font-medium">
+                  Passphrase
+                </label>
+                <div className="flex gap-2">
+                  <TextInput
+                    id={passphraseId}
+                    ref={passphraseInput}
+                    type={showPassphrase ? "text" : "password"}
+                    value={passphrase}
+                    onChange={(event) => setPassphrase(event.target.value)}
+                    autoFocus
+                    autoComplete="off"
+                    spellCheck={false}
+                    disabled={busy}
+                    aria-describedby={`${passphraseId}-hint`}
+                    aria-invalid={phase.kind === "ready" && phase.wrong !== undefined}
+                    data-testid="reveal-passphrase"
+                  />
+                  <Button onClick={() => setShowPassphrase((show) => !show)} aria-pressed={showPassphrase} className="shrink-0">
+                    {showPassphrase ? "Hide" : "Show"}
+                  </Button>
+                </div>
+                <Hint id={`${passphraseId}-hint`}>The sender should have given it to you separately from the link.</Hint>
+              </div>
+            ) : null}
+            {phase.kind === "ready" && phase.wrong !== undefined ? (
+              <Notice tone="error" testId="wrong-passphrase">
+                Wrong passphrase. {plural(phase.wrong, "attempt", "attempts")} left before the secret is destroyed.
+              </Notice>
+            ) : null}
+            <Button type="submit" variant="primary" size="lg" disabled={busy} data-testid="reveal-button">
+              {busy ? (link.needsPassphrase ? "Deriving the key and opening…" : "Opening…") : "Reveal secret"}
+            </Button>
+          </form>
+        </Card>
+      );
+    }
+  }
+}
+
+/** The recipient's page: parse the fragment, check, and reveal only on a click. */
+export function RevealSecret() {
+  const location = useLocationHash();
+  if (!location) return <Loading label="Opening the link…" />;
+  return <RevealFlow key={location.visit} hash={location.hash} />;
+}

@@ -1,0 +1,28 @@
+import Link from "next/link";
+
+export function SiteHeader() {
+  return (
+    <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/60">
+      <div className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
+        <Link href="/" className="flex items-center gap-2 rounded-md text-lg font-bold tracking-tight">
+          <svg aria-hidden="true" viewBox="0 0 32 32" className="size-7">
+            <rect width="32" height="32" rx="7" className="fill-orange-700" />
+            <path
+              fill="#fff"
+              d="M16.6 4.5c.6 3.7-1.2 5.9-3.2 8.1-1.9 2.1-3.9 4.3-3.9 7.9a6.5 6.5 0 0 0 13 0c0-2.6-1.1-4.5-2.3-6.2-.4 1.5-1.3 2.6-2.6 3.1.9-4.6-.3-9.4-1-12.9Z"
+            />
+          </svg>
+          Burnlink
+        </Link>
+        <nav aria-label="Main" className="flex items-center gap-1 text-sm font-medium">
+          <Link href="/" className="rounded-md px-3 py-1.5 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+            New secret
+          </Link>
+          <Link href="/how-it-works" className="rounded-md px-3 py-1.5 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+            How it works
+          </Link>
+        </nav>
+      </div>
+    </header>
+  );
+}
