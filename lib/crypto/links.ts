@@ -23,8 +23,7 @@ const WHITESPACE = /\s/;
 
 const MESSAGES = {
   empty: "This link has no key in it. Copy the whole link, including everything after the #.",
-  whitespace:
-    "This link contains spaces or line breaks. Copy it again in one piece, without them.",
+  whitespace: "This link contains spaces or line breaks. Copy it again in one piece, without them.",
   invalidCharacters:
     "This link contains characters that never appear in a Burnlink link. It may have been changed when it was copied.",
   truncated: "This link is incomplete. It may have been cut off when it was copied.",
@@ -64,7 +63,10 @@ export interface ManageFragment {
 
 function normaliseOrigin(origin: string): string {
   if (typeof origin !== "string" || /[#?\s]/.test(origin)) {
-    throw new LinkFormatError("not_a_url", "The origin must be a base address without #, ? or spaces.");
+    throw new LinkFormatError(
+      "not_a_url",
+      "The origin must be a base address without #, ? or spaces.",
+    );
   }
   return origin.replace(/\/+$/, "");
 }

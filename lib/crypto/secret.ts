@@ -119,7 +119,10 @@ export async function sealSecret(
  * @throws KeyLengthError unless K is 32 bytes; EncodingError if the passphrase holds a
  *   lone surrogate
  */
-export async function revealProofs(linkKey: Uint8Array, passphrase?: string): Promise<RevealProofs> {
+export async function revealProofs(
+  linkKey: Uint8Array,
+  passphrase?: string,
+): Promise<RevealProofs> {
   const master = await masterFor(linkKey, passphrase);
   return {
     id: secretIdFromLinkKey(linkKey),

@@ -129,9 +129,7 @@ describe("sealEnvelope and openEnvelope", () => {
     for (let length = 0; length < sealed.length; length++) {
       expect(() => openEnvelope(sealed.slice(0, length), key)).toThrow(DecryptError);
     }
-    expect(() => openEnvelope(concatBytes(sealed, new Uint8Array([0])), key)).toThrow(
-      DecryptError,
-    );
+    expect(() => openEnvelope(concatBytes(sealed, new Uint8Array([0])), key)).toThrow(DecryptError);
   });
 
   it("throws a DecryptError rather than returning null where tweetnacl does", () => {

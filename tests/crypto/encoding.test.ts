@@ -65,7 +65,10 @@ describe("base64url", () => {
     ["a lone character", "Z"],
     ["stray bits after one byte", "Zh"],
     ["stray bits after two bytes", "Zm9"],
-    ["stray bits in the last character of a 32-byte key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9"],
+    [
+      "stray bits in the last character of a 32-byte key",
+      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9",
+    ],
   ])("refuses text with %s", (_name, text) => {
     expect(() => base64urlToBytes(text)).toThrow(EncodingError);
   });

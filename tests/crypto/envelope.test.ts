@@ -161,7 +161,10 @@ describe("encodeEnvelope", () => {
     ["file contents that are not bytes", { files: [{ name: "a", type: "", bytes: [1, 2] }] }],
     ["text with a lone surrogate", { text: "broken \uD800" }],
     ["a file name with a lone surrogate", { files: [{ name: "\uDC00", type: "", bytes: binary }] }],
-    ["a file type with a lone surrogate", { files: [{ name: "a", type: "\uD800", bytes: binary }] }],
+    [
+      "a file type with a lone surrogate",
+      { files: [{ name: "a", type: "\uD800", bytes: binary }] },
+    ],
     ["null instead of content", null],
   ])("refuses content with %s", (_name, content) => {
     expect(() => encodeEnvelope(content as SecretContent)).toThrow(EnvelopeError);
@@ -177,9 +180,10 @@ function countTrailingZeros(bytes: Uint8Array): number {
 
 describe("decodeEnvelope", () => {
   it("ignores whatever follows the last file, zeros or not", () => {
-    const envelope = rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":2}]}', [
-      9, 8, 0xff, 0xee,
-    ]);
+    const envelope = rawEnvelope(
+      '{"v":1,"files":[{"name":"a","type":"","size":2}]}',
+      [9, 8, 0xff, 0xee],
+    );
     expect(decodeEnvelope(envelope)).toEqual({
       files: [{ name: "a", type: "", bytes: new Uint8Array([9, 8]) }],
     });
@@ -236,22 +240,48 @@ describe("decodeEnvelope", () => {
     ["files that are null", rawEnvelope('{"v":1,"text":"x","files":null}')],
     ["a file that is null", rawEnvelope('{"v":1,"files":[null]}')],
     ["a file that is a list", rawEnvelope('{"v":1,"files":[["a","",0]]}')],
-    ["a file with an unknown member", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":0,"path":"/etc"}]}')],
+    [
+      "a file with an unknown member",
+      rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":0,"path":"/etc"}]}'),
+    ],
     ["a file without a name", rawEnvelope('{"v":1,"files":[{"type":"","size":0}]}')],
-    ["a file whose name is a number", rawEnvelope('{"v":1,"files":[{"name":1,"type":"","size":0}]}')],
-    ["a file name with a lone surrogate", rawEnvelope('{"v":1,"files":[{"name":"\\udc00","type":"","size":0}]}')],
+    [
+      "a file whose name is a number",
+      rawEnvelope('{"v":1,"files":[{"name":1,"type":"","size":0}]}'),
+    ],
+    [
+      "a file name with a lone surrogate",
+      rawEnvelope('{"v":1,"files":[{"name":"\\udc00","type":"","size":0}]}'),
+    ],
     ["a file without a type", rawEnvelope('{"v":1,"files":[{"name":"a","size":0}]}')],
-    ["a file whose type is null", rawEnvelope('{"v":1,"files":[{"name":"a","type":null,"size":0}]}')],
+    [
+      "a file whose type is null",
+      rawEnvelope('{"v":1,"files":[{"name":"a","type":null,"size":0}]}'),
+    ],
     ["a file without a size", rawEnvelope('{"v":1,"files":[{"name":"a","type":""}]}')],
     ["a negative size", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":-1}]}')],
     ["a fractional size", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":1.5}]}')],
-    ["a size given as a string", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":"1"}]}')],
-    ["a size beyond 2^53", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":9007199254740993}]}')],
-    ["a size that overflows to infinity", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":1e400}]}')],
-    ["a file larger than the envelope", rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":4096}]}')],
+    [
+      "a size given as a string",
+      rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":"1"}]}'),
+    ],
+    [
+      "a size beyond 2^53",
+      rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":9007199254740993}]}'),
+    ],
+    [
+      "a size that overflows to infinity",
+      rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":1e400}]}'),
+    ],
+    [
+      "a file larger than the envelope",
+      rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":4096}]}'),
+    ],
     [
       "a second file that runs past the end",
-      rawEnvelope('{"v":1,"files":[{"name":"a","type":"","size":10},{"name":"b","type":"","size":1100}]}'),
+      rawEnvelope(
+        '{"v":1,"files":[{"name":"a","type":"","size":10},{"name":"b","type":"","size":1100}]}',
+      ),
     ],
   ])("refuses an envelope with %s", (_name, envelope) => {
     expect(() => decodeEnvelope(envelope)).toThrow(EnvelopeError);

@@ -7,6 +7,9 @@
  * keep opening). Regenerate only to add cases, and check in review that `git diff` shows
  * no existing value changed:
  *   GENERATE_VECTORS=1 npx vitest run tests/crypto/vectors.test.ts
+ *   npx prettier --write tests/crypto/vectors/v1.json
+ * The file is ASCII only (non-ASCII is written as \uXXXX), so no editor can normalise the
+ * decomposed passphrase spellings away.
  */
 import {
   accessProofFromLinkKey,

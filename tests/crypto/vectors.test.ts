@@ -68,6 +68,18 @@ function reference(passphrase: string | null) {
   };
 }
 
+/**
+ * JSON with every non-ASCII character escaped as \uXXXX, so that an editor or a tool that
+ * normalises Unicode can never silently turn the decomposed passphrase into the composed one.
+ */
+function toAsciiJson(value: unknown): string {
+  const json = JSON.stringify(value, null, 2).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `${json}\n`;
+}
+
 /** Read inside each test, so that in GENERATE_VECTORS mode every test sees the new file. */
 function loadPinned(): Vectors {
   return JSON.parse(readFileSync(vectorsPath, "utf8")) as Vectors;
@@ -83,9 +95,10 @@ describe("Burnlink v1 vectors", () => {
   it("are what the code builds today (GENERATE_VECTORS=1 rewrites the file instead)", async () => {
     const built = await buildVectors();
     if (generating) {
-      writeFileSync(vectorsPath, `${JSON.stringify(built, null, 2)}\n`);
+      writeFileSync(vectorsPath, toAsciiJson(built));
     }
     expect(built).toEqual(loadPinned());
+    expect(readFileSync(vectorsPath, "utf8")).toMatch(/^[\x00-\x7f]*$/);
   });
 
   it("agree with PROTOCOL.md §1 computed independently with node:crypto", () => {
@@ -102,9 +115,7 @@ describe("Burnlink v1 vectors", () => {
       .update(Buffer.from("burnlink/v1/id\u0000", "utf8"))
       .update(Buffer.from(Array.from({ length: 32 }, (_, i) => i)))
       .digest();
-    expect(findCase("without a passphrase").id).toBe(
-      digest.subarray(0, 16).toString("base64url"),
-    );
+    expect(findCase("without a passphrase").id).toBe(digest.subarray(0, 16).toString("base64url"));
   });
 
   it("use the fixed inputs and the link shapes of PROTOCOL.md §2", () => {
