@@ -18,9 +18,6 @@ const BASE64URL_VALUES: Int8Array = (() => {
   return table;
 })();
 
-/** Matches a UTF-16 surrogate that is not part of a pair; TextEncoder would turn it into U+FFFD. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as text: a secret that starts with one must round-trip.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -103,6 +100,22 @@ export function base64urlToBytes(text: string, expectedLength?: number): Uint8Ar
 }
 
 /**
+ * Whether a string has no lone UTF-16 surrogate, i.e. has a UTF-8 form. (A loop rather
+ * than String.prototype.isWellFormed or a look-behind regex, which older Safari lacks.)
+ * @returns true when every surrogate in `text` is part of a pair
+ */
+export function isWellFormedUnicode(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
+/**
  * Encodes a string as UTF-8.
  * @returns a new Uint8Array
  * @throws EncodingError when the string holds a lone UTF-16 surrogate, which has no UTF-8
@@ -112,7 +125,7 @@ export function utf8ToBytes(text: string): Uint8Array {
   if (typeof text !== "string") {
     throw new EncodingError("Expected a string.");
   }
-  if (LONE_SURROGATE.test(text)) {
+  if (!isWellFormedUnicode(text)) {
     throw new EncodingError("Text contains a lone surrogate, which cannot be encoded as UTF-8.");
   }
   return utf8Encoder.encode(text);

@@ -6,7 +6,7 @@
  * secret under 1 KiB pads to the same 1024 bytes.
  * Runs in the browser and Node; never logs content.
  */
-import { bytesToUtf8, utf8ToBytes } from "./encoding";
+import { bytesToUtf8, isWellFormedUnicode, utf8ToBytes } from "./encoding";
 import { EncodingError, EnvelopeError } from "./errors";
 
 /** A file inside a secret. `type` is a media type as the browser reported it (may be ""). */
@@ -31,7 +31,6 @@ export const HEADER_LENGTH_BYTES = 4;
 
 const HEADER_KEYS = new Set(["v", "text", "files"]);
 const FILE_KEYS = new Set(["name", "type", "size"]);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Number of bits in the binary form of a positive safe integer (floor(log2 n) + 1). */
 function bitLength(n: number): number {
@@ -75,10 +74,6 @@ export function paddedLength(length: number): number {
   return Math.max(MIN_PADDED_BYTES, padme(length));
 }
 
-function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
-
 /** Checks content at run time (callers may be plain JavaScript) and builds the header bytes. */
 function encodeHeader(content: SecretContent): { header: Uint8Array; files: SecretFile[] } {
   if (typeof content !== "object" || content === null) {
@@ -95,17 +90,17 @@ function encodeHeader(content: SecretContent): { header: Uint8Array; files: Secr
   if (text === undefined && fileList.length === 0) {
     throw new EnvelopeError("A secret needs text or at least one file.");
   }
-  if (text !== undefined && !isWellFormed(text)) {
+  if (text !== undefined && !isWellFormedUnicode(text)) {
     throw new EnvelopeError("The secret's text contains a lone surrogate (invalid Unicode).");
   }
   const headerFiles = fileList.map((file, index) => {
     if (typeof file !== "object" || file === null) {
       throw new EnvelopeError(`File ${index + 1} is not an object.`);
     }
-    if (typeof file.name !== "string" || !isWellFormed(file.name)) {
+    if (typeof file.name !== "string" || !isWellFormedUnicode(file.name)) {
       throw new EnvelopeError(`File ${index + 1} needs a name that is valid Unicode text.`);
     }
-    if (typeof file.type !== "string" || !isWellFormed(file.type)) {
+    if (typeof file.type !== "string" || !isWellFormedUnicode(file.type)) {
       throw new EnvelopeError(`File ${index + 1} needs a type that is valid Unicode text.`);
     }
     if (!(file.bytes instanceof Uint8Array)) {
@@ -221,7 +216,7 @@ export function decodeEnvelope(bytes: Uint8Array): SecretContent {
   }
   const content: SecretContent = {};
   if ("text" in parsed) {
-    if (typeof parsed.text !== "string" || !isWellFormed(parsed.text)) {
+    if (typeof parsed.text !== "string" || !isWellFormedUnicode(parsed.text)) {
       throw new EnvelopeError("The secret's text is not a valid string.");
     }
     content.text = parsed.text;
@@ -241,10 +236,10 @@ export function decodeEnvelope(bytes: Uint8Array): SecretContent {
         }
       }
       const { name, type, size } = entry;
-      if (typeof name !== "string" || !isWellFormed(name)) {
+      if (typeof name !== "string" || !isWellFormedUnicode(name)) {
         throw new EnvelopeError(`File ${n} has no valid name.`);
       }
-      if (typeof type !== "string" || !isWellFormed(type)) {
+      if (typeof type !== "string" || !isWellFormedUnicode(type)) {
         throw new EnvelopeError(`File ${n} has no valid type.`);
       }
       if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {

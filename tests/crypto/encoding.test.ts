@@ -7,6 +7,7 @@ import {
   concatBytes,
   EncodingError,
   equalBytes,
+  isWellFormedUnicode,
   utf8ToBytes,
 } from "@/lib/crypto";
 
@@ -100,6 +101,21 @@ describe("UTF-8", () => {
       expect(bytesToUtf8(utf8ToBytes(text))).toBe(text);
     }
     expect(utf8ToBytes("\uFEFF")).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+  });
+
+  it("tells well-formed strings from strings with a lone surrogate at any position", () => {
+    for (const text of ["", "abc", "\uD83D\uDD25", "a\uD83D\uDD25b\uD83D\uDD25"]) {
+      expect(isWellFormedUnicode(text)).toBe(true);
+    }
+    for (const text of [
+      "\uD800",
+      "\uDC00",
+      "a\uD800",
+      "\uDC00\uD800",
+      "\uD800\uD800\uDC00x\uDFFF",
+    ]) {
+      expect(isWellFormedUnicode(text)).toBe(false);
+    }
   });
 
   it("refuses strings with a lone surrogate instead of replacing it with U+FFFD", () => {

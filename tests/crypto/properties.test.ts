@@ -15,6 +15,7 @@ import {
   EnvelopeError,
   formatManageLink,
   formatShareLink,
+  isWellFormedUnicode,
   LinkFormatError,
   openEnvelope,
   openSecret,
@@ -231,11 +232,13 @@ describe("encoding and decryption properties", () => {
     );
   });
 
-  it("UTF-8 conversion round-trips well-formed strings and throws only EncodingError otherwise", () => {
+  it("UTF-8 conversion round-trips well-formed strings, agrees with String#isWellFormed and throws only EncodingError", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), codeUnitString, fc.uint8Array(), (s, u, b) => {
         expect(bytesToUtf8(utf8ToBytes(s))).toBe(s);
         onlyErrors([EncodingError], () => utf8ToBytes(u));
+        const wellFormed = (u as unknown as { isWellFormed(): boolean }).isWellFormed();
+        expect(isWellFormedUnicode(u)).toBe(wellFormed);
         onlyErrors([EncodingError], () => bytesToUtf8(b));
       }),
       { numRuns: 500 },
