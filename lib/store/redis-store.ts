@@ -79,7 +79,7 @@ class RedisRunner implements ScriptRunner {
     });
     this.client.on("error", (error: unknown) => {
       if (!this.down && !this.closed) {
-        console.error(`burnlink: lost the connection to Redis (${error instanceof Error ? error.message : "error"}); reconnecting`);
+        console.error(`burnlink: cannot reach Redis (${error instanceof Error ? error.message : "error"}); retrying in the background`);
       }
       this.down = true;
     });

@@ -36,6 +36,8 @@ export interface UpstashBridgeOptions {
   token?: string;
   /** A fixed port (e.g. to restart the bridge where a client still points). */
   port?: number;
+  /** Wait for Redis before listening (default true); false starts even while Redis is down. */
+  waitForRedis?: boolean;
 }
 
 type Json = null | number | string | Json[];
@@ -81,7 +83,9 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   });
   // Connection errors surface on the commands that fail; the event only needs a listener.
   redis.on("error", () => {});
-  await redis.connect();
+  const connecting = redis.connect();
+  if (options.waitForRedis === false) connecting.catch(() => {});
+  else await connecting;
   const raw = redis.withTypeMapping(rawTypes);
 
   const run = (command: (string | number | boolean)[]) =>

@@ -1,0 +1,569 @@
+/**
+ * The one contract every SecretStore driver must keep (lib/store/types.ts,
+ * PROTOCOL.md §4-5), run against memory, Redis and Upstash by the *.test.ts
+ * files next to this one. Each rule of the plan's semantics list has a test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RevealResult, SecretStore } from "@/lib/store/types";
+import { makeSecret, requester, v4Hex, v6Hex, waitFor, type TestSecret } from "./helpers";
+
+/** Raw view of a Redis-backed store's keys, for the storage rules of PROTOCOL.md §5. */
+export interface StoredData {
+  keys(pattern: string): Promise<string[]>;
+  /** Every value held at the key: the string, or each hash field and value. */
+  values(key: string): Promise<string[]>;
+  pttl(key: string): Promise<number>;
+}
+
+export interface ContractHarness {
+  keyPrefix: string;
+  /** Opens a new store (its own client) on the backend under test. */
+  makeStore(): Promise<SecretStore> | SecretStore;
+  /** True when two stores from makeStore share one backend, as app instances share Redis. */
+  sharedBackend: boolean;
+  /** Present for Redis-backed drivers. */
+  stored?: () => StoredData;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function describeStoreContract(name: string, harness: ContractHarness): void {
+  describe(`${name} store contract`, () => {
+    let store: SecretStore;
+    let other: SecretStore;
+
+    beforeAll(async () => {
+      store = await harness.makeStore();
+      other = harness.sharedBackend ? await harness.makeStore() : store;
+    });
+
+    afterAll(async () => {
+      await store.close();
+      if (other !== store) await other.close();
+    });
+
+    async function created(overrides: Parameters<typeof makeSecret>[0] = {}): Promise<TestSecret> {
+      const secret = makeSecret(overrides);
+      const result = await store.create(secret.input);
+      expect(result).toEqual({ kind: "created", expiresAtMs: secret.input.nowMs + secret.input.ttlSeconds * 1000 });
+      return secret;
+    }
+
+    function access(secret: TestSecret, nowMs = secret.input.nowMs + 1000, client = requester()) {
+      return { id: secret.input.id, accessVerifier: secret.access.verifier, nowMs, requester: client };
+    }
+
+    function reveal(secret: TestSecret, nowMs = secret.input.nowMs + 1000, client = requester(), via = store) {
+      return via.reveal({ ...access(secret, nowMs, client), unlockVerifier: secret.unlock.verifier });
+    }
+
+    function manage(secret: TestSecret, nowMs = secret.input.nowMs + 1000, auditIp?: string) {
+      return {
+        id: secret.input.id,
+        manageVerifier: secret.manage.verifier,
+        nowMs,
+        requester: requester(v4Hex("192.0.2.1"), auditIp),
+      };
+    }
+
+    async function statusOf(secret: TestSecret, nowMs = secret.input.nowMs + 1000) {
+      const result = await store.status(manage(secret, nowMs));
+      if (result.kind !== "ok") throw new Error(`expected a status, got ${result.kind}`);
+      return result.status;
+    }
+
+    const typesOf = async (secret: TestSecret, nowMs?: number) =>
+      (await statusOf(secret, nowMs)).events.map((event) => event.type);
+
+    describe("create", () => {
+      it("stores a secret that check then reports with its expiry and all its views", async () => {
+        const secret = await created({ maxViews: 3 });
+        expect(await store.check(access(secret))).toEqual({
+          kind: "ok",
+          expiresAtMs: secret.input.nowMs + 3600_000,
+          viewsLeft: 3,
+        });
+      });
+
+      it("answers id_taken while the ciphertext is stored", async () => {
+        const secret = await created();
+        const again = makeSecret({ id: secret.input.id });
+        expect(await store.create(again.input)).toEqual({ kind: "id_taken" });
+        // The first secret is untouched by the refused create.
+        expect(await reveal(secret)).toMatchObject({ kind: "ok", ciphertext: secret.ciphertext });
+      });
+
+      it("answers id_taken for a consumed link whose metadata is still retained", async () => {
+        const secret = await created();
+        expect(await reveal(secret)).toMatchObject({ kind: "ok" });
+        expect(await store.create(makeSecret({ id: secret.input.id }).input)).toEqual({ kind: "id_taken" });
+      });
+
+      it("answers id_taken after a burn while the metadata is still retained", async () => {
+        const secret = await created();
+        expect(await store.burn(manage(secret))).toEqual({ kind: "burned" });
+        expect(await store.create(makeSecret({ id: secret.input.id }).input)).toEqual({ kind: "id_taken" });
+      });
+
+      it("lets exactly one of many concurrent creates of one id win", async () => {
+        const first = makeSecret();
+        const attempts = Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? store : other).create(makeSecret({ id: first.input.id }).input),
+        );
+        const results = await Promise.all(attempts);
+        expect(results.filter((r) => r.kind === "created")).toHaveLength(1);
+        expect(results.filter((r) => r.kind === "id_taken")).toHaveLength(19);
+      });
+
+      it("records a created event carrying the creator's audit address", async () => {
+        const secret = await created();
+        expect((await statusOf(secret)).events).toEqual([
+          { type: "created", atMs: secret.input.nowMs, ip: "192.0.2.0/24" },
+        ]);
+      });
+
+      it("rejects an id that could escape its hash tag before touching the backend", async () => {
+        const secret = makeSecret({ id: "}abc{def:ghijklmnopqrs" });
+        await expect(store.create(secret.input)).rejects.toThrow(TypeError);
+      });
+    });
+
+    describe("check", () => {
+      it("consumes nothing: repeated checks leave the views and the events as they were", async () => {
+        const secret = await created({ maxViews: 2 });
+        for (let i = 0; i < 5; i++) {
+          expect(await store.check(access(secret))).toMatchObject({ kind: "ok", viewsLeft: 2 });
+        }
+        const status = await statusOf(secret);
+        expect(status.viewsLeft).toBe(2);
+        expect(status.events.map((e) => e.type)).toEqual(["created"]);
+      });
+
+      it("answers not_found for a wrong access proof and records nothing", async () => {
+        const secret = await created();
+        const wrong = makeSecret().access.verifier;
+        expect(await store.check({ ...access(secret), accessVerifier: wrong })).toEqual({ kind: "not_found" });
+        expect(await typesOf(secret)).toEqual(["created"]);
+      });
+
+      it("answers not_found for an unknown id and for a malformed one", async () => {
+        const unknown = makeSecret();
+        expect(await store.check(access(unknown))).toEqual({ kind: "not_found" });
+        expect(await store.check({ ...access(unknown), id: "short" })).toEqual({ kind: "not_found" });
+      });
+    });
+
+    describe("reveal", () => {
+      it("returns the ciphertext, counts the view down and deletes the ciphertext at zero", async () => {
+        const secret = await created({ maxViews: 2 });
+        const t1 = secret.input.nowMs + 10;
+        const t2 = secret.input.nowMs + 20;
+        expect(await reveal(secret, t1)).toEqual({
+          kind: "ok",
+          ciphertext: secret.ciphertext,
+          viewsLeft: 1,
+          expiresAtMs: secret.input.nowMs + 3600_000,
+        });
+        expect(await reveal(secret, t2)).toMatchObject({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 0 });
+        expect(await reveal(secret, t2 + 5)).toEqual({ kind: "gone", reason: "viewed", atMs: t2 });
+        expect(await store.check(access(secret, t2 + 5))).toEqual({ kind: "gone", reason: "viewed", atMs: t2 });
+        const status = await statusOf(secret, t2 + 5);
+        expect(status).toMatchObject({ state: "viewed", viewsLeft: 0 });
+        expect(status.events.map((e) => e.type)).toEqual(["created", "viewed", "viewed"]);
+      });
+
+      it("answers not_found for a wrong access proof and counts nothing, not even a wrong passphrase", async () => {
+        const secret = await created();
+        const wrong = makeSecret();
+        const result = await store.reveal({
+          ...access(secret),
+          accessVerifier: wrong.access.verifier,
+          unlockVerifier: wrong.unlock.verifier,
+        });
+        expect(result).toEqual({ kind: "not_found" });
+        const status = await statusOf(secret);
+        expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
+        expect(status.events.map((e) => e.type)).toEqual(["created"]);
+      });
+
+      it("counts a wrong passphrase, says how many attempts are left and burns at the limit", async () => {
+        const secret = await created({ attemptsLimit: 3 });
+        const wrongUnlock = makeSecret().unlock.verifier;
+        const attempt = (nowMs: number) => store.reveal({ ...access(secret, nowMs), unlockVerifier: wrongUnlock });
+        const t0 = secret.input.nowMs;
+        expect(await attempt(t0 + 1)).toEqual({ kind: "wrong_passphrase", attemptsLeft: 2 });
+        expect(await attempt(t0 + 2)).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
+        expect(await attempt(t0 + 3)).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
+        // The ciphertext went with the failure that reached the limit: the right passphrase is too late.
+        expect(await reveal(secret, t0 + 4)).toEqual({ kind: "gone", reason: "attempts", atMs: t0 + 3 });
+        const status = await statusOf(secret, t0 + 4);
+        expect(status).toMatchObject({ state: "burned", failedAttempts: 3, viewsLeft: 0 });
+        expect(status.events.map((e) => [e.type, e.atMs])).toEqual([
+          ["created", t0],
+          ["wrong_passphrase", t0 + 1],
+          ["wrong_passphrase", t0 + 2],
+          ["wrong_passphrase", t0 + 3],
+          ["burned", t0 + 3],
+        ]);
+      });
+
+      it("counts failures over the secret's life: a right passphrase in between resets nothing", async () => {
+        const secret = await created({ maxViews: 3, attemptsLimit: 2 });
+        const wrongUnlock = makeSecret().unlock.verifier;
+        const wrong = () => store.reveal({ ...access(secret), unlockVerifier: wrongUnlock });
+        expect(await wrong()).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
+        expect(await reveal(secret)).toMatchObject({ kind: "ok", viewsLeft: 2 });
+        expect(await wrong()).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
+        expect(await reveal(secret)).toMatchObject({ kind: "gone", reason: "attempts" });
+      });
+
+      it("records the requester's audit address on each event and none when auditing is off", async () => {
+        const secret = await created({ maxViews: 2, requester: requester(v4Hex("192.0.2.1")) });
+        const t0 = secret.input.nowMs;
+        await reveal(secret, t0 + 1, requester(v4Hex("203.0.113.9"), "203.0.113.0/24"));
+        await reveal(secret, t0 + 2, requester(v4Hex("203.0.113.9")));
+        expect((await statusOf(secret, t0 + 3)).events).toEqual([
+          { type: "created", atMs: t0 },
+          { type: "viewed", atMs: t0 + 1, ip: "203.0.113.0/24" },
+          { type: "viewed", atMs: t0 + 2 },
+        ]);
+      });
+    });
+
+    describe("expiry", () => {
+      it("reports an active secret as gone{expired} at expiresAt once the clock reaches it", async () => {
+        const secret = await created({ ttlSeconds: 60, maxViews: 2 });
+        const expiresAtMs = secret.input.nowMs + 60_000;
+        expect(await store.check(access(secret, expiresAtMs - 1))).toMatchObject({ kind: "ok" });
+        expect(await store.check(access(secret, expiresAtMs))).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        expect(await reveal(secret, expiresAtMs + 5)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        const status = await statusOf(secret, expiresAtMs + 5);
+        expect(status).toMatchObject({ state: "expired", viewsLeft: 0, maxViews: 2 });
+        expect(await store.burn(manage(secret, expiresAtMs + 5))).toEqual({ kind: "already_gone" });
+      });
+
+      it("checks the tombstone before the passphrase: an expired secret never counts a failure", async () => {
+        const secret = await created({ ttlSeconds: 60 });
+        const late = secret.input.nowMs + 61_000;
+        const result = await store.reveal({ ...access(secret, late), unlockVerifier: makeSecret().unlock.verifier });
+        expect(result).toEqual({ kind: "gone", reason: "expired", atMs: secret.input.nowMs + 60_000 });
+        expect((await statusOf(secret, late)).failedAttempts).toBe(0);
+      });
+
+      it("expires the ciphertext by itself on the real clock, with no request needed", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 600 });
+        const expiresAtMs = secret.input.nowMs + 1000;
+        const stored = harness.stored?.();
+        if (stored) {
+          const key = `${harness.keyPrefix}:{${secret.input.id}}:secret`;
+          expect(await stored.keys(key)).toEqual([key]);
+          await waitFor(async () => ((await stored.keys(key)).length === 0 ? true : undefined), "the secret key to expire");
+          // Asked with a clock from before expiresAt, the missing ciphertext alone says "expired".
+          expect(await store.check(access(secret, secret.input.nowMs + 1))).toEqual({
+            kind: "gone",
+            reason: "expired",
+            atMs: expiresAtMs,
+          });
+          expect((await statusOf(secret, secret.input.nowMs + 1)).state).toBe("expired");
+        } else {
+          await waitFor(
+            async () => ((await store.check(access(secret, Date.now()))).kind === "gone" ? true : undefined),
+            "the secret to expire",
+          );
+          expect(await store.check(access(secret, Date.now()))).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        }
+      });
+
+      it("forgets the metadata after retention: then everything answers not_found and the id is free", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1 });
+        expect(await store.check(access(secret, Date.now()))).toMatchObject({ kind: "ok" });
+        await waitFor(
+          async () => ((await store.status(manage(secret, Date.now()))).kind === "not_found" ? true : undefined),
+          "the metadata to expire",
+        );
+        expect(await store.check(access(secret, Date.now()))).toEqual({ kind: "not_found" });
+        expect(await reveal(secret, Date.now())).toEqual({ kind: "not_found" });
+        expect(await store.burn(manage(secret, Date.now()))).toEqual({ kind: "not_found" });
+        const reuse = makeSecret({ id: secret.input.id });
+        expect(await store.create(reuse.input)).toMatchObject({ kind: "created" });
+      });
+    });
+
+    describe("allowlist", () => {
+      const cases: { entry: string; inside: string[]; outside: string[] }[] = [
+        { entry: "203.0.113.7", inside: ["203.0.113.7"], outside: ["203.0.113.8", "203.0.112.7"] },
+        { entry: "203.0.113.0/24", inside: ["203.0.113.0", "203.0.113.255"], outside: ["203.0.114.0", "203.0.112.255"] },
+        // /22 and /29 end inside a hex digit: the partial-nibble comparison.
+        { entry: "10.20.4.0/22", inside: ["10.20.4.1", "10.20.7.255"], outside: ["10.20.8.0", "10.20.3.255"] },
+        { entry: "192.0.2.8/29", inside: ["192.0.2.8", "192.0.2.15"], outside: ["192.0.2.7", "192.0.2.16"] },
+        { entry: "0.0.0.0/0", inside: ["1.2.3.4", "255.255.255.255"], outside: ["2001:db8::1"] },
+        { entry: "2001:db8:1::/48", inside: ["2001:db8:1::1", "2001:db8:1:ffff::9"], outside: ["2001:db8:2::1", "2001:db8::1"] },
+        { entry: "2001:db8:8000::/33", inside: ["2001:db8:8000::1", "2001:db8:ffff::1"], outside: ["2001:db8:7fff::1"] },
+        { entry: "2001:db8::/127", inside: ["2001:db8::", "2001:db8::1"], outside: ["2001:db8::2"] },
+        { entry: "::/0", inside: ["2001:db8::5", "1.2.3.4"], outside: [] },
+      ];
+      const hexOf = (address: string) => (address.includes(":") ? v6Hex(address) : v4Hex(address));
+
+      for (const { entry, inside, outside } of cases) {
+        it(`admits ${inside.join(", ")} and refuses ${outside.join(", ") || "nothing"} for ${entry}`, async () => {
+          const secret = await created({ allowedIps: [entry] });
+          for (const address of inside) {
+            expect(await store.check(access(secret, undefined, requester(hexOf(address))))).toMatchObject({ kind: "ok" });
+          }
+          for (const address of outside) {
+            expect(await store.check(access(secret, undefined, requester(hexOf(address))))).toEqual({ kind: "ip_not_allowed" });
+          }
+        });
+      }
+
+      it("matches a v4-mapped IPv6 client against an IPv4 entry (both in ::ffff:0:0/96)", async () => {
+        const secret = await created({ allowedIps: ["198.51.100.0/24"] });
+        const mapped = v6Hex("::ffff:c633:6405"); // ::ffff:198.51.100.5
+        expect(mapped).toBe(v4Hex("198.51.100.5"));
+        expect(await reveal(secret, undefined, requester(mapped))).toMatchObject({ kind: "ok" });
+      });
+
+      it("admits a client matching any one of several entries", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.1", "2001:db8::/32"], maxViews: 2 });
+        expect(await store.check(access(secret, undefined, requester(v6Hex("2001:db8:5::1"))))).toMatchObject({ kind: "ok" });
+        expect(await store.check(access(secret, undefined, requester(v4Hex("192.0.2.1"))))).toMatchObject({ kind: "ok" });
+        expect(await store.check(access(secret, undefined, requester(v4Hex("192.0.2.2"))))).toEqual({ kind: "ip_not_allowed" });
+      });
+
+      it("refuses a client whose address is unknown, even under ::/0, and admits it when unrestricted", async () => {
+        const restricted = await created({ allowedIps: ["::/0"] });
+        expect(await store.check(access(restricted, undefined, requester("")))).toEqual({ kind: "ip_not_allowed" });
+        const open = await created();
+        expect(await store.check(access(open, undefined, requester("")))).toMatchObject({ kind: "ok" });
+      });
+
+      it("records ip_blocked with the audit address on check and on reveal, and consumes nothing", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.0/24"] });
+        const t0 = secret.input.nowMs;
+        const outsider = requester(v4Hex("203.0.113.9"), "203.0.113.0/24");
+        expect(await store.check(access(secret, t0 + 1, outsider))).toEqual({ kind: "ip_not_allowed" });
+        expect(await reveal(secret, t0 + 2, outsider)).toEqual({ kind: "ip_not_allowed" });
+        const status = await statusOf(secret, t0 + 3);
+        expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
+        expect(status.events.slice(1)).toEqual([
+          { type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24" },
+          { type: "ip_blocked", atMs: t0 + 2, ip: "203.0.113.0/24" },
+        ]);
+      });
+
+      it("checks the allowlist after the access proof: a wrong proof from outside is not_found and unrecorded", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.0/24"] });
+        const outsider = requester(v4Hex("203.0.113.9"), "203.0.113.0/24");
+        const result = await store.check({ ...access(secret, undefined, outsider), accessVerifier: makeSecret().access.verifier });
+        expect(result).toEqual({ kind: "not_found" });
+        expect(await typesOf(secret)).toEqual(["created"]);
+      });
+
+      it("checks the allowlist before the tombstone and before the passphrase", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.0/24"], attemptsLimit: 2 });
+        const outsider = requester(v4Hex("203.0.113.9"));
+        const insider = requester(v4Hex("192.0.2.50"));
+        const wrongUnlock = makeSecret().unlock.verifier;
+        expect(await store.reveal({ ...access(secret, undefined, outsider), unlockVerifier: wrongUnlock })).toEqual({
+          kind: "ip_not_allowed",
+        });
+        expect((await statusOf(secret)).failedAttempts).toBe(0);
+        const burnAt = secret.input.nowMs + 500;
+        expect(await store.burn(manage(secret, burnAt))).toEqual({ kind: "burned" });
+        expect(await store.check(access(secret, undefined, outsider))).toEqual({ kind: "ip_not_allowed" });
+        expect(await store.check(access(secret, undefined, insider))).toEqual({ kind: "gone", reason: "burned", atMs: burnAt });
+      });
+    });
+
+    describe("status", () => {
+      it("reports every field of an active secret", async () => {
+        const allowedIps = ["203.0.113.0/24", "2001:db8::/32"];
+        const secret = await created({ maxViews: 3, attemptsLimit: 4, allowedIps });
+        const t0 = secret.input.nowMs;
+        await reveal(secret, t0 + 1, requester(v4Hex("203.0.113.5"), "203.0.113.0/24"));
+        await store.reveal({
+          ...access(secret, t0 + 2, requester(v6Hex("2001:db8::9"), "2001:db8::/48")),
+          unlockVerifier: makeSecret().unlock.verifier,
+        });
+        expect(await store.status(manage(secret, t0 + 3))).toEqual({
+          kind: "ok",
+          status: {
+            id: secret.input.id,
+            state: "active",
+            createdAtMs: t0,
+            expiresAtMs: t0 + HOUR_MS,
+            maxViews: 3,
+            viewsLeft: 2,
+            failedAttempts: 1,
+            allowedIps,
+            events: [
+              { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+              { type: "viewed", atMs: t0 + 1, ip: "203.0.113.0/24" },
+              { type: "wrong_passphrase", atMs: t0 + 2, ip: "2001:db8::/48" },
+            ],
+          },
+        });
+      });
+
+      it("shows allowedIps as [] when unrestricted and viewsLeft 0 once viewed", async () => {
+        const secret = await created();
+        await reveal(secret);
+        expect(await statusOf(secret)).toMatchObject({ state: "viewed", viewsLeft: 0, allowedIps: [] });
+      });
+
+      it("answers not_found for a wrong manage proof, an access proof used as one, and an unknown id", async () => {
+        const secret = await created();
+        expect(await store.status({ ...manage(secret), manageVerifier: makeSecret().manage.verifier })).toEqual({
+          kind: "not_found",
+        });
+        expect(await store.status({ ...manage(secret), manageVerifier: secret.access.verifier })).toEqual({ kind: "not_found" });
+        expect(await store.status(manage(makeSecret()))).toEqual({ kind: "not_found" });
+      });
+    });
+
+    describe("burn", () => {
+      it("destroys an active secret, records who burned it, and changes nothing when repeated", async () => {
+        const secret = await created({ maxViews: 5 });
+        const t0 = secret.input.nowMs;
+        expect(await store.burn(manage(secret, t0 + 7, "192.0.2.0/24"))).toEqual({ kind: "burned" });
+        expect(await store.check(access(secret, t0 + 8))).toEqual({ kind: "gone", reason: "burned", atMs: t0 + 7 });
+        expect(await reveal(secret, t0 + 8)).toEqual({ kind: "gone", reason: "burned", atMs: t0 + 7 });
+        const before = await statusOf(secret, t0 + 9);
+        expect(before).toMatchObject({ state: "burned", viewsLeft: 0 });
+        expect(before.events.at(-1)).toEqual({ type: "burned", atMs: t0 + 7, ip: "192.0.2.0/24" });
+        expect(await store.burn(manage(secret, t0 + 10))).toEqual({ kind: "already_gone" });
+        expect(await statusOf(secret, t0 + 11)).toEqual(before);
+      });
+
+      it("answers already_gone for a secret whose views are used up", async () => {
+        const secret = await created();
+        await reveal(secret);
+        expect(await store.burn(manage(secret))).toEqual({ kind: "already_gone" });
+        expect(await typesOf(secret)).toEqual(["created", "viewed"]);
+      });
+
+      it("answers not_found for a wrong manage proof and leaves the secret readable", async () => {
+        const secret = await created();
+        expect(await store.burn({ ...manage(secret), manageVerifier: makeSecret().manage.verifier })).toEqual({
+          kind: "not_found",
+        });
+        expect(await reveal(secret)).toMatchObject({ kind: "ok" });
+      });
+    });
+
+    describe("events", () => {
+      it("keeps at most 100 events: created and the newest 99", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.0/24"] });
+        const t0 = secret.input.nowMs;
+        const outsider = requester(v4Hex("203.0.113.9"));
+        for (let i = 1; i <= 150; i++) {
+          expect(await store.check(access(secret, t0 + i, outsider))).toEqual({ kind: "ip_not_allowed" });
+        }
+        const events = (await statusOf(secret, t0 + 151)).events;
+        expect(events).toHaveLength(100);
+        expect(events[0]).toMatchObject({ type: "created", atMs: t0 });
+        expect(events.slice(1).map((e) => e.atMs)).toEqual(Array.from({ length: 99 }, (_, i) => t0 + 52 + i));
+      });
+    });
+
+    describe("races", () => {
+      async function raceReveals(secret: TestSecret, count: number, twoClients: boolean): Promise<RevealResult[]> {
+        return Promise.all(
+          Array.from({ length: count }, (_, i) => reveal(secret, undefined, requester(), twoClients && i % 2 === 1 ? other : store)),
+        );
+      }
+
+      const clientCases = harness.sharedBackend ? [false, true] : [false];
+      for (const twoClients of clientCases) {
+        const across = twoClients ? " across two store instances" : "";
+
+        it(`lets exactly one of 200 concurrent reveals of a one-view secret succeed${across}`, async () => {
+          const secret = await created({ maxViews: 1 });
+          const results = await raceReveals(secret, 200, twoClients);
+          expect(results.filter((r) => r.kind === "ok")).toHaveLength(1);
+          expect(results.filter((r) => r.kind === "gone" && r.reason === "viewed")).toHaveLength(199);
+          expect(await statusOf(secret)).toMatchObject({ state: "viewed", viewsLeft: 0 });
+        });
+
+        it(`lets exactly three of 200 concurrent reveals of a three-view secret succeed${across}`, async () => {
+          const secret = await created({ maxViews: 3 });
+          const results = await raceReveals(secret, 200, twoClients);
+          const winners = results.filter((r) => r.kind === "ok");
+          expect(winners.map((r) => r.viewsLeft).sort()).toEqual([0, 1, 2]);
+          expect(results.filter((r) => r.kind === "gone")).toHaveLength(197);
+          expect((await typesOf(secret)).filter((t) => t === "viewed")).toHaveLength(3);
+        });
+
+        it(`counts exactly five of 50 concurrent wrong passphrases against a limit of five, then burns${across}`, async () => {
+          const secret = await created({ attemptsLimit: 5, maxViews: 3 });
+          const wrongUnlock = makeSecret().unlock.verifier;
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              (twoClients && i % 2 === 1 ? other : store).reveal({ ...access(secret), unlockVerifier: wrongUnlock }),
+            ),
+          );
+          const counted = results.flatMap((r) => (r.kind === "wrong_passphrase" ? [r.attemptsLeft] : []));
+          expect(counted.sort()).toEqual([0, 1, 2, 3, 4]);
+          expect(results.filter((r) => r.kind === "gone" && r.reason === "attempts")).toHaveLength(45);
+          const status = await statusOf(secret);
+          expect(status).toMatchObject({ state: "burned", failedAttempts: 5, viewsLeft: 0 });
+          expect(status.events.map((e) => e.type)).toEqual([
+            "created",
+            "wrong_passphrase",
+            "wrong_passphrase",
+            "wrong_passphrase",
+            "wrong_passphrase",
+            "wrong_passphrase",
+            "burned",
+          ]);
+          expect(await reveal(secret)).toMatchObject({ kind: "gone", reason: "attempts" });
+        });
+      }
+    });
+
+    if (harness.stored) {
+      describe("what is stored", () => {
+        it("puts every key of a secret under the hash tag {id}, expiring at expiresAt and expiresAt + retention", async () => {
+          const secret = await created({ ttlSeconds: 600, retentionSeconds: 3600 });
+          const stored = harness.stored!();
+          const keys = await stored.keys(`*${secret.input.id}*`);
+          const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
+          expect(keys.sort()).toEqual([`${prefix}:meta`, `${prefix}:secret`]);
+          const secretTtl = await stored.pttl(`${prefix}:secret`);
+          const metaTtl = await stored.pttl(`${prefix}:meta`);
+          const elapsed = Date.now() - secret.input.nowMs;
+          expect(secretTtl).toBeGreaterThan(600_000 - elapsed - 1000);
+          expect(secretTtl).toBeLessThanOrEqual(600_000);
+          expect(metaTtl).toBeGreaterThan(4_200_000 - elapsed - 1000);
+          expect(metaTtl).toBeLessThanOrEqual(4_200_000);
+        });
+
+        it("never stores a proof: only the ciphertext, verifiers and metadata", async () => {
+          const secrets = [await created({ maxViews: 2, allowedIps: ["192.0.2.0/24"] }), await created()];
+          const [first, second] = secrets as [TestSecret, TestSecret];
+          await reveal(first, undefined, requester(v4Hex("192.0.2.9"), "192.0.2.0/24"));
+          await store.reveal({ ...access(first, undefined, requester(v4Hex("192.0.2.9"))), unlockVerifier: second.unlock.verifier });
+          await store.check(access(first, undefined, requester(v4Hex("203.0.113.1"))));
+          await store.burn(manage(second));
+          const stored = harness.stored!();
+          const values: string[] = [];
+          for (const secret of secrets) {
+            for (const key of await stored.keys(`${harness.keyPrefix}:{${secret.input.id}}:*`)) {
+              values.push(key, ...(await stored.values(key)));
+            }
+          }
+          const everything = values.join("\n");
+          expect(everything).toContain(first.access.verifier);
+          for (const secret of secrets) {
+            for (const proof of [secret.access, secret.unlock, secret.manage]) {
+              const bytes = Buffer.from(proof.proof, "base64url");
+              for (const form of [proof.proof, bytes.toString("base64"), bytes.toString("hex")]) {
+                expect(everything).not.toContain(form);
+              }
+            }
+          }
+        });
+      });
+    }
+  });
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStore } from "@/lib/store/memory-store";
+import { StoreUnavailableError } from "@/lib/store/types";
+import { describeStoreContract } from "./contract";
+import { makeSecret } from "./helpers";
+
+describeStoreContract("memory", {
+  keyPrefix: "burnlink",
+  makeStore: () => createMemoryStore(),
+  sharedBackend: false,
+});
+
+describe("memory store limits", () => {
+  it("refuses new secrets with StoreUnavailableError once maxBytes is reached, and accepts them again as old ones go", async () => {
+    const store = createMemoryStore({ maxBytes: 200_000 });
+    const nowMs = Date.now();
+    const kept = [];
+    let refusal: unknown;
+    for (let i = 0; i < 100 && refusal === undefined; i++) {
+      const secret = makeSecret({ nowMs, ttlSeconds: 60, retentionSeconds: 0 });
+      try {
+        await store.create(secret.input);
+        kept.push(secret);
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    expect(refusal).toBeInstanceOf(StoreUnavailableError);
+    expect((refusal as Error).message).toMatch(/full/);
+    expect(kept.length).toBeGreaterThan(0);
+    // Past expiry and retention (0 s) every entry is swept, and there is room again.
+    const later = makeSecret({ nowMs: nowMs + 61_000 });
+    expect(await store.create(later.input)).toMatchObject({ kind: "created" });
+    await store.close();
+  });
+
+  it("answers ping and keeps answering after close releases its entries", async () => {
+    const store = createMemoryStore();
+    const secret = makeSecret();
+    await store.create(secret.input);
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    expect(
+      await store.check({ id: secret.input.id, accessVerifier: secret.access.verifier, nowMs: Date.now(), requester: { ipHex: "" } }),
+    ).toEqual({ kind: "not_found" });
+  });
+});

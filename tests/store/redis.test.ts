@@ -1,0 +1,46 @@
+import { createClient } from "redis";
+import { afterAll, beforeAll } from "vitest";
+import { createRedisStore } from "@/lib/store/redis-store";
+import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { describeStoreContract, type StoredData } from "./contract";
+import { describeOutages } from "./outage";
+
+const keyPrefix = "burnlink-test";
+let server: RedisServer;
+let inspector: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  inspector = createClient({ url: server.url, RESP: 2 });
+  await inspector.connect();
+});
+
+afterAll(async () => {
+  await inspector?.close();
+  await server?.stop();
+});
+
+function stored(): StoredData {
+  return {
+    keys: (pattern) => inspector.keys(pattern),
+    async values(key) {
+      const type = await inspector.type(key);
+      if (type === "string") return [(await inspector.get(key)) ?? ""];
+      if (type === "hash") return Object.entries(await inspector.hGetAll(key)).flat();
+      throw new Error(`unexpected ${type} at ${key}`);
+    },
+    pttl: (key) => inspector.pTTL(key),
+  };
+}
+
+describeStoreContract("redis", {
+  keyPrefix,
+  makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeOutages("redis", async (redisUrl) => {
+  const store = createRedisStore({ url: redisUrl, keyPrefix });
+  return { store, close: () => store.close() };
+});
