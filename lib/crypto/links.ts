@@ -22,25 +22,26 @@ const BASE64URL_CHARS = /^[A-Za-z0-9_-]*$/;
 const WHITESPACE = /\s/;
 
 const MESSAGES = {
-  empty: "This link has no key in it. Copy the whole link, including everything after the #.",
-  whitespace: "This link contains spaces or line breaks. Copy it again in one piece, without them.",
+  empty: "This link has no key in it — copy the whole link, including everything after the #.",
+  whitespace:
+    "This link contains spaces or line breaks — copy it again in one piece, without them.",
   invalidCharacters:
-    "This link contains characters that never appear in a Burnlink link. It may have been changed when it was copied.",
-  truncated: "This link is incomplete. It may have been cut off when it was copied.",
+    "This link contains characters that never appear in a Burnlink link — it may have been changed when it was copied.",
+  truncated: "This link is incomplete — it may have been cut off when it was copied.",
   tooLong:
-    "This link is longer than a Burnlink link. Something was added to its end when it was copied.",
+    "This link is longer than a Burnlink link — something was added to its end when it was copied.",
   altered:
-    "This link has been changed: it ends in a character that no Burnlink link ends with. Copy it again from the original.",
+    "This link has been changed — it ends in a character that no Burnlink link ends with. Copy it again from the original.",
   manageNotShare:
-    "This is a manage link, not a share link. Open it to see the secret's status or to burn it.",
+    "This is a manage link, not a share link — it shows the secret's status and can burn it, but does not open it.",
   shareNotManage:
-    "This is a share link for the recipient, not a manage link. Use the manage link you kept when you created the secret.",
+    "This is a share link for the recipient, not a manage link — use the manage link you kept when you created the secret.",
   notShare: "This is not a Burnlink share link: the part after # should start with k or p.",
   notManage: "This is not a Burnlink manage link: the part after # should start with m.",
-  notUrl: "This is not a web address. Paste the whole link, starting with https://.",
+  notUrl: "This is not a web address — paste the whole link, starting with https://.",
   credentials: "This link contains a user name or password, which Burnlink links never do.",
   query:
-    "This link has extra text (after a ?) that Burnlink links never have. Use the link exactly as it was shared.",
+    "This link has extra text (after a ?) that Burnlink links never have — use the link exactly as it was shared.",
   notSharePage: "This is not a Burnlink share link: its address should end in /s#….",
   notManagePage: "This is not a Burnlink manage link: its address should end in /m#….",
 } as const;

@@ -122,7 +122,7 @@ describe("share links", () => {
 
   it("explain a cut-off link in words a user understands", () => {
     expect(() => parseShareFragment(`#k${key.slice(0, 30)}`)).toThrow(
-      "This link is incomplete. It may have been cut off when it was copied.",
+      "This link is incomplete — it may have been cut off when it was copied.",
     );
   });
 
