@@ -1,0 +1,99 @@
+/**
+ * End-to-end tests in Debian's Chromium against the production server (lib/server/start.mjs
+ * around `next build` output), once on a private redis-server and once on the embedded
+ * memory store. The web servers start one after another: the first makes the build when
+ * `${NEXT_DIST_DIR:-.next}/BUILD_ID` is missing, then starts redis.
+ */
+import { defineConfig } from "@playwright/test";
+
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+// Fixed, uncommon ports: 6379 and 3000 may be taken on a developer's machine.
+const redisPort = Number(process.env.E2E_REDIS_PORT || 36479);
+const redisAppPort = Number(process.env.E2E_APP_PORT || 3947);
+const memoryAppPort = Number(process.env.E2E_MEMORY_APP_PORT || 3948);
+
+/** Shared by both app servers. Rate limits off: the suite creates many secrets quickly. */
+const serverEnv = {
+  NODE_ENV: "production",
+  NEXT_DIST_DIR: distDir,
+  NEXT_TELEMETRY_DISABLED: "1",
+  HOSTNAME: "127.0.0.1",
+  // The expiry test creates a secret that lives a couple of seconds.
+  MIN_TTL_SECONDS: "1",
+  RATE_LIMIT_CREATE_PER_MINUTE: "0",
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_MANAGE_PER_MINUTE: "0",
+};
+
+const chromiumLaunch = {
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+};
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  testMatch: /.*\.spec\.ts$/,
+  outputDir: "test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"]],
+  use: {
+    browserName: "chromium",
+    launchOptions: chromiumLaunch,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    acceptDownloads: true,
+  },
+  projects: [
+    {
+      name: "redis",
+      use: { baseURL: `http://127.0.0.1:${redisAppPort}` },
+    },
+    {
+      name: "memory",
+      // The embedded store gets the user journeys; headers, screenshots and axe do not
+      // depend on the store and run once.
+      testMatch: /(journeys|files)\.spec\.ts$/,
+      use: { baseURL: `http://127.0.0.1:${memoryAppPort}` },
+    },
+  ],
+  webServer: [
+    {
+      command: `node tests/e2e/ensure-build.mjs && exec redis-server --port ${redisPort} --bind 127.0.0.1 --save '' --appendonly no`,
+      port: redisPort,
+      timeout: 600_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "node lib/server/start.mjs",
+      url: `http://127.0.0.1:${redisAppPort}/api/health`,
+      env: { ...serverEnv, PORT: String(redisAppPort), REDIS_URL: `redis://127.0.0.1:${redisPort}` },
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "node lib/server/start.mjs",
+      url: `http://127.0.0.1:${memoryAppPort}/api/health`,
+      env: { ...serverEnv, PORT: String(memoryAppPort), REDIS_URL: "" },
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
+});
