@@ -30,7 +30,13 @@ export const ID_CHARS = 22;
 
 const DERIVE_PREFIX = "burnlink/v1/";
 
-/** Throws KeyLengthError unless `bytes` is a Uint8Array of exactly `length` bytes. */
+/**
+ * Checks a key, nonce, salt or proof handed in by a caller.
+ * @param what how to name the value in the message, e.g. "The link key" (never its contents)
+ * @param bytes the value to check
+ * @param length the required length in bytes
+ * @throws KeyLengthError unless `bytes` is a Uint8Array of exactly `length` bytes
+ */
 export function assertLength(what: string, bytes: Uint8Array, length: number): void {
   if (!(bytes instanceof Uint8Array)) {
     throw new KeyLengthError(`${what} must be a Uint8Array of ${length} bytes.`);
