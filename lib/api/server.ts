@@ -218,13 +218,22 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return true;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return false;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";
   if (issue.code === "unrecognized_keys") {
     return `unknown member${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}`;
   }
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `${where} is required`;
-  return `${where} ${issue.message}`;
+  if (issue.code === "invalid_type" && issue.path.length > 0 && isMissing(input, issue.path)) return `${where} is required`;
+  return `${where}: ${issue.message}`;
 }
 
 /**
@@ -238,9 +247,9 @@ export function parseWith<Schema extends z.ZodType>(schema: Schema, value: unkno
   const tooLarge = issues.find(
     (issue) => issue.code === "custom" && (issue.params as { apiCode?: string } | undefined)?.apiCode === "too_large",
   );
-  if (tooLarge) throw new ApiFailure("too_large", describeIssue(tooLarge));
+  if (tooLarge) throw new ApiFailure("too_large", describeIssue(tooLarge, value));
   const first = issues[0];
-  throw new ApiFailure("invalid_request", first ? describeIssue(first) : undefined);
+  throw new ApiFailure("invalid_request", first ? describeIssue(first, value) : undefined);
 }
 
 /** A path id that is not 22 canonical base64url characters is indistinguishable from an unknown id. */

@@ -63,8 +63,8 @@ function wholeNumber(defaultValue: number, min: number, max: number, unit: strin
       .pipe(
         z
           .number()
-          .min(min, { error: `must be at least ${min} ${unit}` })
-          .max(max, { error: `must be at most ${max} ${unit}` }),
+          .min(min, { error: `must be between ${min} and ${max} ${unit}` })
+          .max(max, { error: `must be between ${min} and ${max} ${unit}` }),
       )
       .optional()
       .transform((value) => value ?? defaultValue),

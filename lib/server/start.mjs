@@ -80,25 +80,32 @@ const address = server.address();
 const boundPort = typeof address === "object" && address ? address.port : port;
 log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}` });
 
-// Start-up check: /api/config parses the environment (lib/server/config.ts). A bad
-// variable answers 500 and is logged by the route; stop now rather than on a user's request.
+// Start-up check: /api/config parses the environment (lib/server/config.ts) and
+// /api/health builds the store. A bad variable answers 500 and the route logs which one;
+// stop now rather than on a user's request. A store that is merely down (503) is not fatal.
 const probeHost = !hostname || hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
-await new Promise((resolve) => {
-  const probe = http.get({ host: probeHost, port: boundPort, path: "/api/config" }, (res) => {
-    res.resume();
-    if (res.statusCode !== 200) {
-      log("error", "burnlink: start-up check failed (see the configuration message above); exiting", {
-        status: res.statusCode,
-      });
-      process.exit(1);
-    }
-    resolve();
+
+function probe(pathname) {
+  return new Promise((resolve) => {
+    const request = http.get({ host: probeHost, port: boundPort, path: pathname }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    request.on("error", (error) => {
+      log("warn", "burnlink: start-up check could not reach the server", { error: error.code ?? error.name });
+      resolve(undefined);
+    });
   });
-  probe.on("error", (error) => {
-    log("warn", "burnlink: start-up check could not reach the server", { error: error.code ?? error.name });
-    resolve();
-  });
-});
+}
+
+for (const pathname of ["/api/config", "/api/health"]) {
+  const status = await probe(pathname);
+  if (status === undefined) break;
+  if (status >= 500 && status !== 503) {
+    log("error", "burnlink: start-up check failed (see the message above); exiting", { path: pathname, status });
+    process.exit(1);
+  }
+}
 
 function shutdown(signal) {
   if (shuttingDown) return;
