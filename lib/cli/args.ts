@@ -3,6 +3,7 @@
  * missing value is a UsageError, never silently ignored). Checks only what needs no server;
  * the server's limits (/api/config) are checked by the commands.
  */
+import type { Environment } from "./context";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors";
 import { parseTtl } from "./ttl";
@@ -131,7 +132,7 @@ function oneLink(positionals: string[], command: CommandName, what: string): str
 }
 
 /** Parses `argv` (without `node` and the script). */
-export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommand {
+export function parseCommandLine(argv: readonly string[], env: Environment): ParsedCommand {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h") return { command: "help" };
   if (first === "help") {

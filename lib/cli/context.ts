@@ -6,8 +6,11 @@
 import type { Readable } from "node:stream";
 import type { OutputStream } from "./output";
 
+/** Environment variables; a plain record, so tests can pass exactly the ones they mean. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 export interface CliContext {
-  env: NodeJS.ProcessEnv;
+  env: Environment;
   cwd: string;
   stdin: Readable & { isTTY?: boolean };
   stdout: OutputStream;

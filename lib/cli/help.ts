@@ -43,7 +43,8 @@ Options:
   --json                  print {shareLink, manageLink, id, expiresAt, ...} as one JSON object
   -h, --help              this help
 
-$${PASSPHRASE_ENV}, when set, is used as the passphrase (implies --passphrase).
+With --passphrase, $${PASSPHRASE_ENV} (when set) is used instead of asking; on its own
+the variable changes nothing, so a value left over from "get" never locks a link by surprise.
 
 Examples:
   burnlink send < .env

@@ -46,11 +46,11 @@ export function formatRelative(iso: string, nowMs: number = Date.now()): string 
   return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-/** `411 bytes`, `1.5 KiB`, `3.2 MiB`. */
+/** `411 bytes`, `1.5 KiB`, `1.03 MiB` (two decimals, so sizes near a 1 MiB limit still differ). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
 }
 
 /** Payloads at least this large get a progress line (when stderr is a terminal). */

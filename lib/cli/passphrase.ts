@@ -3,6 +3,7 @@
  * newline is dropped, as editors and `echo` add one), the BURNLINK_PASSPHRASE environment
  * variable, then a hidden prompt on the terminal. The passphrase is never printed or logged.
  */
+import type { Environment } from "./context";
 import { readFile } from "node:fs/promises";
 import { UsageError } from "./errors";
 import { NO_TERMINAL_HINT, promptHidden } from "./prompt";
@@ -12,7 +13,7 @@ export const PASSPHRASE_ENV = "BURNLINK_PASSPHRASE";
 /** The passphrase a script supplied, or undefined when it supplied none. */
 export async function scriptedPassphrase(
   file: string | undefined,
-  env: NodeJS.ProcessEnv,
+  env: Environment,
 ): Promise<string | undefined> {
   if (file !== undefined) {
     let text: string;

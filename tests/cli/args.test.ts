@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SERVER, parseCommandLine, parseServerUrl, type SendOptions } from "@/lib/cli/args";
+import type { Environment } from "@/lib/cli/context";
+import { UsageError } from "@/lib/cli/errors";
+
+const LINK = "http://localhost:3000/s#kAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const MANAGE = "http://localhost:3000/m#mAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+function sendOptions(argv: string[], env: Environment = {}): SendOptions {
+  const parsed = parseCommandLine(["send", ...argv], env);
+  if (parsed.command !== "send") throw new Error(`expected send, got ${parsed.command}`);
+  return parsed.options;
+}
+
+describe("parseCommandLine", () => {
+  it("shows the main help with no arguments, --help, -h or help", () => {
+    for (const argv of [[], ["--help"], ["-h"], ["help"]]) {
+      expect(parseCommandLine(argv, {})).toEqual({ command: "help" });
+    }
+  });
+
+  it("shows a command's help with COMMAND --help, -h anywhere, or help COMMAND", () => {
+    expect(parseCommandLine(["send", "--help"], {})).toEqual({ command: "help", topic: "send" });
+    expect(parseCommandLine(["get", LINK, "-h"], {})).toEqual({ command: "help", topic: "get" });
+    expect(parseCommandLine(["help", "burn"], {})).toEqual({ command: "help", topic: "burn" });
+  });
+
+  it("answers --version and -V", () => {
+    expect(parseCommandLine(["--version"], {})).toEqual({ command: "version" });
+    expect(parseCommandLine(["-V"], {})).toEqual({ command: "version" });
+  });
+
+  it("gives send its defaults: stdin, one view, one day, no passphrase, localhost", () => {
+    expect(sendOptions([])).toEqual({
+      files: [],
+      text: undefined,
+      ttlSeconds: 86_400,
+      views: 1,
+      passphrase: false,
+      passphraseFile: undefined,
+      allowIps: [],
+      server: DEFAULT_SERVER,
+      json: false,
+    });
+  });
+
+  it("reads every send option, files in order, and repeated or comma-separated --allow-ip", () => {
+    const options = sendOptions([
+      "a.txt",
+      "--ttl",
+      "1h",
+      "--views=3",
+      "-p",
+      "--passphrase-file",
+      "pass.txt",
+      "--allow-ip",
+      "203.0.113.7",
+      "--allow-ip",
+      "198.51.100.0/24, 2001:db8::/48",
+      "--text",
+      "note",
+      "--server",
+      "https://Burnlink.Example:443/",
+      "--json",
+      "b.bin",
+    ]);
+    expect(options).toEqual({
+      files: ["a.txt", "b.bin"],
+      text: "note",
+      ttlSeconds: 3_600,
+      views: 3,
+      passphrase: true,
+      passphraseFile: "pass.txt",
+      allowIps: ["203.0.113.7", "198.51.100.0/24", "2001:db8::/48"],
+      server: "https://burnlink.example",
+      json: true,
+    });
+  });
+
+  it("takes the server from BURNLINK_SERVER unless --server is given", () => {
+    expect(sendOptions([], { BURNLINK_SERVER: "https://env.example" }).server).toBe("https://env.example");
+    expect(sendOptions(["--server", "http://127.0.0.1:9"], { BURNLINK_SERVER: "https://env.example" }).server).toBe(
+      "http://127.0.0.1:9",
+    );
+  });
+
+  it("treats a file named after -- as a file, even when it starts with a dash", () => {
+    expect(sendOptions(["--", "--weird-name"]).files).toEqual(["--weird-name"]);
+  });
+
+  it("reads get, status and burn with their link, trimming a pasted newline", () => {
+    expect(parseCommandLine(["get", `${LINK}\n`, "-o", "out", "--force"], {})).toEqual({
+      command: "get",
+      options: { link: LINK, outputDir: "out", force: true, check: false, json: false, passphraseFile: undefined },
+    });
+    expect(parseCommandLine(["get", "--check", "--json", LINK], {})).toMatchObject({
+      command: "get",
+      options: { check: true, json: true },
+    });
+    expect(parseCommandLine(["status", "--json", MANAGE], {})).toEqual({
+      command: "status",
+      options: { link: MANAGE, json: true },
+    });
+    expect(parseCommandLine(["burn", MANAGE], {})).toEqual({ command: "burn", options: { link: MANAGE, json: false } });
+  });
+
+  it.each([
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["--frob"], /unknown option --frob/],
+    [["help", "frob"], /no command "frob"/],
+    [["send", "--frob"], /burnlink send has no option --frob/],
+    [["send", "--ttl"], /option --ttl needs a value/],
+    [["send", "--ttl", "soon"], /--ttl "soon" is not a duration/],
+    [["send", "--views", "0"], /--views must be a whole number of at least 1/],
+    [["send", "--views", "two"], /--views must be a whole number/],
+    [["send", "--allow-ip", ""], /--allow-ip needs an address/],
+    [["send", "--server", "ftp://x"], /must start with https:\/\/ or http:\/\//],
+    [["send", "--server", "not a url"], /is not a URL/],
+    [["send", "--server", "https://user:pw@host"], /without credentials/],
+    [["send", "--json=yes"], /--json/],
+    [["get"], /needs the share link/],
+    [["get", LINK, LINK], /takes one share link, got 2/],
+    [["get", "--json", LINK], /--json works with --check only/],
+    [["status"], /needs the manage link/],
+    [["burn", "--json", MANAGE], /has no option --json/],
+  ])("refuses %j as a usage error", (argv, message) => {
+    let thrown: unknown;
+    try {
+      parseCommandLine(argv, {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as UsageError).exitCode).toBe(2);
+    expect((thrown as UsageError).message).toMatch(message);
+  });
+
+  it("refuses a bad BURNLINK_SERVER by naming the variable", () => {
+    expect(() => sendOptions([], { BURNLINK_SERVER: "localhost:3000" })).toThrow(/BURNLINK_SERVER/);
+  });
+});
+
+describe("parseServerUrl", () => {
+  it("keeps a base path without its trailing slash, as links keep it", () => {
+    expect(parseServerUrl("https://host.example/burnlink/", "--server")).toBe("https://host.example/burnlink");
+  });
+
+  it("drops the default port and lower-cases the host", () => {
+    expect(parseServerUrl("HTTPS://HOST.example:443", "--server")).toBe("https://host.example");
+  });
+});

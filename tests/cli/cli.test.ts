@@ -1,0 +1,432 @@
+/**
+ * The built `burnlink` command against the real server (lib/server/start.mjs) on every
+ * store: memory, Redis and Upstash (the REST bridge in front of a real redis-server).
+ * Everything goes through the child process's argv, stdin, stdout, stderr and exit code,
+ * as a script would see it.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "@/lib/cli/exit-codes";
+import packageJson from "@/package.json";
+import { freePort } from "../support/free-port";
+import { startNextServer, type NextServer } from "../support/next-server";
+import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridge";
+import { buildCli, runCli, type CliResult } from "./cli-harness";
+
+const SHARE_LINK = /^http:\/\/127\.0\.0\.1:\d+\/s#[kp][A-Za-z0-9_-]{43}$/;
+const MANAGE_LINK = /http:\/\/127\.0\.0\.1:\d+\/m#m[A-Za-z0-9_-]{65}/;
+/** Small enough to exhaust quickly; the default (5) behaves the same. */
+const SERVER_ENV = { PASSPHRASE_ATTEMPTS: "2" };
+
+let workDir: string;
+
+beforeAll(async () => {
+  await buildCli();
+  workDir = await mkdtemp(join(tmpdir(), "burnlink-cli-"));
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+async function freshDir(name: string): Promise<string> {
+  const dir = join(workDir, `${name}-${randomBytes(4).toString("hex")}`);
+  await mkdir(dir);
+  return dir;
+}
+
+function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
+  const context = `exit ${result.code}, stderr: ${result.stderr}`;
+  expect(result.code, context).toBe(code);
+  if (stderr) expect(result.stderr, context).toMatch(stderr);
+  if (code !== 0) {
+    // One line, prefixed, naming what to do.
+    expect(result.stderr.trimEnd().split("\n"), context).toHaveLength(1);
+    expect(result.stderr, context).toMatch(/^burnlink: /);
+  }
+}
+
+/** `burnlink send` that must succeed; returns both links. */
+async function send(server: string, args: string[], options: Parameters<typeof runCli>[1] = {}) {
+  const result = await runCli(["send", "--server", server, ...args], options);
+  expectExit(result, 0);
+  const shareLink = result.stdout.trimEnd();
+  expect(shareLink).toMatch(SHARE_LINK);
+  const manageLink = MANAGE_LINK.exec(result.stderr)?.[0];
+  expect(manageLink, result.stderr).toBeDefined();
+  return { shareLink, manageLink: manageLink ?? "", stderr: result.stderr };
+}
+
+interface StoreSetup {
+  name: string;
+  start(): Promise<{ env: Record<string, string>; stop(): Promise<void> }>;
+}
+
+const STORES: StoreSetup[] = [
+  { name: "memory", start: async () => ({ env: {}, stop: async () => {} }) },
+  {
+    name: "redis",
+    start: async () => {
+      const redis = await startRedisServer();
+      return { env: { REDIS_URL: redis.url }, stop: () => redis.stop() };
+    },
+  },
+  {
+    name: "upstash",
+    start: async () => {
+      const redis = await startRedisServer();
+      const bridge: UpstashBridge = await startUpstashBridge({ redisUrl: redis.url });
+      return {
+        env: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token },
+        stop: async () => {
+          await bridge.close();
+          await redis.stop();
+        },
+      };
+    },
+  },
+];
+
+describe.each(STORES)("burnlink against the server on the $name store", (store) => {
+  let server: NextServer;
+  let stopStore: () => Promise<void>;
+
+  beforeAll(async () => {
+    const started = await store.start();
+    stopStore = started.stop;
+    server = await startNextServer({ env: { ...SERVER_ENV, ...started.env } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await stopStore?.();
+  });
+
+  it("sends text from stdin and gets back exactly the same bytes, once", async () => {
+    const secret = "API_KEY=sk_live_123\nPASSWORD=pä$$wörd 😀\n\n  trailing spaces  ";
+    const { shareLink, stderr } = await send(server.url, [], { input: secret });
+    expect(shareLink.startsWith(`${server.url}/s#k`)).toBe(true);
+    expect(stderr).toMatch(/Opens once; expires .* UTC/);
+
+    const got = await runCli(["get", shareLink]);
+    expectExit(got, 0);
+    expect(got.stdout).toBe(secret);
+    expect(got.stderr).toBe("");
+
+    expectExit(await runCli(["get", shareLink]), EXIT.notFound, /already viewed .*someone else/);
+  });
+
+  it("sends a --text note without reading stdin", async () => {
+    const { shareLink } = await send(server.url, ["--text", "the note"], { input: "ignored" });
+    const got = await runCli(["get", shareLink]);
+    expectExit(got, 0);
+    expect(got.stdout).toBe("the note");
+  });
+
+  it("sends several files with a note and saves them byte for byte under their names", async () => {
+    const source = await freshDir("send");
+    const files = {
+      "id_ed25519": randomBytes(411),
+      "notes with spaces.txt": Buffer.from("line one\r\nline two\n"),
+      "random.bin": randomBytes(200_000),
+      "empty": Buffer.alloc(0),
+    };
+    for (const [name, bytes] of Object.entries(files)) await writeFile(join(source, name), bytes);
+
+    const sent = await runCli(
+      ["send", "--server", server.url, "--ttl", "1h", "--views", "1", "--json", "--text", "for you", ...Object.keys(files)],
+      { cwd: source },
+    );
+    expectExit(sent, 0);
+    const json = JSON.parse(sent.stdout) as Record<string, unknown>;
+    expect(Object.keys(json).sort()).toEqual(["expiresAt", "id", "manageLink", "maxViews", "needsPassphrase", "shareLink"]);
+    expect(json.shareLink).toMatch(SHARE_LINK);
+    expect(json.manageLink).toMatch(MANAGE_LINK);
+    expect(json.maxViews).toBe(1);
+    expect(json.needsPassphrase).toBe(false);
+    const expiresInSeconds = (Date.parse(String(json.expiresAt)) - Date.now()) / 1000;
+    expect(expiresInSeconds).toBeGreaterThan(3_500);
+    expect(expiresInSeconds).toBeLessThanOrEqual(3_600);
+
+    const target = await freshDir("received");
+    const got = await runCli(["get", String(json.shareLink), "-o", target]);
+    expectExit(got, 0);
+    expect(got.stdout).toBe("for you");
+    expect((await readdir(target)).sort()).toEqual(Object.keys(files).sort());
+    for (const [name, bytes] of Object.entries(files)) {
+      expect((await readFile(join(target, name))).equals(bytes), name).toBe(true);
+    }
+    expect(got.stderr).toMatch(/Saved .*random\.bin, 195\.3 KiB\./);
+  });
+
+  it("protects a link with a passphrase from the environment and opens it with one from a file", async () => {
+    const { shareLink } = await send(server.url, ["--passphrase"], {
+      input: "behind a passphrase",
+      env: { BURNLINK_PASSPHRASE: "correct horse battery staple" },
+    });
+    expect(shareLink).toMatch(/\/s#p/);
+
+    // No terminal and no scripted passphrase: refused before anything is consumed.
+    expectExit(await runCli(["get", shareLink]), EXIT.usage, /no terminal .*--passphrase-file/);
+
+    const wrongFile = join(await freshDir("pass"), "wrong.txt");
+    await writeFile(wrongFile, "incorrect\n");
+    expectExit(await runCli(["get", shareLink, "--passphrase-file", wrongFile]), EXIT.wrongPassphrase, /1 attempt left/);
+
+    const rightFile = join(await freshDir("pass"), "right.txt");
+    await writeFile(rightFile, "correct horse battery staple\n");
+    const got = await runCli(["get", shareLink, "--passphrase-file", rightFile]);
+    expectExit(got, 0);
+    expect(got.stdout).toBe("behind a passphrase");
+  });
+
+  it("destroys the secret after too many wrong passphrases, and says so", async () => {
+    const { shareLink } = await send(server.url, ["--passphrase"], {
+      input: "x",
+      env: { BURNLINK_PASSPHRASE: "right" },
+    });
+    const wrong = { env: { BURNLINK_PASSPHRASE: "wrong" } };
+    expectExit(await runCli(["get", shareLink], wrong), EXIT.wrongPassphrase, /1 attempt left/);
+    expectExit(await runCli(["get", shareLink], wrong), EXIT.wrongPassphrase, /last attempt.*destroyed/);
+    expectExit(
+      await runCli(["get", shareLink], { env: { BURNLINK_PASSPHRASE: "right" } }),
+      EXIT.notFound,
+      /too many wrong passphrases/,
+    );
+  });
+
+  it("opens a multi-view link as often as promised, and --check consumes nothing", async () => {
+    const { shareLink } = await send(server.url, ["--views", "2"], { input: "twice" });
+    const check = await runCli(["get", "--check", shareLink]);
+    expectExit(check, 0);
+    expect(check.stdout).toMatch(/^Active: opens 2 more times; expires .* UTC \(in \d+ hours?\)\. Nothing was consumed\.\n$/);
+
+    expect((await runCli(["get", shareLink])).stdout).toBe("twice");
+    const json = await runCli(["get", "--check", "--json", shareLink]);
+    expectExit(json, 0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ viewsLeft: 1, needsPassphrase: false });
+    expect((await runCli(["get", shareLink])).stdout).toBe("twice");
+
+    expectExit(await runCli(["get", shareLink]), EXIT.notFound, /already viewed/);
+    expectExit(await runCli(["get", "--check", shareLink]), EXIT.notFound, /already viewed/);
+  });
+
+  it("refuses an address outside the allowlist with the refused exit code, and admits one inside it", async () => {
+    const blocked = await send(server.url, ["--allow-ip", "192.0.2.0/24", "--allow-ip", "2001:db8::/32"], { input: "x" });
+    expectExit(await runCli(["get", blocked.shareLink]), EXIT.refused, /only from certain IP addresses/);
+    const status = await runCli(["status", "--json", blocked.manageLink]);
+    expectExit(status, 0);
+    const parsed = JSON.parse(status.stdout) as { state: string; allowedIps: string[]; events: Array<{ type: string }> };
+    expect(parsed.state).toBe("active");
+    expect(parsed.allowedIps).toEqual(["192.0.2.0/24", "2001:db8::/32"]);
+    expect(parsed.events.map((event) => event.type)).toContain("ip_blocked");
+
+    const allowed = await send(server.url, ["--allow-ip", "127.0.0.1"], { input: "local only" });
+    expect((await runCli(["get", allowed.shareLink])).stdout).toBe("local only");
+  });
+
+  it("shows the status and timeline, burns, and then reports the secret gone", async () => {
+    const { shareLink, manageLink } = await send(server.url, ["--views", "3"], { input: "to be burned" });
+    const before = await runCli(["status", manageLink]);
+    expectExit(before, 0);
+    expect(before.stdout).toMatch(/^State: +active, opens 3 more times \(of 3\)$/m);
+    expect(before.stdout).toMatch(/^Timeline:\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC {2}created( {2}from 127\.0\.0\.0\/24)?$/m);
+
+    expect((await runCli(["get", shareLink])).stdout).toBe("to be burned");
+    const viewed = await runCli(["status", manageLink]);
+    expect(viewed.stdout).toMatch(/opens 2 more times/);
+    expect(viewed.stdout).toMatch(/UTC {2}viewed {2}from 127\.0\.0\.0\/24$/m);
+
+    const burned = await runCli(["burn", manageLink]);
+    expectExit(burned, 0);
+    expect(burned.stdout).toMatch(/^Burned: /);
+    expectExit(await runCli(["get", shareLink]), EXIT.notFound, /sender burned/);
+
+    const after = await runCli(["status", "--json", manageLink]);
+    expect(JSON.parse(after.stdout)).toMatchObject({ state: "burned", viewsLeft: 0 });
+    const again = await runCli(["burn", manageLink]);
+    expectExit(again, 0);
+    expect(again.stdout).toMatch(/^Already gone \(burned .*\); nothing to burn\.$/m);
+  });
+
+  it("answers not found for a well-formed link nobody created, on get, status and burn", async () => {
+    const key = randomBytes(32).toString("base64url");
+    const manage = `${server.url}/m#m${randomBytes(16).toString("base64url")}${randomBytes(32).toString("base64url")}`;
+    expectExit(await runCli(["get", `${server.url}/s#k${key}`]), EXIT.notFound, /no such secret/);
+    expectExit(await runCli(["status", manage]), EXIT.notFound, /no secret for this manage link/);
+    expectExit(await runCli(["burn", manage]), EXIT.notFound, /no secret for this manage link/);
+  });
+});
+
+describe("burnlink against one server (memory store)", () => {
+  let server: NextServer;
+
+  beforeAll(async () => {
+    server = await startNextServer({ env: SERVER_ENV });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("checks --ttl and --views against the server's limits before reading or sending anything", async () => {
+    expectExit(await runCli(["send", "--server", server.url, "--ttl", "30s"], { input: "x" }), EXIT.usage, /1m to 7d/);
+    expectExit(await runCli(["send", "--server", server.url, "--ttl", "8d"], { input: "x" }), EXIT.usage, /1m to 7d/);
+    expectExit(await runCli(["send", "--server", server.url, "--views", "11"], { input: "x" }), EXIT.usage, /at most 10/);
+  });
+
+  it("refuses a secret too large for the server before uploading it", async () => {
+    const dir = await freshDir("large");
+    await writeFile(join(dir, "big.bin"), randomBytes(1024 * 1024));
+    const result = await runCli(["send", "--server", server.url, "big.bin"], { cwd: dir });
+    expectExit(result, EXIT.refused, /takes at most 1\.00 MiB/);
+    expect(result.stdout).toBe("");
+    expectExit(await runCli(["send", "--server", server.url], { input: randomBytes(1100 * 1024) }), EXIT.refused, /at most/);
+  });
+
+  it("prints no progress into a pipe, even for a large file", async () => {
+    const dir = await freshDir("quiet");
+    await writeFile(join(dir, "large.bin"), randomBytes(900 * 1024));
+    const result = await runCli(["send", "--server", server.url, "large.bin"], { cwd: dir });
+    expectExit(result, 0);
+    expect(result.stderr).not.toMatch(/[\r\u001b]|Encrypting|Uploading/);
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(2);
+  });
+
+  it("refuses unreadable input as a usage error: a missing file, a directory, empty or non-UTF-8 stdin", async () => {
+    const dir = await freshDir("input");
+    expectExit(await runCli(["send", "--server", server.url, "missing.txt"], { cwd: dir }), EXIT.usage, /cannot read missing\.txt: no such file/);
+    expectExit(await runCli(["send", "--server", server.url, "."], { cwd: dir }), EXIT.usage, /is a directory/);
+    expectExit(await runCli(["send", "--server", server.url], { input: "" }), EXIT.usage, /stdin was empty/);
+    expectExit(await runCli(["send", "--server", server.url], { input: Buffer.from([0xff, 0xfe, 0x00]) }), EXIT.usage, /not UTF-8 .*as a file/);
+  });
+
+  it("refuses a missing output directory before consuming the view", async () => {
+    const { shareLink } = await send(server.url, ["--text", "note"]);
+    expectExit(await runCli(["get", shareLink, "-o", join(workDir, "no-such-dir")]), EXIT.usage, /does not exist/);
+    expect((await runCli(["get", shareLink])).stdout).toBe("note");
+  });
+
+  it("never overwrites an existing file unless --force", async () => {
+    const source = await freshDir("src");
+    await writeFile(join(source, "config.yml"), "from the sender");
+    const target = await freshDir("dst");
+    await writeFile(join(target, "config.yml"), "mine");
+
+    const first = await send(server.url, ["config.yml"], { cwd: source });
+    const kept = await runCli(["get", first.shareLink], { cwd: target });
+    expectExit(kept, 0);
+    expect(await readFile(join(target, "config.yml"), "utf8")).toBe("mine");
+    expect(await readFile(join(target, "config-2.yml"), "utf8")).toBe("from the sender");
+    expect(kept.stderr).toMatch(/Saved \.\/config-2\.yml/);
+
+    const second = await send(server.url, ["config.yml"], { cwd: source });
+    expectExit(await runCli(["get", second.shareLink, "--force"], { cwd: target }), 0);
+    expect(await readFile(join(target, "config.yml"), "utf8")).toBe("from the sender");
+  });
+
+  it("prints links in PROTOCOL.md §2 form under the server's origin, even with a trailing slash in --server", async () => {
+    const result = await runCli(["send", "--server", `${server.url}/`, "--json"], { input: "x" });
+    expectExit(result, 0);
+    const { shareLink, manageLink } = JSON.parse(result.stdout) as { shareLink: string; manageLink: string };
+    expect(shareLink).toMatch(new RegExp(`^${server.url}/s#k[A-Za-z0-9_-]{43}$`));
+    expect(manageLink).toMatch(new RegExp(`^${server.url}/m#m[A-Za-z0-9_-]{65}$`));
+  });
+
+  it("takes the server from BURNLINK_SERVER", async () => {
+    const result = await runCli(["send"], { input: "x", env: { BURNLINK_SERVER: server.url } });
+    expectExit(result, 0);
+    expect(result.stdout.startsWith(`${server.url}/s#k`)).toBe(true);
+  });
+
+  it("refuses a manage link given to get, and a share link given to status, naming the right command", async () => {
+    const { shareLink, manageLink } = await send(server.url, [], { input: "x" });
+    expectExit(await runCli(["get", manageLink]), EXIT.usage, /manage link, not a share link.*burnlink status/);
+    expectExit(await runCli(["status", shareLink]), EXIT.usage, /share link, not a manage link.*burnlink get/);
+    expectExit(await runCli(["burn", shareLink]), EXIT.usage, /share link, not a manage link/);
+  });
+});
+
+describe("burnlink without a working server", () => {
+  let closedPort: number;
+
+  beforeAll(async () => {
+    closedPort = await freePort();
+  });
+
+  it("exits 6 and names the server when nothing listens there", async () => {
+    const down = `http://127.0.0.1:${closedPort}`;
+    expectExit(await runCli(["send", "--server", down], { input: "x" }), EXIT.unavailable, new RegExp(`cannot reach ${down}.*ECONNREFUSED`));
+    const key = randomBytes(32).toString("base64url");
+    expectExit(await runCli(["get", `${down}/s#k${key}`]), EXIT.unavailable, /cannot reach/);
+    const manage = `${down}/m#m${randomBytes(16).toString("base64url")}${key}`;
+    expectExit(await runCli(["status", manage]), EXIT.unavailable, /cannot reach/);
+    expectExit(await runCli(["burn", manage]), EXIT.unavailable, /cannot reach/);
+  });
+
+  it("exits 6 when the server's store is down", async () => {
+    const redis: RedisServer = await startRedisServer();
+    const server = await startNextServer({ env: { REDIS_URL: redis.url } });
+    try {
+      const { shareLink } = await send(server.url, [], { input: "x" });
+      await redis.kill();
+      expectExit(await runCli(["send", "--server", server.url], { input: "x" }), EXIT.unavailable, /unavailable/);
+      expectExit(await runCli(["get", shareLink]), EXIT.unavailable, /unavailable/);
+    } finally {
+      await server.stop();
+      await redis.stop();
+    }
+  });
+
+  it.each([
+    ["an empty link", ""],
+    ["a truncated link", "http://127.0.0.1:9/s#kAAAA"],
+    ["a link without a fragment", "http://127.0.0.1:9/s"],
+    ["a link with a wrong kind letter", `http://127.0.0.1:9/s#x${"A".repeat(43)}`],
+    ["a link with characters outside base64url", `http://127.0.0.1:9/s#k${"A".repeat(42)}=`],
+    ["a link that is not a URL", "burnlink://nope"],
+    ["a link to another page", `http://127.0.0.1:9/x#k${"A".repeat(43)}`],
+  ])("exits 2 for %s without contacting any server", async (_, link) => {
+    // Port 9 (discard) has no server: reaching the network would exit 6, not 2.
+    expectExit(await runCli(["get", link]), EXIT.usage, /malformed link: /);
+  });
+
+  it("exits 2 for a malformed manage link", async () => {
+    expectExit(await runCli(["status", "http://127.0.0.1:9/m#mAAAA"]), EXIT.usage, /malformed link: .*incomplete/);
+  });
+});
+
+describe("burnlink's command line", () => {
+  it("prints the main help with the exit codes, and exits 0", async () => {
+    const result = await runCli(["--help"]);
+    expectExit(result, 0);
+    expect(result.stdout).toMatch(/burnlink send \[FILE\.\.\.\]/);
+    expect(result.stdout).toMatch(/Exit codes:\n {4}0 {2}success/);
+    expect(result.stdout).toMatch(/ {4}6 {2}network error, or the server is unavailable/);
+  });
+
+  it.each(["send", "get", "status", "burn"])("prints help for %s", async (command) => {
+    const result = await runCli([command, "--help"]);
+    expectExit(result, 0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: burnlink ${command}`));
+  });
+
+  it("prints the package version", async () => {
+    const result = await runCli(["--version"]);
+    expectExit(result, 0);
+    expect(result.stdout).toBe(`burnlink ${packageJson.version}\n`);
+  });
+
+  it.each([
+    [["nope"], /unknown command "nope"/],
+    [["send", "--views"], /--views needs a value/],
+    [["send", "--ttl", "forever"], /not a duration/],
+    [["get"], /needs the share link/],
+  ])("exits 2 with one line for %j", async (argv, message) => {
+    expectExit(await runCli(argv), EXIT.usage, message);
+  });
+});
