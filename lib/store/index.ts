@@ -3,10 +3,10 @@
  * environment selects (PROTOCOL.md §5).
  *
  * Precedence, the same as lib/server/config.ts: UPSTASH_REDIS_REST_URL + _TOKEN
- * (or Vercel's KV_REST_API_URL + _TOKEN) -> Upstash; REDIS_CLUSTER_NODES -> Redis
- * Cluster (not built yet: refused with a clear message rather than silently
- * falling back); REDIS_URL -> Redis; otherwise the in-memory store, announced
- * with one log line. KEY_PREFIX names the keys (default "burnlink").
+ * (or Vercel's KV_REST_API_URL + _TOKEN) -> Upstash; REDIS_CLUSTER_NODES (comma-
+ * separated seed nodes) -> Redis Cluster; REDIS_URL -> Redis; otherwise the
+ * in-memory store, announced with one log line. KEY_PREFIX names the keys
+ * (default "burnlink").
  *
  * getStore() returns one store per process (kept on globalThis so that Next's
  * dev-mode module reloads do not open a new Redis connection each time).
@@ -14,17 +14,18 @@
 import "server-only";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
+import { createRedisClusterStore, type RedisClusterStoreOptions } from "./redis-cluster-store";
 import { createRedisStore, type RedisStoreOptions } from "./redis-store";
 import type { SecretStore } from "./types";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
 export * from "./types";
-export { createMemoryStore, createRedisStore, createUpstashStore };
-export type { MemoryStoreOptions, RedisStoreOptions, UpstashStoreOptions };
+export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
+export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 
 export interface StoreOptions {
   upstash?: { url: string; token: string };
-  /** Comma-separated in the environment; not supported yet (see createStore). */
+  /** Seed nodes (`host:port` or `redis://` URLs); comma-separated in the environment. */
   redisClusterNodes?: string[];
   redisUrl?: string;
   /** Default "burnlink". */
@@ -59,9 +60,7 @@ export function createStore(options: StoreOptions): SecretStore {
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (options.upstash) return createUpstashStore({ ...options.upstash, keyPrefix });
   if (options.redisClusterNodes && options.redisClusterNodes.length > 0) {
-    throw new Error(
-      "burnlink: REDIS_CLUSTER_NODES is set, but this version has no Redis Cluster driver yet. Point REDIS_URL at one Redis (or use Upstash) instead.",
-    );
+    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix });
   }
   if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix });
   return createMemoryStore();

@@ -33,6 +33,11 @@ export interface RedisStoreOptions {
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
+/** Never give up: the app heals itself when Redis returns. Backs off to 2 s, with jitter. */
+export function reconnectDelayMs(retries: number): number {
+  return Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100);
+}
+
 /** Turns any failure into StoreUnavailableError with a message an operator can act on. */
 export function redisFailure(error: unknown): StoreUnavailableError {
   if (error instanceof StoreUnavailableError) return error;
@@ -49,7 +54,7 @@ export function redisFailure(error: unknown): StoreUnavailableError {
   return new StoreUnavailableError("Redis is unreachable", { cause: error });
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer ${what} within ${ms} ms`)), ms);
@@ -73,8 +78,7 @@ class RedisRunner implements ScriptRunner {
       commandOptions: { timeout: timeoutMs },
       socket: {
         connectTimeout: timeoutMs,
-        // Never give up: the app heals itself when Redis returns.
-        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100),
+        reconnectStrategy: reconnectDelayMs,
       },
     });
     this.client.on("error", (error: unknown) => {

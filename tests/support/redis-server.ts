@@ -7,9 +7,17 @@
  * `kill()` (SIGKILL: connections reset), `pause()`/`resume()` (SIGSTOP/SIGCONT:
  * connections stay open but nothing answers) and `start()` again on the same port,
  * so outage and recovery tests use a real server, not a mock.
+ *
+ * startRedisCluster() starts several such servers in cluster mode and assigns
+ * the slots with `redis-cli --cluster create`, ready once every node reports
+ * cluster_state:ok.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { freePort } from "./free-port";
 
 export interface RedisServer {
@@ -49,23 +57,31 @@ process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 
-/** One PING over a fresh TCP connection; resolves true on "+PONG". */
-function pingOnce(port: number, timeoutMs = 500): Promise<boolean> {
+/**
+ * One inline command over a fresh TCP connection; resolves with the raw answer
+ * once `complete` says it is all there, or "" on any failure or timeout.
+ */
+function askOnce(port: number, command: string, complete: (answer: string) => boolean, timeoutMs = 500): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host: HOST, port });
     let answer = "";
-    const finish = (ok: boolean) => {
+    const finish = (result: string) => {
       socket.destroy();
-      resolve(ok);
+      resolve(result);
     };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once("error", () => finish(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.setTimeout(timeoutMs, () => finish(""));
+    socket.once("error", () => finish(""));
+    socket.once("connect", () => socket.write(`${command}\r\n`));
     socket.on("data", (chunk) => {
       answer += chunk.toString("latin1");
-      if (answer.includes("\r\n")) finish(answer.startsWith("+PONG"));
+      if (complete(answer)) finish(answer);
     });
   });
+}
+
+/** One PING; true on "+PONG". */
+async function pingOnce(port: number): Promise<boolean> {
+  return (await askOnce(port, "PING", (answer) => answer.includes("\r\n"))).startsWith("+PONG");
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -162,4 +178,54 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (isRunning()) child?.kill("SIGCONT");
     },
   };
+}
+
+export interface RedisCluster {
+  readonly nodes: RedisServer[];
+  /** `127.0.0.1:<port>` of every node: what REDIS_CLUSTER_NODES would hold. */
+  readonly seeds: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts `masters` cluster-mode servers (no replicas) and waits for cluster_state:ok on each. */
+export async function startRedisCluster({ masters = 3, readyTimeoutMs = 20_000 } = {}): Promise<RedisCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "burnlink-redis-cluster-"));
+  const nodes: RedisServer[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      // An explicit bus port: the default (port + 10000) may not exist above 55535.
+      const busPort = await freePort();
+      nodes.push(
+        await startRedisServer({
+          port,
+          args: [
+            "--cluster-enabled", "yes",
+            "--cluster-config-file", join(dir, `nodes-${port}.conf`),
+            "--cluster-port", String(busPort),
+            "--dir", dir,
+          ],
+        }),
+      );
+    }
+    const seeds = nodes.map((node) => `${HOST}:${node.port}`);
+    await promisify(execFile)("redis-cli", ["--cluster", "create", ...seeds, "--cluster-replicas", "0", "--cluster-yes"]);
+    const deadline = Date.now() + readyTimeoutMs;
+    for (const node of nodes) {
+      for (;;) {
+        const info = await askOnce(node.port, "CLUSTER INFO", (answer) => answer.includes("cluster_known_nodes"));
+        if (info.includes("cluster_state:ok")) break;
+        if (Date.now() > deadline) throw new Error(`the Redis Cluster was not ready within ${readyTimeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      }
+    }
+    return { nodes, seeds, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

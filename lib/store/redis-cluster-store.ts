@@ -1,0 +1,128 @@
+/**
+ * The Redis Cluster driver (REDIS_CLUSTER_NODES): the same Lua scripts as the
+ * single-Redis driver, routed by node-redis to the node that owns the secret's
+ * slot. Every key of a secret carries the hash tag {id} (PROTOCOL.md §5), so
+ * both keys of one secret live in one slot and one script can touch them.
+ *
+ * Guarantees, as for ./redis-store.ts: one script per operation (one atomic
+ * step on the owning node); never hangs (every operation, connection and
+ * topology discovery included, is bounded by `commandTimeoutMs`, default
+ * 1.5 s, then rejects with StoreUnavailableError); commands are not queued
+ * while a node is away; a failed first connection is retried by the next
+ * operation, so the app recovers when the cluster does.
+ */
+import "server-only";
+import { createCluster, ErrorReply } from "redis";
+import { DEFAULT_KEY_PREFIX } from "./keys";
+import { DEFAULT_COMMAND_TIMEOUT_MS, reconnectDelayMs, redisFailure, withDeadline } from "./redis-store";
+import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import type { LuaScript } from "./scripts";
+import { StoreUnavailableError, type SecretStore } from "./types";
+
+export interface RedisClusterStoreOptions {
+  /** Seed nodes, `host:port`, `[v6]:port` or `redis://…` URLs; the rest is discovered. */
+  nodes: string[];
+  keyPrefix?: string;
+  /** Upper bound for one operation, connection wait included. Default 1500 ms. */
+  commandTimeoutMs?: number;
+}
+
+function nodeUrl(node: string): string {
+  return /^rediss?:\/\//.test(node) ? node : `redis://${node}`;
+}
+
+class ClusterRunner implements ScriptRunner {
+  private readonly cluster;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  private down = false;
+
+  constructor(
+    nodes: string[],
+    private readonly timeoutMs: number,
+  ) {
+    const urls = nodes.map(nodeUrl);
+    // Credentials given on a seed URL also apply to the nodes discovered from it.
+    const seed = new URL(urls[0] ?? "redis://localhost");
+    this.cluster = createCluster({
+      rootNodes: urls.map((url) => ({ url })),
+      defaults: {
+        ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
+        ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
+        disableOfflineQueue: true,
+        socket: { connectTimeout: timeoutMs, reconnectStrategy: reconnectDelayMs },
+      },
+    });
+    // Node connection errors arrive as "node-error"; operations report them as StoreUnavailableError.
+    this.cluster.on("node-error", (error: unknown) => {
+      if (!this.down && !this.closed) {
+        console.error(`burnlink: cannot reach a Redis Cluster node (${error instanceof Error ? error.message : "error"}); retrying`);
+      }
+      this.down = true;
+    });
+  }
+
+  /** Connects once; a failed attempt is forgotten so that the next operation tries again. */
+  private connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError("The Redis Cluster store is closed"));
+    this.connecting ??= this.cluster.connect().then(
+      () => {
+        this.down = false;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    const attempt = async () => {
+      await this.connect();
+      try {
+        return await this.cluster.evalSha(script.sha1, { keys, arguments: args });
+      } catch (error) {
+        if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
+        return await this.cluster.eval(script.source, { keys, arguments: args });
+      }
+    };
+    try {
+      return await withDeadline(attempt(), this.timeoutMs, `the ${script.name} script`);
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await withDeadline(
+        this.connect().then(async () => {
+          // Every master must answer: a secret may live on any of them.
+          await Promise.all(this.cluster.masters.map(async (master) => (await this.cluster.nodeClient(master)).ping()));
+        }),
+        this.timeoutMs,
+        "PING",
+      );
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.cluster.isOpen) return;
+    try {
+      await withDeadline(this.cluster.close(), this.timeoutMs, "QUIT");
+    } catch {
+      this.cluster.destroy();
+    }
+  }
+}
+
+export function createRedisClusterStore(options: RedisClusterStoreOptions): SecretStore {
+  if (options.nodes.length === 0) throw new TypeError("A Redis Cluster store needs at least one seed node");
+  const runner = new ClusterRunner(options.nodes, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  return new ScriptedStore("redis-cluster", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+}
