@@ -23,26 +23,30 @@ export function formatTime(iso: string): string {
   return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** `in 59 min`, `3 days ago`: how far `iso` is from `nowMs`, rounded down to one unit. */
+/** `in 59 min`, `in 23 hours 59 min`, `2 days 3 hours ago`: how far `iso` is from `nowMs`, in at most two units. */
 export function formatRelative(iso: string, nowMs: number = Date.now()): string {
   const deltaMs = new Date(iso).getTime() - nowMs;
   if (Number.isNaN(deltaMs)) return "";
-  const seconds = Math.floor(Math.abs(deltaMs) / 1000);
-  const units: Array<[number, string]> = [
-    [86_400, "day"],
-    [3_600, "hour"],
-    [60, "min"],
-    [1, "s"],
+  let seconds = Math.floor(Math.abs(deltaMs) / 1000);
+  if (seconds === 0) return "now";
+  const units: Array<[number, string, string]> = [
+    [86_400, " day", " days"],
+    [3_600, " hour", " hours"],
+    [60, " min", " min"],
+    [1, " s", " s"],
   ];
-  let text = "now";
-  for (const [size, name] of units) {
-    if (seconds >= size) {
-      const count = Math.floor(seconds / size);
-      text = name === "day" || name === "hour" ? `${count} ${name}${count === 1 ? "" : "s"}` : `${count} ${name}`;
+  const parts: string[] = [];
+  for (const [size, one, many] of units) {
+    if (parts.length === 2) break;
+    const count = Math.floor(seconds / size);
+    if (count > 0) {
+      parts.push(`${count}${count === 1 ? one : many}`);
+      seconds -= count * size;
+    } else if (parts.length === 1) {
       break;
     }
   }
-  if (text === "now") return text;
+  const text = parts.join(" ");
   return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
 }
 

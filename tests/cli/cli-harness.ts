@@ -78,3 +78,55 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
     });
   });
 }
+
+export interface TerminalStep {
+  /** Wait until the terminal shows this (counting from the previous step's match)… */
+  waitFor: string;
+  /** …then type this. */
+  type: string;
+}
+
+/**
+ * Runs `shellCommand` on a real pseudo-terminal (util-linux `script`), typing each step's
+ * text once the terminal shows its prompt, as a person would. Resolves with everything the
+ * terminal displayed, so a test can prove what was (not) echoed.
+ */
+export function runOnTerminal(
+  shellCommand: string,
+  steps: readonly TerminalStep[],
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<{ code: number | null; screen: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CLI_VARIABLES) delete env[name];
+  Object.assign(env, options.env);
+  const child = spawn("script", ["--quiet", "--flush", "--return", "--command", shellCommand, "/dev/null"], {
+    cwd: PROJECT_DIR,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  let screen = "";
+  let consumed = 0;
+  let next = 0;
+  child.stdout.on("data", (chunk: Buffer) => {
+    screen += chunk.toString("utf8");
+    const step = steps[next];
+    if (step === undefined) return;
+    const at = screen.indexOf(step.waitFor, consumed);
+    if (at === -1) return;
+    consumed = at + step.waitFor.length;
+    next += 1;
+    child.stdin.write(step.type);
+  });
+  child.stderr.on("data", (chunk: Buffer) => (screen += chunk.toString("utf8")));
+  child.stdin.on("error", () => {});
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, screen });
+    });
+  });
+}

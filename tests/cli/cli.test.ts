@@ -15,7 +15,7 @@ import { freePort } from "../support/free-port";
 import { startNextServer, type NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridge";
-import { buildCli, runCli, type CliResult } from "./cli-harness";
+import { buildCli, LAUNCHER, runCli, runOnTerminal, type CliResult } from "./cli-harness";
 
 const SHARE_LINK = /^http:\/\/127\.0\.0\.1:\d+\/s#[kp][A-Za-z0-9_-]{43}$/;
 const MANAGE_LINK = /http:\/\/127\.0\.0\.1:\d+\/m#m[A-Za-z0-9_-]{65}/;
@@ -297,6 +297,25 @@ describe("burnlink against one server (memory store)", () => {
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(2);
   });
 
+  it("shows progress on a terminal for a large file, and erases the line afterwards", async () => {
+    const source = await freshDir("progress");
+    await writeFile(join(source, "large.bin"), randomBytes(600 * 1024));
+    const node = `'${process.execPath}' '${LAUNCHER}'`;
+    const sent = await runOnTerminal(`cd '${source}' && ${node} send --server ${server.url} large.bin > link.txt`, []);
+    expect(sent.code, sent.screen).toBe(0);
+    expect(sent.screen).toMatch(/Encrypting \d+\.\d+ KiB…/);
+    expect(sent.screen).toMatch(/Uploading \d+\.\d+ KiB…/);
+    expect(sent.screen).toContain("\r\u001b[2K");
+
+    const shareLink = (await readFile(join(source, "link.txt"), "utf8")).trimEnd();
+    const target = await freshDir("progress-get");
+    const got = await runOnTerminal(`cd '${target}' && ${node} get '${shareLink}'`, []);
+    expect(got.code, got.screen).toBe(0);
+    expect(got.screen).toMatch(/Downloading/);
+    expect(got.screen).toMatch(/That was the last view/);
+    expect((await readFile(join(target, "large.bin"))).length).toBe(600 * 1024);
+  });
+
   it("refuses unreadable input as a usage error: a missing file, a directory, empty or non-UTF-8 stdin", async () => {
     const dir = await freshDir("input");
     expectExit(await runCli(["send", "--server", server.url, "missing.txt"], { cwd: dir }), EXIT.usage, /cannot read missing\.txt: no such file/);
@@ -341,6 +360,50 @@ describe("burnlink against one server (memory store)", () => {
     const result = await runCli(["send"], { input: "x", env: { BURNLINK_SERVER: server.url } });
     expectExit(result, 0);
     expect(result.stdout.startsWith(`${server.url}/s#k`)).toBe(true);
+  });
+
+  it("asks for the passphrase on the terminal without echoing it, while stdin carries the secret", async () => {
+    const linkFile = join(await freshDir("tty"), "link.txt");
+    const command = `printf %s 'typed secret' | '${process.execPath}' '${LAUNCHER}' send --passphrase --server ${server.url} > '${linkFile}'`;
+    const sent = await runOnTerminal(command, [
+      { waitFor: "Passphrase: ", type: "open-sesame-42\r" },
+      { waitFor: "Passphrase again: ", type: "open-sesame-42\r" },
+    ]);
+    expect(sent.code, sent.screen).toBe(0);
+    expect(sent.screen).not.toContain("open-sesame-42");
+    expect(sent.screen).toMatch(MANAGE_LINK);
+    const shareLink = (await readFile(linkFile, "utf8")).trimEnd();
+    expect(shareLink).toMatch(/\/s#p/);
+
+    // A wrong answer gets another prompt (it counts as an attempt); the right one reveals.
+    const got = await runOnTerminal(`'${process.execPath}' '${LAUNCHER}' get '${shareLink}'`, [
+      { waitFor: "Passphrase: ", type: "hunter2-typed\r" },
+      { waitFor: "Passphrase: ", type: "open-sesame-42\r" },
+    ]);
+    expect(got.code, got.screen).toBe(0);
+    expect(got.screen).toMatch(/Wrong passphrase; 1 attempt left/);
+    expect(got.screen).toContain("typed secret");
+    expect(got.screen).not.toContain("hunter2-typed");
+    expect(got.screen).not.toContain("open-sesame-42");
+  });
+
+  it("refuses two different passphrases at the prompt and sends nothing", async () => {
+    const result = await runOnTerminal(`printf x | '${process.execPath}' '${LAUNCHER}' send --passphrase --server ${server.url}`, [
+      { waitFor: "Passphrase: ", type: "first\r" },
+      { waitFor: "Passphrase again: ", type: "second\r" },
+    ]);
+    expect(result.code, result.screen).toBe(EXIT.usage);
+    expect(result.screen).toMatch(/the two passphrases differ; nothing was sent/);
+    expect(result.screen).not.toMatch(/\/s#/);
+  });
+
+  it("stops with exit 130 when Ctrl-C is pressed at the prompt", async () => {
+    const { shareLink } = await send(server.url, ["--passphrase"], { input: "x", env: { BURNLINK_PASSPHRASE: "p" } });
+    const result = await runOnTerminal(`'${process.execPath}' '${LAUNCHER}' get '${shareLink}'`, [
+      { waitFor: "Passphrase: ", type: "\u0003" },
+    ]);
+    expect(result.code, result.screen).toBe(EXIT.interrupted);
+    expect((await runCli(["get", shareLink], { env: { BURNLINK_PASSPHRASE: "p" } })).stdout).toBe("x");
   });
 
   it("refuses a manage link given to get, and a share link given to status, naming the right command", async () => {

@@ -36,6 +36,8 @@ function stateLine(status: SecretStatusResponse): string {
   }
 }
 
+const EVENT_NAME_WIDTH = Math.max(...Object.values(EVENT_NAMES).map((name) => name.length));
+
 /** The plain-text report: a few aligned facts, then one line per event, oldest first. */
 export function formatStatus(status: SecretStatusResponse, nowMs: number = Date.now()): string {
   const expiresVerb = new Date(status.expiresAt).getTime() > nowMs ? "Expires" : "Expired";
@@ -47,8 +49,9 @@ export function formatStatus(status: SecretStatusResponse, nowMs: number = Date.
     `Allowed IPs: ${status.allowedIps.length === 0 ? "any" : status.allowedIps.map(printable).join(", ")}`,
     "Timeline:",
     ...status.events.map((event) => {
-      const ip = event.ip === undefined ? "" : `  from ${printable(event.ip)}`;
-      return `  ${formatTime(event.at)}  ${EVENT_NAMES[event.type] ?? printable(event.type)}${ip}`;
+      const name = EVENT_NAMES[event.type] ?? printable(event.type);
+      const where = event.ip === undefined ? name : `${name.padEnd(EVENT_NAME_WIDTH)}  from ${printable(event.ip)}`;
+      return `  ${formatTime(event.at)}  ${where}`;
     }),
   ];
   return `${lines.join("\n")}\n`;
