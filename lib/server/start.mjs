@@ -72,6 +72,12 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// Longer than the idle timeout of common load balancers and of fetch's connection pool, so
+// the client, not the server, closes an idle connection: otherwise a request can be sent on
+// a socket the server is closing at that moment and fail with EPIPE/ECONNRESET.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 await new Promise((resolve, reject) => {
   server.once("error", reject);
   server.listen(port, hostname, resolve);

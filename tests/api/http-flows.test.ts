@@ -175,8 +175,11 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
     const proofs = await revealProofs(sealed.linkKey);
     await api.revealSecret(sealed.id, proofs.access, proofs.unlock);
     const viewedAt = Date.now();
-    for (const attempt of [api.checkSecret(sealed.id, proofs.access), api.revealSecret(sealed.id, proofs.access, proofs.unlock)]) {
-      const gone = await apiError(attempt);
+    for (const attempt of [
+      () => api.checkSecret(sealed.id, proofs.access),
+      () => api.revealSecret(sealed.id, proofs.access, proofs.unlock),
+    ]) {
+      const gone = await apiError(attempt());
       expect([gone.status, gone.body?.reason, gone.body?.message]).toEqual([410, "viewed", "This secret has already been viewed."]);
       expectIsoNear(gone.body?.at, viewedAt);
     }

@@ -1,0 +1,122 @@
+/**
+ * The production entry point lib/server/start.mjs: it refuses to start on a bad
+ * environment (naming the variable), shuts down gracefully on SIGTERM, and serves the
+ * OpenAPI description generated from the schemas it validates with.
+ */
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startNextServer, type NextServer } from "../support/next-server";
+import { call, eventually } from "./support";
+
+describe("starting", () => {
+  it("exits with a message naming the variable when the environment is invalid", async () => {
+    const failure = await startNextServer({ env: { MAX_TTL_SECONDS: "a week", AUDIT_IP: "some" } }).then(
+      () => new Error("the server started"),
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/exited with code 1/);
+    expect(failure.message).toContain(
+      "burnlink: invalid configuration: MAX_TTL_SECONDS must be a whole number of seconds (digits only); AUDIT_IP must be masked, full or none",
+    );
+  });
+
+  it("exits when the configured store cannot be built at all", async () => {
+    const failure = await startNextServer({ env: { REDIS_CLUSTER_NODES: "127.0.0.1:7000" } }).then(
+      () => new Error("the server started"),
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/exited with code 1/);
+    expect(failure.message).toContain("start-up check failed");
+  });
+});
+
+describe("a running server", () => {
+  let server: NextServer;
+  beforeAll(async () => {
+    server = await startNextServer({ env: { MAX_SECRET_BYTES: "65536", MIN_TTL_SECONDS: "30", MAX_ALLOWED_IPS: "5" } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("describes its API as OpenAPI 3.1 generated from the schemas, with the running limits", async () => {
+    const answer = await call(server.url, "GET", "/api/openapi.json");
+    expect(answer.status).toBe(200);
+    const document = answer.body as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; additionalProperties: unknown; required: string[] }> };
+    };
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths).sort()).toEqual([
+      "/api/config",
+      "/api/health",
+      "/api/secrets",
+      "/api/secrets/{id}",
+      "/api/secrets/{id}/check",
+      "/api/secrets/{id}/reveal",
+    ]);
+    const create = document.components.schemas.CreateSecretRequest;
+    expect(create?.additionalProperties).toBe(false);
+    expect(create?.required.sort()).toEqual(
+      ["accessVerifier", "ciphertext", "id", "manageVerifier", "maxViews", "ttlSeconds", "unlockVerifier"].sort(),
+    );
+    expect(create?.properties.id).toMatchObject({ type: "string", minLength: 22, maxLength: 22 });
+    expect(create?.properties.ttlSeconds).toMatchObject({ type: "integer", minimum: 30, maximum: 604800 });
+    expect(create?.properties.allowedIps).toMatchObject({ type: "array", minItems: 1, maxItems: 5 });
+    expect(JSON.stringify(document)).toContain("1064..65576 bytes");
+  });
+
+  it("logs one structured line per request, with the route pattern instead of the path", async () => {
+    expect(server.output()).toContain('"msg":"burnlink: listening"');
+    expect(server.output()).toContain('"route":"/api/health","status":200');
+  });
+});
+
+describe("stopping", () => {
+  it("finishes a request in flight on SIGTERM, refuses new connections, then exits 0", async () => {
+    const server = await startNextServer();
+    const url = new URL(server.url);
+    const body = JSON.stringify({ access: "A".repeat(43) });
+    const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: "POST",
+          path: "/api/secrets/AAAAAAAAAAAAAAAAAAAAAA/check",
+          // The server answers "100 Continue" once it has the request: then it is in flight.
+          headers: { "content-type": "application/json", "content-length": String(body.length), expect: "100-continue" },
+        },
+        (response) => {
+          let text = "";
+          response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+        },
+      );
+      request.on("error", reject);
+      request.flushHeaders();
+      request.once("continue", () => {
+        void (async () => {
+          request.write(body.slice(0, 10));
+          server.process.kill("SIGTERM");
+          await eventually(async () => {
+            try {
+              await fetch(`${server.url}/api/config`, { signal: AbortSignal.timeout(1000) });
+              return false;
+            } catch {
+              return true;
+            }
+          });
+          request.end(body.slice(10));
+        })().catch(reject);
+      });
+    });
+
+    const answer = await inFlight;
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: "not_found" });
+    expect(await server.stop()).toBe(0);
+    expect(server.output()).toContain('"msg":"burnlink: shutting down","signal":"SIGTERM"');
+  });
+});
