@@ -56,16 +56,73 @@ function stampPeer(req) {
   req.headers[PEER_HEADER] = peer;
 }
 
+/** The methods Next's route handlers can export; Next answers others with a 500. */
+const ROUTABLE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+function isDecodable(pathname) {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Answers what Next would turn into a 500 before it gets there: a path with broken
+ * percent-encoding, and a method Next cannot route (TRACE, PROPFIND, ...). For /api the
+ * answers keep PROTOCOL.md §4: a broken path is 404 not_found (like any bad path id), and
+ * an unroutable method is handed on as PATCH, which no Burnlink route supports, so the
+ * route itself answers 405 method_not_allowed with its own Allow header. Returns true
+ * when the request was answered here.
+ */
+function answeredBeforeNext(req, res) {
+  const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+  const isApi = pathname === "/api" || pathname.startsWith("/api/");
+  if (isApi) {
+    // Also covers answers Next makes itself, e.g. the redirect that drops a trailing slash.
+    res.setHeader("Cache-Control", "no-store");
+  }
+  if (!isDecodable(pathname)) {
+    if (isApi) {
+      const message = pathname.startsWith("/api/secrets/")
+        ? "No secret matches this link. It may never have existed, or its record has expired."
+        : "There is no such API endpoint.";
+      sendJson(res, 404, { error: "not_found", message });
+    }
+    else {
+      res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("Bad Request");
+    }
+    return true;
+  }
+  if (!ROUTABLE_METHODS.has(req.method ?? "")) {
+    if (isApi) {
+      req.method = "PATCH";
+      return false;
+    }
+    res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" });
+    res.end("Method Not Allowed");
+    return true;
+  }
+  return false;
+}
+
 let shuttingDown = false;
 
 const server = http.createServer((req, res) => {
   stampPeer(req);
   if (shuttingDown) res.setHeader("Connection", "close");
+  if (answeredBeforeNext(req, res)) return;
   Promise.resolve(handle(req, res)).catch((error) => {
     log("error", "burnlink: request handler failed", { error: error?.name ?? "Error" });
     if (!res.headersSent) {
-      res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-      res.end(JSON.stringify({ error: "internal_error", message: "The server failed to answer this request." }));
+      sendJson(res, 500, { error: "internal_error", message: "The server failed to answer this request." });
     } else {
       res.destroy();
     }

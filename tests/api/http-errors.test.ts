@@ -302,6 +302,16 @@ describe("404 not_found", () => {
     expect(check.status).toBe(200);
   });
 
+  it("answers a path with broken percent-encoding like an unknown id", async () => {
+    const answer = await rawRequest(base, { method: "GET", path: "/api/secrets/%zz", headers: {}, chunks: [] });
+    expect([answer.status, answer.body]).toEqual([404, NOT_FOUND]);
+  });
+
+  it("keeps no-store on the redirect Next makes for a trailing slash", async () => {
+    const answer = await rawRequest(base, { method: "GET", path: "/api/config/", headers: {}, chunks: [] });
+    expect([answer.status, answer.headers.get("location")]).toEqual([308, "/api/config"]);
+  });
+
   it.each([
     ["GET", "/api"],
     ["GET", "/api/nope"],
@@ -330,6 +340,11 @@ describe("405 method_not_allowed", () => {
   ])("answers %s %s with Allow: %s", async (method, path, allow) => {
     const answer = await call(base, method, path);
     expect([answer.status, answer.body, answer.headers.get("allow")]).toEqual([405, METHOD, allow]);
+  });
+
+  it.each(["TRACE", "PROPFIND"])("answers %s, a method Next cannot route, with the route's 405", async (method) => {
+    const answer = await rawRequest(base, { method, path: `/api/secrets/${id}`, headers: {}, chunks: [] });
+    expect([answer.status, answer.body, answer.headers.get("allow")]).toEqual([405, METHOD, "GET, DELETE, HEAD, OPTIONS"]);
   });
 
   it("answers OPTIONS with 204 and the same Allow", async () => {
