@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useEffectEvent, useId, useMemo, useRef, useState } from "react";
 import type { ServerConfigResponse } from "@/lib/api/wire";
 import {
   ciphertextSize,
@@ -192,12 +192,16 @@ export function CreateSecret() {
     }
   }
 
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
-  }
+  // Ctrl/Cmd+Enter anywhere on the page, also when focus fell back to <body> after a failure.
+  const onShortcut = useEffectEvent((event: KeyboardEvent) => {
+    if (created || event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    void submit();
+  });
+  useEffect(() => {
+    window.addEventListener("keydown", onShortcut);
+    return () => window.removeEventListener("keydown", onShortcut);
+  }, []);
 
   if (created) {
     return (
@@ -231,7 +235,6 @@ export function CreateSecret() {
           event.preventDefault();
           void submit();
         }}
-        onKeyDown={onKeyDown}
         className="space-y-6"
         aria-busy={busy}
         data-testid="create-form"

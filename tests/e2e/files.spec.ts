@@ -99,6 +99,7 @@ test("when the server or the network fails, the content and options stay and the
   await expect(page.getByRole("radio", { name: "1 hour" })).toBeChecked();
 
   failure = "abort";
+  guard.expectConsoleError(/ERR_CONNECTION_REFUSED/);
   await page.keyboard.press("Control+Enter");
   await expect(page.getByTestId("create-error")).toContainText("Could not reach the Burnlink server");
   await expect(page.getByTestId("secret-text")).toHaveValue(text);

@@ -21,8 +21,14 @@ export class Guard {
   readonly requests: RecordedRequest[] = [];
   readonly problems: string[] = [];
   private readonly forbidden = new Map<string, string>();
+  private readonly expectedErrors: RegExp[] = [];
 
   constructor(readonly origin: string) {}
+
+  /** A console error the test provokes on purpose (for example an aborted request). */
+  expectConsoleError(pattern: RegExp) {
+    this.expectedErrors.push(pattern);
+  }
 
   /** Registers a value that no request may contain, in any of the encodings a bug might use. */
   forbid(label: string, value: string | Uint8Array) {
@@ -64,7 +70,11 @@ export class Guard {
       const text = message.text();
       if (/Content.Security.Policy|CSP-VIOLATION/i.test(text)) this.problems.push(`CSP: ${text}`);
       else if (/hydrat/i.test(text) && message.type() === "error") this.problems.push(`Hydration: ${text}`);
-      else if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of \d+/.test(text)) {
+      else if (
+        message.type() === "error" &&
+        !/^Failed to load resource: the server responded with a status of \d+/.test(text) &&
+        !this.expectedErrors.some((pattern) => pattern.test(text))
+      ) {
         this.problems.push(`console.error: ${text}`);
       }
     });
@@ -118,18 +128,18 @@ export interface AppFixtures {
 }
 
 export const test = base.extend<AppFixtures>({
-  guard: async ({ baseURL }, use) => {
+  guard: async ({ baseURL }, provide) => {
     const guard = new Guard(new URL(baseURL ?? "http://127.0.0.1").origin);
-    await use(guard);
+    await provide(guard);
     await guard.verify();
   },
-  context: async ({ context, guard }, use) => {
+  context: async ({ context, guard }, provide) => {
     guard.attach(context);
-    await use(context);
+    await provide(context);
   },
-  freshPage: async ({ browser, baseURL, guard, colorScheme, viewport }, use) => {
+  freshPage: async ({ browser, baseURL, guard, colorScheme, viewport }, provide) => {
     const contexts: BrowserContext[] = [];
-    await use(async () => {
+    await provide(async () => {
       const context = await newWatchedContext(browser, guard, { baseURL, colorScheme, viewport });
       contexts.push(context);
       return context.newPage();

@@ -98,6 +98,9 @@ async function walkEveryPage(page: Page, guard: Guard, freshPage: () => Promise<
   await checkPage(page, testInfo, "page-not-found");
 }
 
+// Four independent walks: let both workers take them.
+test.describe.configure({ mode: "parallel" });
+
 test.beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
 });
