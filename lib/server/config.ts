@@ -173,7 +173,10 @@ function storeKindOf(env: Env): StoreKind {
 
 /** Parses an environment; exported for tests. Throws ConfigError naming each bad variable. */
 export function parseServerConfig(source: Record<string, string | undefined>): ServerConfig {
-  const parsed = envSchema.safeParse(source);
+  // On Vercel there is no custom server and the edge sets x-real-ip: trust it by default.
+  const trustProxyUnset = source.TRUST_PROXY === undefined || source.TRUST_PROXY === "";
+  const withDefaults = trustProxyUnset && source.VERCEL === "1" ? { ...source, TRUST_PROXY: "vercel" } : source;
+  const parsed = envSchema.safeParse(withDefaults);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`);
     throw new ConfigError(`burnlink: invalid configuration: ${problems.join("; ")}`);
@@ -200,6 +203,13 @@ let cached: ServerConfig | undefined;
 
 /** The process's config, parsed on first use and then fixed. */
 export function getServerConfig(): ServerConfig {
-  cached ??= parseServerConfig(process.env);
+  if (!cached) {
+    cached = parseServerConfig(process.env);
+    if (!cached.peerHeaderTrusted && cached.trustProxy !== "vercel") {
+      console.warn(
+        "burnlink: not started by lib/server/start.mjs, so the client's socket address is unknown: IP allowlists will refuse everyone and events record no IP. Use `npm start`, or set TRUST_PROXY for your proxy.",
+      );
+    }
+  }
   return cached;
 }

@@ -57,6 +57,11 @@ describe("parseServerConfig", () => {
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
 
+  it("trusts Vercel's edge by default on Vercel, unless TRUST_PROXY says otherwise", () => {
+    expect(parseServerConfig({ VERCEL: "1" }).trustProxy).toBe("vercel");
+    expect(parseServerConfig({ VERCEL: "1", TRUST_PROXY: "0" }).trustProxy).toBe(0);
+  });
+
   it.each([
     [{ UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t", REDIS_URL: "redis://h" }, "upstash"],
     [{ KV_REST_API_URL: "https://x.upstash.io", KV_REST_API_TOKEN: "t" }, "upstash"],
