@@ -12,7 +12,8 @@
  *   n-th entry from the right (counting the socket address as the 0-th). A chain shorter
  *   than that yields its leftmost entry, as Express's `trust proxy` does.
  * - TRUST_PROXY=vercel: Vercel's edge overwrites `x-real-ip` and `x-forwarded-for` with
- *   the address it saw, so the first of those is believed; the socket is Vercel's.
+ *   the address it saw, so the first of those is believed; the socket is Vercel's. This
+ *   is the default when VERCEL=1 and TRUST_PROXY is unset.
  * An address that cannot be determined or parsed is "unknown": ipHex is `::` (matched by
  * no allowlist except ::/0) and no IP is recorded in events.
  */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessProof, manageToken, revealProofs } from "@/lib/crypto";
-import { startNextServer, type NextServer } from "../support/next-server";
+import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { call, makeSecret, rawRequest, zeroBase64url, type TestSecret } from "./support";
 
 const MAX_SECRET_BYTES = 4096;
@@ -43,7 +43,7 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   const fresh = await makeSecret();
   valid = { ...fresh.request };
-});
+}, SERVER_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.stop();

@@ -9,7 +9,7 @@ import nacl from "tweetnacl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessProof, manageToken, openSecret, revealProofs } from "@/lib/crypto";
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
-import { startNextServer, type NextServer } from "../support/next-server";
+import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { call, eventually, makeSecret } from "./support";
 
@@ -56,7 +56,7 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
       },
     });
     api = createApiClient(server.url, checkingFetch());
-  });
+  }, SERVER_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await server?.stop();

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessProof, manageToken, revealProofs } from "@/lib/crypto";
-import { startNextServer, type NextServer } from "../support/next-server";
+import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { call, makeSecret, zeroBase64url, type TestSecret } from "./support";
 
 const IP_NOT_ALLOWED = { error: "ip_not_allowed", message: "This secret cannot be opened from your network address." };
@@ -49,7 +49,7 @@ describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
   let server: NextServer;
   beforeAll(async () => {
     server = await startNextServer({ env: { TRUST_PROXY: "1" } });
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.stop();
   });
@@ -122,7 +122,7 @@ describe("without a trusted proxy (TRUST_PROXY=0, the default)", () => {
   let server: NextServer;
   beforeAll(async () => {
     server = await startNextServer({ env: { AUDIT_IP: "full" } });
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.stop();
   });
@@ -163,7 +163,7 @@ describe("with AUDIT_IP=none", () => {
   let server: NextServer;
   beforeAll(async () => {
     server = await startNextServer({ env: { AUDIT_IP: "none" } });
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.stop();
   });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessProof, manageToken, revealProofs } from "@/lib/crypto";
-import { startNextServer, type NextServer } from "../support/next-server";
+import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { call, eventually, makeSecret, type TestSecret } from "./support";
 
@@ -21,7 +21,7 @@ describe("when the Redis store goes down", () => {
     server = await startNextServer({ env: { REDIS_URL: redis.url } });
     secret = await makeSecret();
     expect((await call(server.url, "POST", "/api/secrets", { json: secret.request })).status).toBe(201);
-  });
+  }, SERVER_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await server?.stop();

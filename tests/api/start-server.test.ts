@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNextServer, type NextServer } from "../support/next-server";
+import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { call, eventually } from "./support";
 
 describe("starting", () => {
@@ -18,7 +18,7 @@ describe("starting", () => {
     expect(failure.message).toContain(
       "burnlink: invalid configuration: MAX_TTL_SECONDS must be a whole number of seconds (digits only); AUDIT_IP must be masked, full or none",
     );
-  });
+  }, SERVER_START_TIMEOUT_MS);
 
   it("exits when the configured store cannot be built at all", async () => {
     const failure = await startNextServer({ env: { REDIS_CLUSTER_NODES: "127.0.0.1:7000" } }).then(
@@ -27,14 +27,14 @@ describe("starting", () => {
     );
     expect(failure.message).toMatch(/exited with code 1/);
     expect(failure.message).toContain("start-up check failed");
-  });
+  }, SERVER_START_TIMEOUT_MS);
 });
 
 describe("a running server", () => {
   let server: NextServer;
   beforeAll(async () => {
     server = await startNextServer({ env: { MAX_SECRET_BYTES: "65536", MIN_TTL_SECONDS: "30", MAX_ALLOWED_IPS: "5" } });
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.stop();
   });
@@ -118,5 +118,5 @@ describe("stopping", () => {
     expect(JSON.parse(answer.text)).toMatchObject({ error: "not_found" });
     expect(await server.stop()).toBe(0);
     expect(server.output()).toContain('"msg":"burnlink: shutting down","signal":"SIGTERM"');
-  });
+  }, SERVER_START_TIMEOUT_MS);
 });

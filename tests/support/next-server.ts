@@ -51,6 +51,12 @@ const OWNED_VARIABLES = [
 
 const POLL_INTERVAL_MS = 50;
 
+/**
+ * For hooks and tests that start a server: the first one may run `next build`, which
+ * takes minutes on a busy two-core machine (Vitest's hookTimeout is 3 minutes).
+ */
+export const SERVER_START_TIMEOUT_MS = 10 * 60 * 1000;
+
 const children = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
