@@ -364,7 +364,7 @@ export function CreateSecret() {
           <Button type="submit" variant="primary" size="lg" disabled={busy} data-testid="create-button">
             {busy ? "Creating…" : "Create secret link"}
           </Button>
-          <span className="text-xs text-zinc-600 dark:text-zinc-400">
+          <span className="hidden text-xs text-zinc-600 sm:inline dark:text-zinc-400">
             or press <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">Ctrl</kbd> +{" "}
             <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">Enter</kbd>
           </span>

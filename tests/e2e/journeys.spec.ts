@@ -204,3 +204,35 @@ test("HTML, script and right-to-left overrides in a secret and a file name show 
   expect(await recipient.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
   expect(dialogs).toBe(0);
 });
+
+test("creating and revealing work from the keyboard alone, with a visible focus ring", async ({ page, guard, freshPage }) => {
+  const text = uniqueText("typed, never clicked");
+  guard.forbid("plaintext", text);
+  await open(page, "/");
+  await expect(page.getByTestId("secret-text")).toBeFocused();
+  await page.keyboard.type(text);
+  await page.keyboard.press("Control+Enter");
+  const shareLink = await page.getByTestId("share-link").inputValue();
+  guard.forbidLinks(shareLink, await page.getByTestId("manage-link").inputValue());
+  await page.keyboard.press("Tab");
+  await expect(page.getByTestId("share-link")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Copy share link" })).toBeFocused();
+  const ring = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement as Element);
+    return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+  });
+  expect(ring.style).not.toBe("none");
+  expect(ring.width).toBeGreaterThanOrEqual(2);
+
+  const recipient = await freshPage();
+  await open(recipient, shareLink);
+  await expect(recipient.getByTestId("reveal-button")).toBeVisible();
+  for (let presses = 0; presses < 10; presses++) {
+    if (await recipient.getByTestId("reveal-button").evaluate((button) => button === document.activeElement)) break;
+    await recipient.keyboard.press("Tab");
+  }
+  await expect(recipient.getByTestId("reveal-button")).toBeFocused();
+  await recipient.keyboard.press("Enter");
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+});
