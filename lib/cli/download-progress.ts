@@ -16,7 +16,7 @@ export function fetchWithDownloadProgress(stderr: OutputStream, label: string): 
         transform(chunk, controller) {
           received += chunk.byteLength;
           if (received >= PROGRESS_MIN_BYTES || (total ?? 0) >= PROGRESS_MIN_BYTES) {
-            progress.update(`${label}`, received, total);
+            progress.update(label, received, total);
           }
           controller.enqueue(chunk);
         },

@@ -39,13 +39,6 @@ function openTerminal(): Terminal | undefined {
   }
 }
 
-/** Whether a prompt could be shown (there is a controlling terminal). */
-export function canPrompt(): boolean {
-  const terminal = openTerminal();
-  terminal?.close();
-  return terminal !== undefined;
-}
-
 export const NO_TERMINAL_HINT = "use --passphrase-file PATH or the BURNLINK_PASSPHRASE environment variable";
 
 /**
