@@ -236,3 +236,37 @@ test("creating and revealing work from the keyboard alone, with a visible focus 
   await recipient.keyboard.press("Enter");
   await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
 });
+
+test("an IP allowlist is checked as typed and keeps out other addresses, which the manage page records", async ({ page, guard, freshPage }) => {
+  await open(page, "/");
+  await page.getByText("Advanced: restrict by IP address").click();
+  const field = page.getByLabel("Only these IP addresses may open it");
+  await field.fill("203.0.113.7, 10.0.0.300, fe80::1%eth0");
+  await expect(page.getByTestId("allowlist-error")).toContainText("“10.0.0.300”, “fe80::1%eth0”");
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+
+  const { shareLink, manageLink } = await createSecret(page, guard, {
+    text: uniqueText("only for the office"),
+    allowlist: "203.0.113.0/24 2001:db8::/32",
+  });
+  await expect(page.getByTestId("share-summary")).toContainText("203.0.113.0/24, 2001:db8::/32");
+
+  const outsider = await freshPage();
+  await open(outsider, shareLink);
+  await expect(outsider.getByTestId("ip-not-allowed")).toContainText("Not available from your network");
+  await expect(outsider.getByTestId("reveal-button")).toHaveCount(0);
+
+  await open(page, manageLink);
+  await expect(page.getByTestId("manage-state")).toHaveText("Waiting");
+  await expect(page.getByTestId("event-ip_blocked")).toContainText(/Refused: address not on the allowlist.*from \S+\/\d+/s);
+});
+
+test("the copy buttons put the links on the clipboard", async ({ page, guard, context, baseURL }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(baseURL ?? "").origin });
+  const { shareLink, manageLink } = await createSecret(page, guard, { text: uniqueText("copied") });
+  await page.getByRole("button", { name: "Copy share link" }).click();
+  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shareLink);
+  await page.getByRole("button", { name: "Copy manage link" }).click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(manageLink);
+});
