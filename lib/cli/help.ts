@@ -60,7 +60,9 @@ the current directory (or -o DIR) under safe names, never replacing an existing 
 a taken name gets a numbered variant (notes-2.txt) unless --force. Files are created
 readable by you only (mode 600).
 
-Opening a link consumes one view. Use --check to look without consuming.
+Opening a link consumes one view. Use --check to look without consuming. On a terminal,
+control characters in the text are shown escaped (\\u001b); a pipe or file gets the
+exact bytes.
 
 Options:
   -o, --output DIR        save files in DIR (must exist)

@@ -101,3 +101,21 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/** C0 controls except tab and newline (and a carriage return that ends a CRLF line), DEL, C1. */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/g;
+
+/**
+ * Text for a terminal: control characters that could move the cursor, retitle the window or
+ * write the clipboard (escape sequences from a hostile sender) are shown as `\u001b`-style
+ * escapes instead. Answers whether anything was escaped. Pipes and files get the exact bytes;
+ * only a terminal gets this.
+ */
+export function terminalSafe(text: string): { text: string; escaped: boolean } {
+  let escaped = false;
+  const safe = text.replace(TERMINAL_CONTROL, (character) => {
+    escaped = true;
+    return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  return { text: safe, escaped };
+}

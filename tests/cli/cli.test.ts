@@ -324,6 +324,19 @@ describe("burnlink against one server (memory store)", () => {
     expect((await readFile(join(target, "large.bin"))).length).toBe(600 * 1024);
   });
 
+  it("escapes terminal control sequences when the text goes to a terminal, and keeps the exact bytes in a pipe", async () => {
+    const hostile = "user=root\u001b]0;owned\u0007\u001b[2J\n";
+    const onTerminal = await send(server.url, [], { input: hostile });
+    const shown = await runOnTerminal(`'${process.execPath}' '${LAUNCHER}' get '${onTerminal.shareLink}'`, []);
+    expect(shown.code, shown.screen).toBe(0);
+    expect(shown.screen).toContain("user=root\\u001b]0;owned\\u0007\\u001b[2J");
+    expect(shown.screen).not.toContain("\u001b]0;owned");
+    expect(shown.screen).toMatch(/shown as \\u escapes; redirect to a file for the exact bytes/);
+
+    const piped = await send(server.url, [], { input: hostile });
+    expect((await runCli(["get", piped.shareLink])).stdout).toBe(hostile);
+  });
+
   it("refuses unreadable input as a usage error: a missing file, a directory, empty or non-UTF-8 stdin", async () => {
     const dir = await freshDir("input");
     expectExit(await runCli(["send", "--server", server.url, "missing.txt"], { cwd: dir }), EXIT.usage, /cannot read missing\.txt: no such file/);

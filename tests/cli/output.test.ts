@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatStatus } from "@/lib/cli/commands/status";
-import { formatBytes, formatRelative, formatTime, printable } from "@/lib/cli/output";
+import { formatBytes, formatRelative, formatTime, printable, terminalSafe } from "@/lib/cli/output";
 
 const NOW = Date.parse("2026-11-28T06:00:00.000Z");
 
@@ -36,6 +36,18 @@ describe("formatTime and formatBytes", () => {
 describe("printable", () => {
   it("shows control and bidi characters as escapes, so a sender's name cannot drive the terminal", () => {
     expect(printable("a\u001b[2Jb\u202ec")).toBe("a\\u001b[2Jb\\u202ec");
+  });
+});
+
+describe("terminalSafe", () => {
+  it("escapes sequences that could drive a terminal, and says so", () => {
+    expect(terminalSafe("a\u001b]52;c;cHduZWQ=\u0007b")).toEqual({ text: "a\\u001b]52;c;cHduZWQ=\\u0007b", escaped: true });
+    expect(terminalSafe("over\rwrite")).toEqual({ text: "over\\u000dwrite", escaped: true });
+  });
+
+  it("leaves ordinary text alone: tabs, newlines, CRLF line ends and any script", () => {
+    const text = "KEY=välue\tπ 😀\r\nNEXT=1\n";
+    expect(terminalSafe(text)).toEqual({ text, escaped: false });
   });
 });
 

@@ -13,7 +13,7 @@ import type { CliContext } from "../context";
 import { fetchWithDownloadProgress } from "../download-progress";
 import { toCliError } from "../errors";
 import { readShareLink } from "../links";
-import { formatBytes, formatRelative, formatTime, printable, writeTo } from "../output";
+import { formatBytes, formatRelative, formatTime, printable, terminalSafe, writeTo } from "../output";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
 import { assertOutputDirectory, saveFiles, type SavedFile } from "../save-files";
 
@@ -70,6 +70,22 @@ function savedLine(saved: SavedFile, cwd: string): string {
   return `Saved ${printable(shown)}, ${formatBytes(saved.bytes)}${renamed}.\n`;
 }
 
+/**
+ * A pipe or file gets the exact bytes. A terminal gets control characters escaped (see
+ * terminalSafe) and a final newline, so the shell prompt does not glue itself to the secret.
+ */
+async function writeText(text: string, context: CliContext): Promise<void> {
+  if (context.stdout.isTTY !== true) {
+    await writeTo(context.stdout, text);
+    return;
+  }
+  const safe = terminalSafe(text);
+  await writeTo(context.stdout, safe.text.endsWith("\n") ? safe.text : `${safe.text}\n`);
+  if (safe.escaped) {
+    await writeTo(context.stderr, "Control characters in the text are shown as \\u escapes; redirect to a file for the exact bytes.\n");
+  }
+}
+
 export async function get(options: GetOptions, context: CliContext): Promise<void> {
   const { origin, linkKey, needsPassphrase } = readShareLink(options.link);
   try {
@@ -86,11 +102,7 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
     const { revealed, encryptionKey } = await reveal(client, linkKey, needsPassphrase, options, context);
 
     const content = openSecret(revealed.ciphertext, encryptionKey);
-    if (content.text !== undefined) {
-      // A terminal prompt should not glue itself to the last line; a pipe gets the exact bytes.
-      const terminalTidy = context.stdout.isTTY === true && !content.text.endsWith("\n");
-      await writeTo(context.stdout, terminalTidy ? `${content.text}\n` : content.text);
-    }
+    if (content.text !== undefined) await writeText(content.text, context);
     if (content.files !== undefined && content.files.length > 0) {
       await saveFiles(content.files, outputDir, options.force, (saved) => {
         context.stderr.write(savedLine(saved, context.cwd));
