@@ -107,13 +107,17 @@ export function parseServerUrl(text: string, source: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${source} "${text}" is not a URL; use for example https://burnlink.example.`);
+    throw new UsageError(
+      `${source} "${text}" is not a URL; use for example https://burnlink.example.`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`${source} must start with https:// or http://, not ${url.protocol}`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new UsageError(`${source} must be the server's address like https://burnlink.example, without credentials, ? or #.`);
+    throw new UsageError(
+      `${source} must be the server's address like https://burnlink.example, without credentials, ? or #.`,
+    );
   }
   return url.origin + url.pathname.replace(/\/+$/, "");
 }
@@ -126,8 +130,10 @@ function parsePositiveInteger(text: string, option: string): number {
 }
 
 function oneLink(positionals: string[], command: CommandName, what: string): string {
-  if (positionals.length === 0) throw new UsageError(`burnlink ${command} needs the ${what}; see burnlink ${command} --help.`);
-  if (positionals.length > 1) throw new UsageError(`burnlink ${command} takes one ${what}, got ${positionals.length}.`);
+  if (positionals.length === 0)
+    throw new UsageError(`burnlink ${command} needs the ${what}; see burnlink ${command} --help.`);
+  if (positionals.length > 1)
+    throw new UsageError(`burnlink ${command} takes one ${what}, got ${positionals.length}.`);
   return (positionals[0] ?? "").trim();
 }
 
@@ -138,18 +144,26 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
   if (first === "help") {
     const topic = rest[0];
     if (topic === undefined) return { command: "help" };
-    if (!isCommand(topic)) throw new UsageError(`there is no command "${topic}"; commands are ${COMMANDS.join(", ")}.`);
+    if (!isCommand(topic))
+      throw new UsageError(`there is no command "${topic}"; commands are ${COMMANDS.join(", ")}.`);
     return { command: "help", topic };
   }
   if (first === "--version" || first === "-V") return { command: "version" };
   if (!isCommand(first)) {
     const what = first.startsWith("-") ? `option ${first}` : `command "${first}"`;
-    throw new UsageError(`unknown ${what}; commands are ${COMMANDS.join(", ")} (see burnlink --help).`);
+    throw new UsageError(
+      `unknown ${what}; commands are ${COMMANDS.join(", ")} (see burnlink --help).`,
+    );
   }
 
   let parsed;
   try {
-    parsed = parseArgs({ args: [...rest], options: OPTIONS[first], allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...rest],
+      options: OPTIONS[first],
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw rewordParseError(error, first);
   }
@@ -157,7 +171,8 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const positionals = parsed.positionals;
   if (values.help === true) return { command: "help", topic: first };
-  const string = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const string = (name: string) =>
+    typeof values[name] === "string" ? (values[name] as string) : undefined;
   const flag = (name: string) => values[name] === true;
 
   switch (first) {
@@ -173,14 +188,20 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
       const allowIps = (Array.isArray(values["allow-ip"]) ? values["allow-ip"] : [])
         .flatMap((entry) => entry.split(","))
         .map((entry) => entry.trim());
-      if (allowIps.includes("")) throw new UsageError("--allow-ip needs an address or CIDR, e.g. 203.0.113.7 or 2001:db8::/48.");
+      if (allowIps.includes(""))
+        throw new UsageError(
+          "--allow-ip needs an address or CIDR, e.g. 203.0.113.7 or 2001:db8::/48.",
+        );
       return {
         command: "send",
         options: {
           files: positionals,
           text: string("text"),
           ttlSeconds: parseTtl(string("ttl") ?? DEFAULT_TTL),
-          views: string("views") === undefined ? DEFAULT_VIEWS : parsePositiveInteger(string("views") ?? "", "--views"),
+          views:
+            string("views") === undefined
+              ? DEFAULT_VIEWS
+              : parsePositiveInteger(string("views") ?? "", "--views"),
           passphrase: flag("passphrase"),
           passphraseFile: string("passphrase-file"),
           allowIps,
@@ -191,7 +212,10 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
     }
     case "get": {
       const check = flag("check");
-      if (flag("json") && !check) throw new UsageError("--json works with --check only; the secret itself goes to stdout or to files.");
+      if (flag("json") && !check)
+        throw new UsageError(
+          "--json works with --check only; the secret itself goes to stdout or to files.",
+        );
       return {
         command: "get",
         options: {
@@ -206,6 +230,9 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
     }
     case "status":
     case "burn":
-      return { command: first, options: { link: oneLink(positionals, first, "manage link"), json: flag("json") } };
+      return {
+        command: first,
+        options: { link: oneLink(positionals, first, "manage link"), json: flag("json") },
+      };
   }
 }

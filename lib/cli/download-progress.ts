@@ -25,6 +25,10 @@ export function fetchWithDownloadProgress(stderr: OutputStream, label: string): 
         },
       }),
     );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }

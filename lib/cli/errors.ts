@@ -49,7 +49,10 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
         `cannot reach ${server}: ${error.message}. Check the address and that the server is running.`,
       );
     case "store_unavailable":
-      return new CliError(EXIT.unavailable, `${server} is unavailable right now (its storage is down); try again in a minute.`);
+      return new CliError(
+        EXIT.unavailable,
+        `${server} is unavailable right now (its storage is down); try again in a minute.`,
+      );
     case "internal_error":
       return new CliError(EXIT.unavailable, `${server} had an internal error; try again later.`);
     case "not_found":
@@ -69,8 +72,14 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
           "wrong passphrase: that was the last attempt, so the secret is now destroyed. Ask the sender for a new link.",
         );
       }
-      const remaining = left === undefined ? "" : `; ${plural(left, "attempt")} left before the secret is destroyed`;
-      return new CliError(EXIT.wrongPassphrase, `wrong passphrase${remaining}. Check the passphrase with the sender.`);
+      const remaining =
+        left === undefined
+          ? ""
+          : `; ${plural(left, "attempt")} left before the secret is destroyed`;
+      return new CliError(
+        EXIT.wrongPassphrase,
+        `wrong passphrase${remaining}. Check the passphrase with the sender.`,
+      );
     }
     case "ip_not_allowed":
       return new CliError(
@@ -78,16 +87,31 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
         "refused: this secret opens only from certain IP addresses, and yours is not one of them. Ask the sender to allow your address.",
       );
     case "rate_limited":
-      return new CliError(EXIT.refused, `refused: too many requests to ${server}; wait a minute and try again.`);
+      return new CliError(
+        EXIT.refused,
+        `refused: too many requests to ${server}; wait a minute and try again.`,
+      );
     case "too_large":
-      return new CliError(EXIT.refused, `refused: the secret is too large for ${server}; send less, or split it.`);
+      return new CliError(
+        EXIT.refused,
+        `refused: the secret is too large for ${server}; send less, or split it.`,
+      );
     case "invalid_request":
-      return new CliError(EXIT.usage, `${server} rejected the request: ${error.body?.message ?? error.message}`);
+      return new CliError(
+        EXIT.usage,
+        `${server} rejected the request: ${error.body?.message ?? error.message}`,
+      );
     case "id_taken":
-      return new CliError(EXIT.other, `${server} already holds a secret with this id (this should never happen); run the command again.`);
+      return new CliError(
+        EXIT.other,
+        `${server} already holds a secret with this id (this should never happen); run the command again.`,
+      );
     case "method_not_allowed":
     case "unsupported_media_type":
-      return new CliError(EXIT.other, `${server} does not answer like a Burnlink server (${error.code}); check the address.`);
+      return new CliError(
+        EXIT.other,
+        `${server} does not answer like a Burnlink server (${error.code}); check the address.`,
+      );
     default:
       return new CliError(EXIT.other, `${server} answered ${error.status}: ${error.message}`);
   }

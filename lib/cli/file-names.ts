@@ -9,7 +9,8 @@ export const MAX_FILE_NAME_BYTES = 255;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /** C0, DEL and C1 controls, plus invisible formatting that can disguise a name (`gpj.exe` shown as `exe.jpg`). */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 /** Path separators everywhere, and the characters Windows refuses in a name. */
 const SEPARATORS_AND_RESERVED = /[/\\<>:"|?*]/g;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
@@ -55,7 +56,9 @@ export function sanitizeFileName(name: string, fallback = "file"): string {
     const [base, extension] = splitExtension(safe);
     // Keep a short extension so the file still opens with the right program.
     const keep = extension.length <= 16 ? extension : "";
-    safe = tidyDots(truncateUtf8(keep ? base : safe, MAX_FILE_NAME_BYTES - utf8Length(keep)) + keep);
+    safe = tidyDots(
+      truncateUtf8(keep ? base : safe, MAX_FILE_NAME_BYTES - utf8Length(keep)) + keep,
+    );
   }
   return safe === "" ? fallback : safe;
 }

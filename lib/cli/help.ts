@@ -3,7 +3,9 @@ import { DEFAULT_SERVER, DEFAULT_TTL, DEFAULT_VIEWS, SERVER_ENV, type CommandNam
 import { EXIT_CODE_HELP } from "./exit-codes";
 import { PASSPHRASE_ENV } from "./passphrase";
 
-const EXIT_CODES = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join("\n");
+const EXIT_CODES = EXIT_CODE_HELP.map(
+  ([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`,
+).join("\n");
 
 const MAIN = `burnlink: share a secret through an end-to-end encrypted, self-destructing link
 

@@ -26,7 +26,9 @@ export function readShareLink(link: string): ReturnType<typeof parseShareLink> {
     return parseShareLink(link);
   } catch (error) {
     if (parses(parseManageLink, link)) {
-      throw new UsageError("this is a manage link, not a share link: use it with burnlink status or burnlink burn.");
+      throw new UsageError(
+        "this is a manage link, not a share link: use it with burnlink status or burnlink burn.",
+      );
     }
     throw malformed(error);
   }

@@ -79,7 +79,8 @@ export class Progress {
   /** Shows `label`, with a percentage when `total` is known. */
   update(label: string, done?: number, total?: number): void {
     if (!this.enabled) return;
-    const percent = done !== undefined && total ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : "";
+    const percent =
+      done !== undefined && total ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : "";
     this.stream.write(`\r\x1b[2K${label}${percent}`);
     this.active = true;
   }
@@ -92,14 +93,18 @@ export class Progress {
   }
 }
 
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /**
  * `text` with control and invisible characters shown as `\u001b`-style escapes, for names the
  * sender chose: printed raw, an escape sequence could rewrite the user's terminal.
  */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    UNPRINTABLE,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** C0 controls except tab and newline (and a carriage return that ends a CRLF line), DEL, C1. */

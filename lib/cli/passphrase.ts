@@ -21,7 +21,9 @@ export async function scriptedPassphrase(
       text = await readFile(file, "utf8");
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
-      throw new UsageError(`cannot read the passphrase file ${file} (${reason}).`, { cause: error });
+      throw new UsageError(`cannot read the passphrase file ${file} (${reason}).`, {
+        cause: error,
+      });
     }
     const passphrase = text.replace(/\r?\n$/, "");
     if (passphrase === "") throw new UsageError(`the passphrase file ${file} is empty.`);
@@ -34,7 +36,8 @@ export async function scriptedPassphrase(
 /** Asks on the terminal; with `confirm`, twice, and refuses a mismatch or an empty answer. */
 export async function askPassphrase(confirm: boolean): Promise<string> {
   const passphrase = await promptHidden("Passphrase: ");
-  if (passphrase === "") throw new UsageError(`the passphrase is empty; type one, or ${NO_TERMINAL_HINT}.`);
+  if (passphrase === "")
+    throw new UsageError(`the passphrase is empty; type one, or ${NO_TERMINAL_HINT}.`);
   if (confirm && (await promptHidden("Passphrase again: ")) !== passphrase) {
     throw new UsageError("the two passphrases differ; nothing was sent.");
   }

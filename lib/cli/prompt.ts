@@ -39,7 +39,8 @@ function openTerminal(): Terminal | undefined {
   }
 }
 
-export const NO_TERMINAL_HINT = "use --passphrase-file PATH or the BURNLINK_PASSPHRASE environment variable";
+export const NO_TERMINAL_HINT =
+  "use --passphrase-file PATH or the BURNLINK_PASSPHRASE environment variable";
 
 /**
  * Shows `question` on the terminal and reads one line with echo off. Ctrl-C or Ctrl-D on an
@@ -48,7 +49,9 @@ export const NO_TERMINAL_HINT = "use --passphrase-file PATH or the BURNLINK_PASS
 export function promptHidden(question: string): Promise<string> {
   const terminal = openTerminal();
   if (terminal === undefined) {
-    return Promise.reject(new UsageError(`no terminal to ask for the passphrase; ${NO_TERMINAL_HINT}.`));
+    return Promise.reject(
+      new UsageError(`no terminal to ask for the passphrase; ${NO_TERMINAL_HINT}.`),
+    );
   }
   const { input, output } = terminal;
   return new Promise((resolve, reject) => {
@@ -71,7 +74,8 @@ export function promptHidden(question: string): Promise<string> {
           reject(new CliError(EXIT.interrupted, "interrupted; nothing was sent or revealed."));
           return;
         }
-        if (character === "\u007f" || character === "\b") value = Array.from(value).slice(0, -1).join("");
+        if (character === "\u007f" || character === "\b")
+          value = Array.from(value).slice(0, -1).join("");
         else if (character === "\u0015") value = "";
         else if (character >= " ") value += character;
       }

@@ -13,7 +13,12 @@ import { fileTypeOf } from "./file-types";
 import { formatBytes, writeTo } from "./output";
 
 /** Exit 5 before anything is uploaded; `atLeast` when reading stopped early. */
-export function tooLargeError(bytes: number, maxBytes: number, server: string, atLeast: boolean): CliError {
+export function tooLargeError(
+  bytes: number,
+  maxBytes: number,
+  server: string,
+  atLeast: boolean,
+): CliError {
   const size = `${atLeast ? "at least " : ""}${formatBytes(bytes)}`;
   return new CliError(
     EXIT.refused,
@@ -21,21 +26,34 @@ export function tooLargeError(bytes: number, maxBytes: number, server: string, a
   );
 }
 
-async function readLocalFile(path: string, alreadyRead: number, maxBytes: number, server: string): Promise<SecretFile> {
+async function readLocalFile(
+  path: string,
+  alreadyRead: number,
+  maxBytes: number,
+  server: string,
+): Promise<SecretFile> {
   let size: number;
   try {
     const info = await stat(path);
     if (info.isDirectory()) {
-      throw new UsageError(`${path} is a directory; send the files in it, or an archive of it (tar czf).`);
+      throw new UsageError(
+        `${path} is a directory; send the files in it, or an archive of it (tar czf).`,
+      );
     }
     size = info.size;
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (code ?? "unreadable");
+    const reason =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : (code ?? "unreadable");
     throw new UsageError(`cannot read ${path}: ${reason}.`, { cause: error });
   }
-  if (alreadyRead + size > maxBytes) throw tooLargeError(alreadyRead + size, maxBytes, server, true);
+  if (alreadyRead + size > maxBytes)
+    throw tooLargeError(alreadyRead + size, maxBytes, server, true);
   const handle = await open(path, "r");
   try {
     const bytes = new Uint8Array(await handle.readFile());
@@ -45,9 +63,16 @@ async function readLocalFile(path: string, alreadyRead: number, maxBytes: number
   }
 }
 
-async function readStdin(context: CliContext, maxBytes: number, server: string): Promise<Uint8Array> {
+async function readStdin(
+  context: CliContext,
+  maxBytes: number,
+  server: string,
+): Promise<Uint8Array> {
   if (context.stdin.isTTY) {
-    await writeTo(context.stderr, "Type or paste the secret, then press Ctrl-D on an empty line:\n");
+    await writeTo(
+      context.stderr,
+      "Type or paste the secret, then press Ctrl-D on an empty line:\n",
+    );
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -82,20 +107,26 @@ export async function readContent(
     return text === undefined || text === "" ? { files: read } : { text, files: read };
   }
   if (text !== undefined) {
-    if (text === "") throw new UsageError("--text is empty and no file was given: nothing to send.");
+    if (text === "")
+      throw new UsageError("--text is empty and no file was given: nothing to send.");
     return { text };
   }
   const bytes = await readStdin(context, maxBytes, server);
   if (bytes.length === 0) {
-    throw new UsageError("nothing to send: stdin was empty. Pipe the secret in (burnlink send < FILE) or name files.");
+    throw new UsageError(
+      "nothing to send: stdin was empty. Pipe the secret in (burnlink send < FILE) or name files.",
+    );
   }
   try {
     return { text: bytesToUtf8(bytes) };
   } catch (error) {
     if (error instanceof EncodingError) {
-      throw new UsageError("stdin is not UTF-8 text; send binary data as a file instead: burnlink send FILE.", {
-        cause: error,
-      });
+      throw new UsageError(
+        "stdin is not UTF-8 text; send binary data as a file instead: burnlink send FILE.",
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

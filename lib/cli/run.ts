@@ -53,7 +53,11 @@ export async function run(argv: readonly string[], context: CliContext): Promise
     const line = failure.message.replace(/\s*\n\s*/g, " ");
     try {
       await writeTo(context.stderr, `burnlink: ${line}\n`);
-      if (context.env.BURNLINK_DEBUG) await writeTo(context.stderr, `${String((failure.cause as Error | undefined)?.stack ?? failure.stack)}\n`);
+      if (context.env.BURNLINK_DEBUG)
+        await writeTo(
+          context.stderr,
+          `${String((failure.cause as Error | undefined)?.stack ?? failure.stack)}\n`,
+        );
     } catch {
       // stderr itself is gone; the exit code still tells.
     }

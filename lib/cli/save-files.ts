@@ -30,7 +30,9 @@ export async function assertOutputDirectory(dir: string): Promise<void> {
   try {
     isDirectory = (await stat(dir)).isDirectory();
   } catch {
-    throw new UsageError(`output directory ${dir} does not exist; create it or choose another with -o.`);
+    throw new UsageError(
+      `output directory ${dir} does not exist; create it or choose another with -o.`,
+    );
   }
   if (!isDirectory) throw new UsageError(`${dir} is not a directory; choose one with -o DIR.`);
 }
@@ -68,7 +70,8 @@ async function writeReplacing(dir: string, path: string, bytes: Uint8Array): Pro
     return true;
   } catch (error) {
     await rm(temporary, { force: true });
-    if (isCode(error, "EISDIR") || isCode(error, "ENOTEMPTY") || isCode(error, "EEXIST")) return false;
+    if (isCode(error, "EISDIR") || isCode(error, "ENOTEMPTY") || isCode(error, "EEXIST"))
+      return false;
     throw error;
   }
 }
@@ -93,16 +96,23 @@ export async function saveFiles(
       if (usedNames.has(candidate.toLowerCase())) continue;
       const path = join(dir, candidate);
       try {
-        const done = force ? await writeReplacing(dir, path, file.bytes) : await writeExclusive(path, file.bytes);
+        const done = force
+          ? await writeReplacing(dir, path, file.bytes)
+          : await writeExclusive(path, file.bytes);
         if (done) written = path;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new CliError(EXIT.other, `could not save ${candidate} in ${dir}: ${reason}`, { cause: error });
+        throw new CliError(EXIT.other, `could not save ${candidate} in ${dir}: ${reason}`, {
+          cause: error,
+        });
       }
       if (written !== undefined) usedNames.add(candidate.toLowerCase());
     }
     if (written === undefined) {
-      throw new CliError(EXIT.other, `could not find a free name for ${safeName} in ${dir}; use another -o DIR.`);
+      throw new CliError(
+        EXIT.other,
+        `could not find a free name for ${safeName} in ${dir}; use another -o DIR.`,
+      );
     }
     const entry = { originalName: file.name, path: written, bytes: file.bytes.length };
     saved.push(entry);

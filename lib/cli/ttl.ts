@@ -12,7 +12,9 @@ export function parseTtl(text: string): number {
   const match = /^(\d{1,12})([smhdw]?)$/.exec(text.trim());
   const amount = match?.[1];
   if (match === null || amount === undefined) {
-    throw new UsageError(`--ttl "${text}" is not a duration; use for example 5m, 1h, 1d, 7d or a number of seconds.`);
+    throw new UsageError(
+      `--ttl "${text}" is not a duration; use for example 5m, 1h, 1d, 7d or a number of seconds.`,
+    );
   }
   const seconds = Number(amount) * (UNIT_SECONDS[match[2] || "s"] ?? 1);
   if (seconds <= 0) throw new UsageError("--ttl must be longer than zero.");

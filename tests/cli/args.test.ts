@@ -4,7 +4,8 @@ import type { Environment } from "@/lib/cli/context";
 import { UsageError } from "@/lib/cli/errors";
 
 const LINK = "http://localhost:3000/s#kAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-const MANAGE = "http://localhost:3000/m#mAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const MANAGE =
+  "http://localhost:3000/m#mAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 function sendOptions(argv: string[], env: Environment = {}): SendOptions {
   const parsed = parseCommandLine(["send", ...argv], env);
@@ -78,10 +79,13 @@ describe("parseCommandLine", () => {
   });
 
   it("takes the server from BURNLINK_SERVER unless --server is given", () => {
-    expect(sendOptions([], { BURNLINK_SERVER: "https://env.example" }).server).toBe("https://env.example");
-    expect(sendOptions(["--server", "http://127.0.0.1:9"], { BURNLINK_SERVER: "https://env.example" }).server).toBe(
-      "http://127.0.0.1:9",
+    expect(sendOptions([], { BURNLINK_SERVER: "https://env.example" }).server).toBe(
+      "https://env.example",
     );
+    expect(
+      sendOptions(["--server", "http://127.0.0.1:9"], { BURNLINK_SERVER: "https://env.example" })
+        .server,
+    ).toBe("http://127.0.0.1:9");
   });
 
   it("treats a file named after -- as a file, even when it starts with a dash", () => {
@@ -91,7 +95,14 @@ describe("parseCommandLine", () => {
   it("reads get, status and burn with their link, trimming a pasted newline", () => {
     expect(parseCommandLine(["get", `${LINK}\n`, "-o", "out", "--force"], {})).toEqual({
       command: "get",
-      options: { link: LINK, outputDir: "out", force: true, check: false, json: false, passphraseFile: undefined },
+      options: {
+        link: LINK,
+        outputDir: "out",
+        force: true,
+        check: false,
+        json: false,
+        passphraseFile: undefined,
+      },
     });
     expect(parseCommandLine(["get", "--check", "--json", LINK], {})).toMatchObject({
       command: "get",
@@ -101,7 +112,10 @@ describe("parseCommandLine", () => {
       command: "status",
       options: { link: MANAGE, json: true },
     });
-    expect(parseCommandLine(["burn", MANAGE], {})).toEqual({ command: "burn", options: { link: MANAGE, json: false } });
+    expect(parseCommandLine(["burn", MANAGE], {})).toEqual({
+      command: "burn",
+      options: { link: MANAGE, json: false },
+    });
   });
 
   it.each([
@@ -142,7 +156,9 @@ describe("parseCommandLine", () => {
 
 describe("parseServerUrl", () => {
   it("keeps a base path without its trailing slash, as links keep it", () => {
-    expect(parseServerUrl("https://host.example/burnlink/", "--server")).toBe("https://host.example/burnlink");
+    expect(parseServerUrl("https://host.example/burnlink/", "--server")).toBe(
+      "https://host.example/burnlink",
+    );
   });
 
   it("drops the default port and lower-cases the host", () => {

@@ -74,7 +74,12 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
     child.once("close", (code) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(stdout);
-      resolve({ code, stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr: Buffer.concat(stderr).toString("utf8") });
+      resolve({
+        code,
+        stdout: stdoutBytes.toString("utf8"),
+        stdoutBytes,
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      });
     });
   });
 }
@@ -99,12 +104,16 @@ export function runOnTerminal(
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLI_VARIABLES) delete env[name];
   Object.assign(env, options.env);
-  const child = spawn("script", ["--quiet", "--flush", "--return", "--command", shellCommand, "/dev/null"], {
-    cwd: PROJECT_DIR,
-    env,
-    stdio: ["pipe", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    "script",
+    ["--quiet", "--flush", "--return", "--command", shellCommand, "/dev/null"],
+    {
+      cwd: PROJECT_DIR,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   let screen = "";
   let consumed = 0;
   let next = 0;

@@ -138,20 +138,39 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
   it("sends several files with a note and saves them byte for byte under their names", async () => {
     const source = await freshDir("send");
     const files = {
-      "id_ed25519": randomBytes(411),
+      id_ed25519: randomBytes(411),
       "notes with spaces.txt": Buffer.from("line one\r\nline two\n"),
       "random.bin": randomBytes(200_000),
-      "empty": Buffer.alloc(0),
+      empty: Buffer.alloc(0),
     };
     for (const [name, bytes] of Object.entries(files)) await writeFile(join(source, name), bytes);
 
     const sent = await runCli(
-      ["send", "--server", server.url, "--ttl", "1h", "--views", "1", "--json", "--text", "for you", ...Object.keys(files)],
+      [
+        "send",
+        "--server",
+        server.url,
+        "--ttl",
+        "1h",
+        "--views",
+        "1",
+        "--json",
+        "--text",
+        "for you",
+        ...Object.keys(files),
+      ],
       { cwd: source },
     );
     expectExit(sent, 0);
     const json = JSON.parse(sent.stdout) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(["expiresAt", "id", "manageLink", "maxViews", "needsPassphrase", "shareLink"]);
+    expect(Object.keys(json).sort()).toEqual([
+      "expiresAt",
+      "id",
+      "manageLink",
+      "maxViews",
+      "needsPassphrase",
+      "shareLink",
+    ]);
     expect(json.shareLink).toMatch(SHARE_LINK);
     expect(json.manageLink).toMatch(MANAGE_LINK);
     expect(json.maxViews).toBe(1);
@@ -183,7 +202,11 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
 
     const wrongFile = join(await freshDir("pass"), "wrong.txt");
     await writeFile(wrongFile, "incorrect\n");
-    expectExit(await runCli(["get", shareLink, "--passphrase-file", wrongFile]), EXIT.wrongPassphrase, /1 attempt left/);
+    expectExit(
+      await runCli(["get", shareLink, "--passphrase-file", wrongFile]),
+      EXIT.wrongPassphrase,
+      /1 attempt left/,
+    );
 
     const rightFile = join(await freshDir("pass"), "right.txt");
     await writeFile(rightFile, "correct horse battery staple\n");
@@ -199,7 +222,11 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
     });
     const wrong = { env: { BURNLINK_PASSPHRASE: "wrong" } };
     expectExit(await runCli(["get", shareLink], wrong), EXIT.wrongPassphrase, /1 attempt left/);
-    expectExit(await runCli(["get", shareLink], wrong), EXIT.wrongPassphrase, /last attempt.*destroyed/);
+    expectExit(
+      await runCli(["get", shareLink], wrong),
+      EXIT.wrongPassphrase,
+      /last attempt.*destroyed/,
+    );
     expectExit(
       await runCli(["get", shareLink], { env: { BURNLINK_PASSPHRASE: "right" } }),
       EXIT.notFound,
@@ -211,7 +238,9 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
     const { shareLink } = await send(server.url, ["--views", "2"], { input: "twice" });
     const check = await runCli(["get", "--check", shareLink]);
     expectExit(check, 0);
-    expect(check.stdout).toMatch(/^Active: opens 2 more times; expires .* UTC \(in 23 hours \d+ min\)\. Nothing was consumed\.\n$/);
+    expect(check.stdout).toMatch(
+      /^Active: opens 2 more times; expires .* UTC \(in 23 hours \d+ min\)\. Nothing was consumed\.\n$/,
+    );
 
     expect((await runCli(["get", shareLink])).stdout).toBe("twice");
     const json = await runCli(["get", "--check", "--json", shareLink]);
@@ -224,11 +253,23 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
   });
 
   it("refuses an address outside the allowlist with the refused exit code, and admits one inside it", async () => {
-    const blocked = await send(server.url, ["--allow-ip", "192.0.2.0/24", "--allow-ip", "2001:db8::/32"], { input: "x" });
-    expectExit(await runCli(["get", blocked.shareLink]), EXIT.refused, /only from certain IP addresses/);
+    const blocked = await send(
+      server.url,
+      ["--allow-ip", "192.0.2.0/24", "--allow-ip", "2001:db8::/32"],
+      { input: "x" },
+    );
+    expectExit(
+      await runCli(["get", blocked.shareLink]),
+      EXIT.refused,
+      /only from certain IP addresses/,
+    );
     const status = await runCli(["status", "--json", blocked.manageLink]);
     expectExit(status, 0);
-    const parsed = JSON.parse(status.stdout) as { state: string; allowedIps: string[]; events: Array<{ type: string }> };
+    const parsed = JSON.parse(status.stdout) as {
+      state: string;
+      allowedIps: string[];
+      events: Array<{ type: string }>;
+    };
     expect(parsed.state).toBe("active");
     expect(parsed.allowedIps).toEqual(["192.0.2.0/24", "2001:db8::/32"]);
     expect(parsed.events.map((event) => event.type)).toContain("ip_blocked");
@@ -238,11 +279,15 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
   });
 
   it("shows the status and timeline, burns, and then reports the secret gone", async () => {
-    const { shareLink, manageLink } = await send(server.url, ["--views", "3"], { input: "to be burned" });
+    const { shareLink, manageLink } = await send(server.url, ["--views", "3"], {
+      input: "to be burned",
+    });
     const before = await runCli(["status", manageLink]);
     expectExit(before, 0);
     expect(before.stdout).toMatch(/^State: +active, opens 3 more times \(of 3\)$/m);
-    expect(before.stdout).toMatch(/^Timeline:\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC {2}created( +from 127\.0\.0\.0\/24)?$/m);
+    expect(before.stdout).toMatch(
+      /^Timeline:\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC {2}created( +from 127\.0\.0\.0\/24)?$/m,
+    );
 
     expect((await runCli(["get", shareLink])).stdout).toBe("to be burned");
     const viewed = await runCli(["status", manageLink]);
@@ -282,9 +327,21 @@ describe("burnlink against one server (memory store)", () => {
   });
 
   it("checks --ttl and --views against the server's limits before reading or sending anything", async () => {
-    expectExit(await runCli(["send", "--server", server.url, "--ttl", "30s"], { input: "x" }), EXIT.usage, /1m to 7d/);
-    expectExit(await runCli(["send", "--server", server.url, "--ttl", "8d"], { input: "x" }), EXIT.usage, /1m to 7d/);
-    expectExit(await runCli(["send", "--server", server.url, "--views", "11"], { input: "x" }), EXIT.usage, /at most 10/);
+    expectExit(
+      await runCli(["send", "--server", server.url, "--ttl", "30s"], { input: "x" }),
+      EXIT.usage,
+      /1m to 7d/,
+    );
+    expectExit(
+      await runCli(["send", "--server", server.url, "--ttl", "8d"], { input: "x" }),
+      EXIT.usage,
+      /1m to 7d/,
+    );
+    expectExit(
+      await runCli(["send", "--server", server.url, "--views", "11"], { input: "x" }),
+      EXIT.usage,
+      /at most 10/,
+    );
   });
 
   it("refuses a secret too large for the server before uploading it", async () => {
@@ -293,7 +350,11 @@ describe("burnlink against one server (memory store)", () => {
     const result = await runCli(["send", "--server", server.url, "big.bin"], { cwd: dir });
     expectExit(result, EXIT.refused, /takes at most 1\.00 MiB/);
     expect(result.stdout).toBe("");
-    expectExit(await runCli(["send", "--server", server.url], { input: randomBytes(1100 * 1024) }), EXIT.refused, /at most/);
+    expectExit(
+      await runCli(["send", "--server", server.url], { input: randomBytes(1100 * 1024) }),
+      EXIT.refused,
+      /at most/,
+    );
   });
 
   it("prints no progress into a pipe, even for a large file", async () => {
@@ -309,7 +370,10 @@ describe("burnlink against one server (memory store)", () => {
     const source = await freshDir("progress");
     await writeFile(join(source, "large.bin"), randomBytes(600 * 1024));
     const node = `'${process.execPath}' '${LAUNCHER}'`;
-    const sent = await runOnTerminal(`cd '${source}' && ${node} send --server ${server.url} large.bin > link.txt`, []);
+    const sent = await runOnTerminal(
+      `cd '${source}' && ${node} send --server ${server.url} large.bin > link.txt`,
+      [],
+    );
     expect(sent.code, sent.screen).toBe(0);
     expect(sent.screen).toMatch(/Encrypting \d+\.\d+ KiB…/);
     expect(sent.screen).toMatch(/Uploading \d+\.\d+ KiB…/);
@@ -327,7 +391,10 @@ describe("burnlink against one server (memory store)", () => {
   it("escapes terminal control sequences when the text goes to a terminal, and keeps the exact bytes in a pipe", async () => {
     const hostile = "user=root\u001b]0;owned\u0007\u001b[2J\n";
     const onTerminal = await send(server.url, [], { input: hostile });
-    const shown = await runOnTerminal(`'${process.execPath}' '${LAUNCHER}' get '${onTerminal.shareLink}'`, []);
+    const shown = await runOnTerminal(
+      `'${process.execPath}' '${LAUNCHER}' get '${onTerminal.shareLink}'`,
+      [],
+    );
     expect(shown.code, shown.screen).toBe(0);
     expect(shown.screen).toContain("user=root\\u001b]0;owned\\u0007\\u001b[2J");
     expect(shown.screen).not.toContain("\u001b]0;owned");
@@ -339,15 +406,35 @@ describe("burnlink against one server (memory store)", () => {
 
   it("refuses unreadable input as a usage error: a missing file, a directory, empty or non-UTF-8 stdin", async () => {
     const dir = await freshDir("input");
-    expectExit(await runCli(["send", "--server", server.url, "missing.txt"], { cwd: dir }), EXIT.usage, /cannot read missing\.txt: no such file/);
-    expectExit(await runCli(["send", "--server", server.url, "."], { cwd: dir }), EXIT.usage, /is a directory/);
-    expectExit(await runCli(["send", "--server", server.url], { input: "" }), EXIT.usage, /stdin was empty/);
-    expectExit(await runCli(["send", "--server", server.url], { input: Buffer.from([0xff, 0xfe, 0x00]) }), EXIT.usage, /not UTF-8 .*as a file/);
+    expectExit(
+      await runCli(["send", "--server", server.url, "missing.txt"], { cwd: dir }),
+      EXIT.usage,
+      /cannot read missing\.txt: no such file/,
+    );
+    expectExit(
+      await runCli(["send", "--server", server.url, "."], { cwd: dir }),
+      EXIT.usage,
+      /is a directory/,
+    );
+    expectExit(
+      await runCli(["send", "--server", server.url], { input: "" }),
+      EXIT.usage,
+      /stdin was empty/,
+    );
+    expectExit(
+      await runCli(["send", "--server", server.url], { input: Buffer.from([0xff, 0xfe, 0x00]) }),
+      EXIT.usage,
+      /not UTF-8 .*as a file/,
+    );
   });
 
   it("refuses a missing output directory before consuming the view", async () => {
     const { shareLink } = await send(server.url, ["--text", "note"]);
-    expectExit(await runCli(["get", shareLink, "-o", join(workDir, "no-such-dir")]), EXIT.usage, /does not exist/);
+    expectExit(
+      await runCli(["get", shareLink, "-o", join(workDir, "no-such-dir")]),
+      EXIT.usage,
+      /does not exist/,
+    );
     expect((await runCli(["get", shareLink])).stdout).toBe("note");
   });
 
@@ -372,7 +459,10 @@ describe("burnlink against one server (memory store)", () => {
   it("prints links in PROTOCOL.md §2 form under the server's origin, even with a trailing slash in --server", async () => {
     const result = await runCli(["send", "--server", `${server.url}/`, "--json"], { input: "x" });
     expectExit(result, 0);
-    const { shareLink, manageLink } = JSON.parse(result.stdout) as { shareLink: string; manageLink: string };
+    const { shareLink, manageLink } = JSON.parse(result.stdout) as {
+      shareLink: string;
+      manageLink: string;
+    };
     expect(shareLink).toMatch(new RegExp(`^${server.url}/s#k[A-Za-z0-9_-]{43}$`));
     expect(manageLink).toMatch(new RegExp(`^${server.url}/m#m[A-Za-z0-9_-]{65}$`));
   });
@@ -409,28 +499,44 @@ describe("burnlink against one server (memory store)", () => {
   });
 
   it("refuses two different passphrases at the prompt and sends nothing", async () => {
-    const result = await runOnTerminal(`printf x | '${process.execPath}' '${LAUNCHER}' send --passphrase --server ${server.url}`, [
-      { waitFor: "Passphrase: ", type: "first\r" },
-      { waitFor: "Passphrase again: ", type: "second\r" },
-    ]);
+    const result = await runOnTerminal(
+      `printf x | '${process.execPath}' '${LAUNCHER}' send --passphrase --server ${server.url}`,
+      [
+        { waitFor: "Passphrase: ", type: "first\r" },
+        { waitFor: "Passphrase again: ", type: "second\r" },
+      ],
+    );
     expect(result.code, result.screen).toBe(EXIT.usage);
     expect(result.screen).toMatch(/the two passphrases differ; nothing was sent/);
     expect(result.screen).not.toMatch(/\/s#/);
   });
 
   it("stops with exit 130 when Ctrl-C is pressed at the prompt", async () => {
-    const { shareLink } = await send(server.url, ["--passphrase"], { input: "x", env: { BURNLINK_PASSPHRASE: "p" } });
+    const { shareLink } = await send(server.url, ["--passphrase"], {
+      input: "x",
+      env: { BURNLINK_PASSPHRASE: "p" },
+    });
     const result = await runOnTerminal(`'${process.execPath}' '${LAUNCHER}' get '${shareLink}'`, [
       { waitFor: "Passphrase: ", type: "\u0003" },
     ]);
     expect(result.code, result.screen).toBe(EXIT.interrupted);
-    expect((await runCli(["get", shareLink], { env: { BURNLINK_PASSPHRASE: "p" } })).stdout).toBe("x");
+    expect((await runCli(["get", shareLink], { env: { BURNLINK_PASSPHRASE: "p" } })).stdout).toBe(
+      "x",
+    );
   });
 
   it("refuses a manage link given to get, and a share link given to status, naming the right command", async () => {
     const { shareLink, manageLink } = await send(server.url, [], { input: "x" });
-    expectExit(await runCli(["get", manageLink]), EXIT.usage, /manage link, not a share link.*burnlink status/);
-    expectExit(await runCli(["status", shareLink]), EXIT.usage, /share link, not a manage link.*burnlink get/);
+    expectExit(
+      await runCli(["get", manageLink]),
+      EXIT.usage,
+      /manage link, not a share link.*burnlink status/,
+    );
+    expectExit(
+      await runCli(["status", shareLink]),
+      EXIT.usage,
+      /share link, not a manage link.*burnlink get/,
+    );
     expectExit(await runCli(["burn", shareLink]), EXIT.usage, /share link, not a manage link/);
   });
 });
@@ -444,7 +550,11 @@ describe("burnlink without a working server", () => {
 
   it("exits 6 and names the server when nothing listens there", async () => {
     const down = `http://127.0.0.1:${closedPort}`;
-    expectExit(await runCli(["send", "--server", down], { input: "x" }), EXIT.unavailable, new RegExp(`cannot reach ${down}.*ECONNREFUSED`));
+    expectExit(
+      await runCli(["send", "--server", down], { input: "x" }),
+      EXIT.unavailable,
+      new RegExp(`cannot reach ${down}.*ECONNREFUSED`),
+    );
     const key = randomBytes(32).toString("base64url");
     expectExit(await runCli(["get", `${down}/s#k${key}`]), EXIT.unavailable, /cannot reach/);
     const manage = `${down}/m#m${randomBytes(16).toString("base64url")}${key}`;
@@ -458,7 +568,11 @@ describe("burnlink without a working server", () => {
     try {
       const { shareLink } = await send(server.url, [], { input: "x" });
       await redis.kill();
-      expectExit(await runCli(["send", "--server", server.url], { input: "x" }), EXIT.unavailable, /unavailable/);
+      expectExit(
+        await runCli(["send", "--server", server.url], { input: "x" }),
+        EXIT.unavailable,
+        /unavailable/,
+      );
       expectExit(await runCli(["get", shareLink]), EXIT.unavailable, /unavailable/);
     } finally {
       await server.stop();
@@ -480,7 +594,11 @@ describe("burnlink without a working server", () => {
   });
 
   it("exits 2 for a malformed manage link", async () => {
-    expectExit(await runCli(["status", "http://127.0.0.1:9/m#mAAAA"]), EXIT.usage, /malformed link: .*incomplete/);
+    expectExit(
+      await runCli(["status", "http://127.0.0.1:9/m#mAAAA"]),
+      EXIT.usage,
+      /malformed link: .*incomplete/,
+    );
   });
 });
 

@@ -59,7 +59,23 @@ describe("sanitizeFileName", () => {
   });
 
   it("always returns a safe, visible, non-empty single path component", () => {
-    const hostile = fc.constantFrom("/", "\\", ".", "..", "\u0000", "\n", "\u001b", "\u009b", "\u202e", " ", "a", "é", "😀", ":", "*");
+    const hostile = fc.constantFrom(
+      "/",
+      "\\",
+      ".",
+      "..",
+      "\u0000",
+      "\n",
+      "\u001b",
+      "\u009b",
+      "\u202e",
+      " ",
+      "a",
+      "é",
+      "😀",
+      ":",
+      "*",
+    );
     fc.assert(
       fc.property(
         fc.oneof(
@@ -95,9 +111,13 @@ describe("numberedFileName", () => {
 
   it("stays safe and within 255 bytes for any safe input", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 400 }), fc.integer({ min: 2, max: 999 }), (input, counter) => {
-        expectSafe(numberedFileName(sanitizeFileName(input), counter));
-      }),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 400 }),
+        fc.integer({ min: 2, max: 999 }),
+        (input, counter) => {
+          expectSafe(numberedFileName(sanitizeFileName(input), counter));
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

@@ -41,7 +41,10 @@ describe("printable", () => {
 
 describe("terminalSafe", () => {
   it("escapes sequences that could drive a terminal, and says so", () => {
-    expect(terminalSafe("a\u001b]52;c;cHduZWQ=\u0007b")).toEqual({ text: "a\\u001b]52;c;cHduZWQ=\\u0007b", escaped: true });
+    expect(terminalSafe("a\u001b]52;c;cHduZWQ=\u0007b")).toEqual({
+      text: "a\\u001b]52;c;cHduZWQ=\\u0007b",
+      escaped: true,
+    });
     expect(terminalSafe("over\rwrite")).toEqual({ text: "over\\u000dwrite", escaped: true });
   });
 

@@ -57,8 +57,16 @@ describe("saveFiles", () => {
   });
 
   it("keeps two files of one secret apart when their safe names collide, even in case only", async () => {
-    const saved = await saveFiles([file("a/b", "1"), file("a\\b", "2"), file("A_B", "3")], dir, true);
-    expect(saved.map((entry) => entry.path)).toEqual([join(dir, "a_b"), join(dir, "a_b-2"), join(dir, "A_B-3")]);
+    const saved = await saveFiles(
+      [file("a/b", "1"), file("a\\b", "2"), file("A_B", "3")],
+      dir,
+      true,
+    );
+    expect(saved.map((entry) => entry.path)).toEqual([
+      join(dir, "a_b"),
+      join(dir, "a_b-2"),
+      join(dir, "A_B-3"),
+    ]);
   });
 
   it("does not take the place of a directory of the same name", async () => {

@@ -19,12 +19,19 @@ export async function burn(options: ManageOptions, context: CliContext): Promise
     const before = await client.secretStatus(id, token);
     if (before.state !== "active") {
       const last = before.events.at(-1);
-      const when = before.state === "expired" ? formatTime(before.expiresAt) : last ? formatTime(last.at) : "";
-      await writeTo(context.stdout, `Already gone (${before.state}${when ? ` ${when}` : ""}); nothing to burn.\n`);
+      const when =
+        before.state === "expired" ? formatTime(before.expiresAt) : last ? formatTime(last.at) : "";
+      await writeTo(
+        context.stdout,
+        `Already gone (${before.state}${when ? ` ${when}` : ""}); nothing to burn.\n`,
+      );
       return;
     }
     await client.burnSecret(id, token);
-    await writeTo(context.stdout, "Burned: the secret is destroyed and the share link no longer opens.\n");
+    await writeTo(
+      context.stdout,
+      "Burned: the secret is destroyed and the share link no longer opens.\n",
+    );
   } catch (error) {
     throw toCliError(error, { action: "burn", origin });
   }

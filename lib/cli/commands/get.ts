@@ -2,7 +2,7 @@
  * `burnlink get`: opens a share link against the origin the link names (never a configured
  * server: the link decides). Checks first (consumes nothing), so a dead link fails before the
  * passphrase prompt and an unusable -o DIR fails before the view is spent. Text goes to stdout
- * exactly as sent; files go through save-files.ts.
+ * (exact bytes into a pipe, escaped controls on a terminal); files go through save-files.ts.
  */
 import { basename, relative, resolve } from "node:path";
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
@@ -13,10 +13,16 @@ import type { CliContext } from "../context";
 import { fetchWithDownloadProgress } from "../download-progress";
 import { toCliError } from "../errors";
 import { readShareLink } from "../links";
-import { formatBytes, formatRelative, formatTime, printable, terminalSafe, writeTo } from "../output";
+import {
+  formatBytes,
+  formatRelative,
+  formatTime,
+  printable,
+  terminalSafe,
+  writeTo,
+} from "../output";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
 import { assertOutputDirectory, saveFiles, type SavedFile } from "../save-files";
-
 
 /** Interactive retries in one run; each wrong answer counts against the secret's attempt limit. */
 const MAX_PROMPTS = 3;
@@ -25,10 +31,20 @@ function times(count: number): string {
   return `${count} more time${count === 1 ? "" : "s"}`;
 }
 
-async function check(client: ApiClient, id: string, access: string, needsPassphrase: boolean, options: GetOptions, context: CliContext) {
+async function check(
+  client: ApiClient,
+  id: string,
+  access: string,
+  needsPassphrase: boolean,
+  options: GetOptions,
+  context: CliContext,
+) {
   const status = await client.checkSecret(id, access);
   if (options.json) {
-    await writeTo(context.stdout, `${JSON.stringify({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`);
+    await writeTo(
+      context.stdout,
+      `${JSON.stringify({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`,
+    );
     return;
   }
   await writeTo(
@@ -46,7 +62,9 @@ async function reveal(
   options: GetOptions,
   context: CliContext,
 ): Promise<{ revealed: RevealSecretResponse; encryptionKey: Uint8Array }> {
-  const scripted = needsPassphrase ? await scriptedPassphrase(options.passphraseFile, context.env) : undefined;
+  const scripted = needsPassphrase
+    ? await scriptedPassphrase(options.passphraseFile, context.env)
+    : undefined;
   const interactive = needsPassphrase && scripted === undefined;
   for (let attempt = 1; ; attempt += 1) {
     const passphrase = interactive ? await askPassphrase(false) : scripted;
@@ -58,7 +76,10 @@ async function reveal(
       const wrong = error instanceof ApiError && error.code === "wrong_passphrase";
       const left = wrong ? (error.body?.attemptsLeft ?? 0) : 0;
       if (!interactive || !wrong || left === 0 || attempt >= MAX_PROMPTS) throw error;
-      await writeTo(context.stderr, `Wrong passphrase; ${left} attempt${left === 1 ? "" : "s"} left before the secret is destroyed.\n`);
+      await writeTo(
+        context.stderr,
+        `Wrong passphrase; ${left} attempt${left === 1 ? "" : "s"} left before the secret is destroyed.\n`,
+      );
     }
   }
 }
@@ -66,7 +87,10 @@ async function reveal(
 function savedLine(saved: SavedFile, cwd: string): string {
   const path = relative(cwd, saved.path);
   const shown = path === "" || path.startsWith("..") ? saved.path : `./${path}`;
-  const renamed = basename(saved.path) === saved.originalName ? "" : ` (sent as "${printable(saved.originalName)}")`;
+  const renamed =
+    basename(saved.path) === saved.originalName
+      ? ""
+      : ` (sent as "${printable(saved.originalName)}")`;
   return `Saved ${printable(shown)}, ${formatBytes(saved.bytes)}${renamed}.\n`;
 }
 
@@ -82,14 +106,20 @@ async function writeText(text: string, context: CliContext): Promise<void> {
   const safe = terminalSafe(text);
   await writeTo(context.stdout, safe.text.endsWith("\n") ? safe.text : `${safe.text}\n`);
   if (safe.escaped) {
-    await writeTo(context.stderr, "Control characters in the text are shown as \\u escapes; redirect to a file for the exact bytes.\n");
+    await writeTo(
+      context.stderr,
+      "Control characters in the text are shown as \\u escapes; redirect to a file for the exact bytes.\n",
+    );
   }
 }
 
 export async function get(options: GetOptions, context: CliContext): Promise<void> {
   const { origin, linkKey, needsPassphrase } = readShareLink(options.link);
   try {
-    const client = createApiClient(origin, fetchWithDownloadProgress(context.stderr, "Downloading"));
+    const client = createApiClient(
+      origin,
+      fetchWithDownloadProgress(context.stderr, "Downloading"),
+    );
     const { id, access } = accessProof(linkKey);
     if (options.check) {
       await check(client, id, access, needsPassphrase, options, context);
@@ -99,7 +129,13 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
     const outputDir = resolve(context.cwd, options.outputDir ?? ".");
     await assertOutputDirectory(outputDir);
     await client.checkSecret(id, access);
-    const { revealed, encryptionKey } = await reveal(client, linkKey, needsPassphrase, options, context);
+    const { revealed, encryptionKey } = await reveal(
+      client,
+      linkKey,
+      needsPassphrase,
+      options,
+      context,
+    );
 
     const content = openSecret(revealed.ciphertext, encryptionKey);
     if (content.text !== undefined) await writeText(content.text, context);
@@ -109,7 +145,10 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
       });
     }
     if (context.stderr.isTTY === true) {
-      const views = revealed.viewsLeft === 0 ? "That was the last view: the secret is now destroyed on the server." : `The link opens ${times(revealed.viewsLeft)}.`;
+      const views =
+        revealed.viewsLeft === 0
+          ? "That was the last view: the secret is now destroyed on the server."
+          : `The link opens ${times(revealed.viewsLeft)}.`;
       await writeTo(context.stderr, `${views}\n`);
     }
   } catch (error) {

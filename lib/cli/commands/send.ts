@@ -6,7 +6,13 @@
  */
 import { createApiClient } from "@/lib/api/client";
 import type { ServerConfigResponse } from "@/lib/api/wire";
-import { ciphertextSize, envelopeSize, formatManageLink, formatShareLink, sealSecret } from "@/lib/crypto";
+import {
+  ciphertextSize,
+  envelopeSize,
+  formatManageLink,
+  formatShareLink,
+  sealSecret,
+} from "@/lib/crypto";
 import type { SendOptions } from "../args";
 import type { CliContext } from "../context";
 import { UsageError } from "../errors";
@@ -23,17 +29,25 @@ function checkOptions(options: SendOptions, config: ServerConfigResponse): void 
     );
   }
   if (options.views > config.maxViews) {
-    throw new UsageError(`--views ${options.views} is more than ${options.server} allows (at most ${config.maxViews}).`);
+    throw new UsageError(
+      `--views ${options.views} is more than ${options.server} allows (at most ${config.maxViews}).`,
+    );
   }
   if (options.allowIps.length > config.maxAllowedIps) {
-    throw new UsageError(`${options.allowIps.length} --allow-ip entries; ${options.server} takes at most ${config.maxAllowedIps}.`);
+    throw new UsageError(
+      `${options.allowIps.length} --allow-ip entries; ${options.server} takes at most ${config.maxAllowedIps}.`,
+    );
   }
 }
 
 /** --passphrase-file implies a passphrase; BURNLINK_PASSPHRASE only answers --passphrase, so a
  * variable left over from `get` never silently protects a link the recipient cannot open. */
-async function passphraseFor(options: SendOptions, context: CliContext): Promise<string | undefined> {
-  if (options.passphraseFile !== undefined) return scriptedPassphrase(options.passphraseFile, context.env);
+async function passphraseFor(
+  options: SendOptions,
+  context: CliContext,
+): Promise<string | undefined> {
+  if (options.passphraseFile !== undefined)
+    return scriptedPassphrase(options.passphraseFile, context.env);
   if (!options.passphrase) return undefined;
   return (await scriptedPassphrase(undefined, context.env)) ?? (await askPassphrase(true));
 }
@@ -43,7 +57,13 @@ export async function send(options: SendOptions, context: CliContext): Promise<v
   const config = await client.config();
   checkOptions(options, config);
 
-  const content = await readContent(options.files, options.text, context, config.maxCiphertextBytes, options.server);
+  const content = await readContent(
+    options.files,
+    options.text,
+    context,
+    config.maxCiphertextBytes,
+    options.server,
+  );
   const encryptedBytes = ciphertextSize(envelopeSize(content));
   if (encryptedBytes > config.maxCiphertextBytes) {
     throw tooLargeError(encryptedBytes, config.maxCiphertextBytes, options.server, false);

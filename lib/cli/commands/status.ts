@@ -29,7 +29,9 @@ function stateLine(status: SecretStatusResponse): string {
       // PROTOCOL.md §4: reaching the attempt limit records wrong_passphrase, then burned.
       const burnedAt = status.events.findIndex((event) => event.type === "burned");
       const byAttempts = burnedAt > 0 && status.events[burnedAt - 1]?.type === "wrong_passphrase";
-      return byAttempts ? "burned: destroyed after too many wrong passphrases" : "burned: destroyed by its creator";
+      return byAttempts
+        ? "burned: destroyed after too many wrong passphrases"
+        : "burned: destroyed by its creator";
     }
     case "expired":
       return "expired: the secret is destroyed";
@@ -50,7 +52,10 @@ export function formatStatus(status: SecretStatusResponse, nowMs: number = Date.
     "Timeline:",
     ...status.events.map((event) => {
       const name = EVENT_NAMES[event.type] ?? printable(event.type);
-      const where = event.ip === undefined ? name : `${name.padEnd(EVENT_NAME_WIDTH)}  from ${printable(event.ip)}`;
+      const where =
+        event.ip === undefined
+          ? name
+          : `${name.padEnd(EVENT_NAME_WIDTH)}  from ${printable(event.ip)}`;
       return `  ${formatTime(event.at)}  ${where}`;
     }),
   ];
@@ -62,7 +67,10 @@ export async function status(options: ManageOptions, context: CliContext): Promi
   try {
     const client = createApiClient(origin);
     const result = await client.secretStatus(id, manageToken(manageKey));
-    await writeTo(context.stdout, options.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
+    await writeTo(
+      context.stdout,
+      options.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result),
+    );
   } catch (error) {
     throw toCliError(error, { action: "status", origin });
   }
