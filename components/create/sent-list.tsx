@@ -72,7 +72,13 @@ function SentEntry({ entry }: { entry: SentLink }) {
         </p>
         <p className="text-xs text-zinc-600 dark:text-zinc-400">Created {formatDateTime(entry.savedAt)}</p>
       </div>
-      <a href={entry.manageLink} className="font-semibold text-orange-800 underline-offset-4 hover:underline dark:text-orange-300">
+      {/* A new tab, so a share link still on screen above is not lost by navigating away. */}
+      <a
+        href={entry.manageLink}
+        target="_blank"
+        rel="noopener noreferrer"
+        aria-label={`Manage the secret created ${formatDateTime(entry.savedAt)} (opens in a new tab)`}
+        className="font-semibold text-orange-800 underline-offset-4 hover:underline dark:text-orange-300">
         Manage
       </a>
       <Button variant="ghost" size="sm" onClick={() => forgetSentLink(entry.manageLink)} aria-label={`Remove the secret created ${formatDateTime(entry.savedAt)} from this list`}>

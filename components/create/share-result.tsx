@@ -83,8 +83,12 @@ export function ShareResult({ created, onAnother }: { created: CreatedSecret; on
         <Button variant="secondary" onClick={onAnother}>
           Create another
         </Button>
-        <a className="inline-flex items-center rounded-lg px-4 py-2 text-sm font-semibold text-orange-800 underline-offset-4 hover:underline dark:text-orange-300" href={created.manageLink}>
-          Open the manage page
+        <a className="inline-flex items-center rounded-lg px-4 py-2 text-sm font-semibold text-orange-800 underline-offset-4 hover:underline dark:text-orange-300"
+          href={created.manageLink}
+          target="_blank"
+          rel="noopener noreferrer"
+        >
+          Open the manage page in a new tab
         </a>
       </div>
     </div>

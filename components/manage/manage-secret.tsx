@@ -11,6 +11,8 @@ import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 
 const REFRESH_MS = 5_000;
+/** Once the ciphertext is gone only refused attempts can still add events: poll gently. */
+const SETTLED_REFRESH_MS = 30_000;
 
 const STATE_LABEL: Record<SecretStatusResponse["state"], { label: string; tone: string; detail: string }> = {
   active: {
@@ -183,20 +185,24 @@ function ManageFlow({ hash }: { hash: string }) {
   const [burning, setBurning] = useState(false);
   const [burnError, setBurnError] = useState<string | null>(null);
 
-  const refresh = useCallback(async () => {
-    if (!target) return;
+  /** Resolves with the delay until the next refresh, or null to stop. */
+  const refresh = useCallback(async (): Promise<number | null> => {
+    if (!target) return null;
     try {
       const status = await api.secretStatus(target.id, target.token);
       setLoad({ kind: "ok", status, atMs: Date.now() });
+      return status.state === "active" ? REFRESH_MS : SETTLED_REFRESH_MS;
     } catch (error) {
       if (isApiError(error) && error.code === "not_found") {
         setLoad({ kind: "not_found" });
+        return null;
       } else {
         setLoad((previous) => ({
           kind: "failed",
           message: "Could not refresh the status. Retrying…",
           last: previous.kind === "ok" ? previous : previous.kind === "failed" ? previous.last : undefined,
         }));
+        return REFRESH_MS;
       }
     }
   }, [target]);
@@ -206,8 +212,8 @@ function ManageFlow({ hash }: { hash: string }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const tick = async () => {
-      await refresh();
-      if (!stopped) timer = setTimeout(tick, REFRESH_MS);
+      const delay = await refresh();
+      if (!stopped && delay !== null) timer = setTimeout(tick, delay);
     };
     void tick();
     return () => {
@@ -275,7 +281,8 @@ function ManageFlow({ hash }: { hash: string }) {
         <>
           <StatusView status={current.status} atMs={current.atMs} onBurn={burn} burning={burning} />
           <p className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="off">
-            Refreshes every {REFRESH_MS / 1000} seconds · last updated {formatClock(current.atMs)}
+            Refreshes every {(current.status.state === "active" ? REFRESH_MS : SETTLED_REFRESH_MS) / 1000} seconds · last updated{" "}
+            {formatClock(current.atMs)}
           </p>
         </>
       ) : null}
