@@ -1,0 +1,5 @@
+import { ensureBuild } from "./browser-support";
+
+export default function globalSetup(): void {
+  ensureBuild();
+}
