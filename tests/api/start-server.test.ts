@@ -12,7 +12,10 @@ import { call, eventually } from "./support";
 describe("starting", () => {
   it("exits with a message naming the variable when the environment is invalid", async () => {
     const failure = await startNextServer({ env: { MAX_TTL_SECONDS: "a week", AUDIT_IP: "some" } }).then(
-      () => new Error("the server started"),
+      async (started) => {
+        await started.stop();
+        return new Error("the server started");
+      },
       (error: Error) => error,
     );
     expect(failure.message).toMatch(/exited with code 1/);
