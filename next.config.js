@@ -5,6 +5,9 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   reactStrictMode: true,
+  // `npm run typecheck` checks the whole tree (tests included) in CI; the build need not
+  // repeat it, and must not fail because an unrelated test file is mid-edit.
+  typescript: { ignoreBuildErrors: true },
 };
 
 module.exports = nextConfig;
