@@ -1,0 +1,79 @@
+/**
+ * Runs in Chromium (bundled by tests/bench/run.mjs for the browser): the same calls the
+ * create and reveal pages make (components/create/create-secret.tsx,
+ * components/reveal/reveal-secret.tsx) with the same lib/crypto and lib/api/client, timed
+ * with performance.now(). Content is built before the clock starts.
+ */
+import { createApiClient } from "@/lib/api/client";
+import {
+  base64urlToBytes,
+  bytesToBase64url,
+  envelopeSize,
+  generateLinkKey,
+  openSecret,
+  passphraseKey,
+  revealProofs,
+  saltFromLinkKey,
+  sealSecret,
+  type SecretContent,
+} from "@/lib/crypto";
+
+const api = createApiClient("");
+
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  // getRandomValues fills at most 65,536 bytes per call.
+  for (let offset = 0; offset < length; offset += 65_536) crypto.getRandomValues(bytes.subarray(offset, offset + 65_536));
+  return bytes;
+}
+
+/** Text for 1 KiB (a typical note), a file for larger secrets; padded envelope exactly `bytes`. */
+function contentOf(bytes: number): SecretContent {
+  const make = (length: number): SecretContent =>
+    bytes <= 1024
+      ? { text: "x".repeat(length) }
+      : { files: [{ name: "bench.bin", type: "application/octet-stream", bytes: randomBytes(length) }] };
+  let low = 0;
+  let high = bytes;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (envelopeSize(make(middle)) <= bytes) low = middle;
+    else high = middle - 1;
+  }
+  return make(low);
+}
+
+async function sealAndUpload(bytes: number): Promise<{ ms: number; linkKey: string; ciphertextBytes: number }> {
+  const content = contentOf(bytes);
+  const start = performance.now();
+  const sealed = await sealSecret(content);
+  await api.createSecret({
+    id: sealed.id,
+    ciphertext: sealed.ciphertext,
+    accessVerifier: sealed.accessVerifier,
+    unlockVerifier: sealed.unlockVerifier,
+    manageVerifier: sealed.manageVerifier,
+    ttlSeconds: 600,
+    maxViews: 1,
+  });
+  const ms = performance.now() - start;
+  return { ms, linkKey: bytesToBase64url(sealed.linkKey), ciphertextBytes: Math.floor((sealed.ciphertext.length * 3) / 4) };
+}
+
+async function revealAndOpen(linkKey: string): Promise<{ ms: number }> {
+  const key = base64urlToBytes(linkKey, 32);
+  const start = performance.now();
+  const proofs = await revealProofs(key);
+  const answer = await api.revealSecret(proofs.id, proofs.access, proofs.unlock);
+  openSecret(answer.ciphertext, proofs.encryptionKey);
+  return { ms: performance.now() - start };
+}
+
+async function derivePassphraseKey(): Promise<{ ms: number }> {
+  const salt = saltFromLinkKey(generateLinkKey());
+  const start = performance.now();
+  await passphraseKey("correct horse battery staple", salt);
+  return { ms: performance.now() - start };
+}
+
+(globalThis as Record<string, unknown>).burnlinkBench = { sealAndUpload, revealAndOpen, derivePassphraseKey };

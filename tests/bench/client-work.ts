@@ -1,0 +1,98 @@
+/**
+ * Client work in Chromium: seal + upload and reveal + open of 1 KiB, 100 KiB and 1 MiB
+ * secrets, and one PBKDF2 derivation (600,000 iterations), against the running server.
+ *
+ * Method: tests/bench/browser-entry.ts (the pages' own calls into lib/crypto and
+ * lib/api/client, bundled and minified by esbuild) is served as a blank page at the app's
+ * origin through Playwright's request routing, so its fetches go to the real API and the
+ * real store. The React UI is not in the clock: only the work the pages hand to lib/crypto
+ * and the network.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { TOOLS_DIR } from "./processes";
+
+export const CLIENT_SIZES = [
+  { label: "1 KiB", bytes: 1024, runs: 15 },
+  { label: "100 KiB", bytes: 100 * 1024, runs: 9 },
+  { label: "1 MiB", bytes: 1024 * 1024, runs: 7 },
+] as const;
+const DERIVE_RUNS = 3;
+
+export interface Timing {
+  label: string;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface ClientWork {
+  chromiumVersion: string;
+  seal: Timing[];
+  reveal: Timing[];
+  pbkdf2: Timing;
+}
+
+interface BenchPage {
+  sealAndUpload(bytes: number): Promise<{ ms: number; linkKey: string }>;
+  revealAndOpen(linkKey: string): Promise<{ ms: number }>;
+  derivePassphraseKey(): Promise<{ ms: number }>;
+}
+
+function timing(label: string, samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    label,
+    runs: sorted.length,
+    medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN,
+    minMs: sorted[0] ?? NaN,
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
+export async function measureClientWork(baseUrl: string): Promise<ClientWork> {
+  const script = readFileSync(path.join(TOOLS_DIR, "browser-entry.js"), "utf8");
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.route(`${baseUrl}/__bench`, (route) =>
+      route.fulfill({ contentType: "text/html", body: `<!doctype html><title>bench</title><script>${script}</script>` }),
+    );
+    await page.goto(`${baseUrl}/__bench`);
+    const seal: Timing[] = [];
+    const reveal: Timing[] = [];
+    for (const size of CLIENT_SIZES) {
+      const sealMs: number[] = [];
+      const revealMs: number[] = [];
+      // One extra, discarded round first: JIT warm-up and the first connection.
+      for (let run = 0; run <= size.runs; run++) {
+        const sealed = await page.evaluate(
+          (bytes) => (globalThis as unknown as { burnlinkBench: BenchPage }).burnlinkBench.sealAndUpload(bytes),
+          size.bytes,
+        );
+        const opened = await page.evaluate(
+          (linkKey) => (globalThis as unknown as { burnlinkBench: BenchPage }).burnlinkBench.revealAndOpen(linkKey),
+          sealed.linkKey,
+        );
+        if (run === 0) continue;
+        sealMs.push(sealed.ms);
+        revealMs.push(opened.ms);
+      }
+      seal.push(timing(size.label, sealMs));
+      reveal.push(timing(size.label, revealMs));
+    }
+    const deriveMs: number[] = [];
+    for (let run = 0; run < DERIVE_RUNS; run++) {
+      const derived = await page.evaluate(() => (globalThis as unknown as { burnlinkBench: BenchPage }).burnlinkBench.derivePassphraseKey());
+      deriveMs.push(derived.ms);
+    }
+    return { chromiumVersion: browser.version(), seal, reveal, pbkdf2: timing("PBKDF2-SHA-256, 600,000 iterations", deriveMs) };
+  } finally {
+    await browser.close();
+  }
+}
