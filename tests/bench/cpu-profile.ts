@@ -2,18 +2,21 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per module
  * group, so the README can say where the server's time goes under load.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { SourceMap } from "node:module";
 import path from "node:path";
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber: number;
 }
 
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -28,6 +31,8 @@ export interface ProfileEntry {
   selfMs: number;
   /** Share of the busy (non-idle) samples. */
   percent: number;
+  /** For functions: the caller chain (nearest first) that accounts for most of the self time. */
+  via?: string;
 }
 
 export interface ProfileSummary {
@@ -41,13 +46,48 @@ export interface ProfileSummary {
   topModules: ProfileEntry[];
 }
 
+const sourceMaps = new Map<string, SourceMap | null>();
+
+/** The source map next to a build chunk (`<chunk>.map`), parsed once; null when there is none. */
+function sourceMapOf(file: string): SourceMap | null {
+  if (!sourceMaps.has(file)) {
+    let map: SourceMap | null = null;
+    try {
+      if (existsSync(`${file}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, "utf8")));
+    } catch {
+      map = null;
+    }
+    sourceMaps.set(file, map);
+  }
+  return sourceMaps.get(file) ?? null;
+}
+
+/**
+ * Where a frame in a Turbopack chunk of the build came from (through the chunk's source
+ * map): the original file, absolute, or undefined when unknown. This is how the profile can
+ * tell zod, node-redis and lib/ apart although they are bundled into the same chunks.
+ */
+function originalFile(frame: CallFrame): string | undefined {
+  const file = frame.url.replace(/^file:\/\//, "");
+  if (!/\/\.next[^/]*\//.test(file)) return undefined;
+  const entry = sourceMapOf(file)?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (!entry || !("originalSource" in entry) || !entry.originalSource) return undefined;
+  // Turbopack's own runtime has virtual sources (turbopack:///[turbopack]/...).
+  if (entry.originalSource.startsWith("turbopack:")) return "/[turbopack runtime]";
+  const source = decodeURIComponent(entry.originalSource.replace(/^file:\/\//, ""));
+  return path.resolve(path.dirname(file), source);
+}
+
 /** A readable module group for a script URL: package, Node internals area, or app chunk. */
 export function moduleGroup(frame: CallFrame): string {
-  const url = frame.url.replace(/^file:\/\//, "");
-  if (url === "") {
-    if (frame.functionName.startsWith("(")) return frame.functionName;
-    return "(native / V8 builtins)";
-  }
+  const original = originalFile(frame);
+  if (original) return `${groupOfFile(original)} (bundled)`;
+  return groupOfFile(frame.url.replace(/^file:\/\//, ""), frame.functionName);
+}
+
+function groupOfFile(url: string, functionName = ""): string {
+  if (url === "/[turbopack runtime]") return "turbopack runtime";
+  if (url === "") return functionName.startsWith("(") ? functionName : "(native / V8 builtins)";
   if (url.startsWith("node:")) return url.split("/").slice(0, 2).join("/");
   const modules = url.lastIndexOf("/node_modules/");
   if (modules >= 0) {
@@ -60,10 +100,27 @@ export function moduleGroup(frame: CallFrame): string {
     }
     return name;
   }
-  // Turbopack chunks of the build (app code with zod, tweetnacl, node-redis bundled in).
+  // A build chunk without a usable source map.
   const chunk = /\/\.next[^/]*\/(.*)$/.exec(url);
   if (chunk?.[1]) return `build: ${chunk[1]}`;
-  return path.relative(process.cwd(), url) || url;
+  // The project's own files: their folder (lib/store, app/api/secrets, ...).
+  const relative = path.relative(process.cwd(), url);
+  return relative.startsWith("..") ? url : path.dirname(relative) === "." ? relative : path.dirname(relative);
+}
+
+/** The frame's file and line: the original source for bundled code, else the module group. */
+function location(frame: CallFrame): string {
+  const original = originalFile(frame);
+  if (original === "/[turbopack runtime]") return "turbopack runtime";
+  if (original) {
+    const entry = sourceMapOf(frame.url.replace(/^file:\/\//, ""))?.findEntry(frame.lineNumber, frame.columnNumber);
+    const line = entry && "originalLine" in entry ? entry.originalLine + 1 : 0;
+    const modules = original.lastIndexOf("/node_modules/");
+    const shown = modules >= 0 ? original.slice(modules + "/node_modules/".length) : path.relative(process.cwd(), original);
+    return `${shown}:${line}`;
+  }
+  const group = moduleGroup(frame);
+  return frame.url ? `${group}:${frame.lineNumber + 1}` : group;
 }
 
 function top(map: Map<string, number>, busyMs: number, count: number): ProfileEntry[] {
@@ -104,6 +161,19 @@ export function summariseProfile(file: string, window?: ProfileWindow, count = 1
   let selfUs = window ? collect((atUs) => atUs >= window.startUs && atUs <= window.endUs) : new Map<number, number>();
   const windowed = selfUs.size > 0;
   if (!windowed) selfUs = collect(() => true);
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const frameName = (frame: CallFrame) => `${frame.functionName || "(anonymous)"} (${location(frame)})`;
+  const chainOf = (id: number): string => {
+    const names: string[] = [];
+    for (let parent = parentOf.get(id); parent !== undefined && names.length < 4; parent = parentOf.get(parent)) {
+      const frame = byId.get(parent)?.callFrame;
+      if (!frame || frame.functionName === "(root)") break;
+      names.push(frameName(frame));
+    }
+    return names.join(" ← ");
+  };
+  const chains = new Map<string, Map<string, number>>();
   const functions = new Map<string, number>();
   const modules = new Map<string, number>();
   let totalMs = 0;
@@ -118,12 +188,20 @@ export function summariseProfile(file: string, window?: ProfileWindow, count = 1
       continue;
     }
     const group = moduleGroup(frame);
-    const name = `${frame.functionName || "(anonymous)"} — ${group}${frame.url ? `:${frame.lineNumber + 1}` : ""}`;
+    const name = `${frame.functionName || "(anonymous)"} — ${location(frame)}`;
     functions.set(name, (functions.get(name) ?? 0) + ms);
+    const byChain = chains.get(name) ?? new Map<string, number>();
+    const chain = chainOf(id);
+    byChain.set(chain, (byChain.get(chain) ?? 0) + ms);
+    chains.set(name, byChain);
     modules.set(group, (modules.get(group) ?? 0) + ms);
   }
   const busyMs = totalMs - idleMs;
-  return { file, totalMs, idleMs, busyMs, windowed, topFunctions: top(functions, busyMs, count), topModules: top(modules, busyMs, count) };
+  const topFunctions = top(functions, busyMs, count).map((entry) => {
+    const best = [...(chains.get(entry.name) ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1])[0];
+    return best && best[0] !== "" ? { ...entry, via: best[0] } : entry;
+  });
+  return { file, totalMs, idleMs, busyMs, windowed, topFunctions, topModules: top(modules, busyMs, count) };
 }
 
 /** The largest .cpuprofile in a folder: the server's (any short-lived helper writes a small one). */

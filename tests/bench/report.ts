@@ -112,6 +112,10 @@ export function evaluateGoals(result: BenchResult): Goal[] {
   return goals;
 }
 
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}
+
 function cell(result: LoadResult | undefined): string {
   if (!result) return "–";
   const flag = result.non2xx + result.errors + result.timeouts > 0 ? ` ⚠ ${result.non2xx} non-2xx/${result.errors} errors` : "";
@@ -214,9 +218,11 @@ export function renderMarkdown(result: BenchResult): string {
     "",
     "Top functions by self time:",
     "",
-    "| Function — module:line | Self time | Share of busy |",
-    "|---|---|---|",
-    ...result.profile.topFunctions.map((entry) => `| ${entry.name.replace(/\|/g, "\\|")} | ${ms(entry.selfMs)} ms | ${entry.percent.toFixed(1)}% |`),
+    "| Function — module:line | Self time | Share of busy | Called from (main path, nearest first) |",
+    "|---|---|---|---|",
+    ...result.profile.topFunctions.map(
+      (entry) => `| ${escapeCell(entry.name)} | ${ms(entry.selfMs)} ms | ${entry.percent.toFixed(1)}% | ${escapeCell(entry.via ?? "")} |`,
+    ),
     "",
   );
   return lines.join("\n");
