@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useEffectEvent, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useId, useMemo, useRef, useState } from "react";
 import type { ServerConfigResponse } from "@/lib/api/wire";
 import {
   ciphertextSize,
@@ -112,9 +112,27 @@ export function CreateSecret() {
   const textArea = useRef<HTMLTextAreaElement>(null);
   const ids = { text: useId(), passphrase: useId(), size: useId() };
 
-  useEffect(() => {
-    api.config().then(setConfig, () => setConfigFailed(true));
+  const configRequest = useRef<Promise<ServerConfigResponse> | null>(null);
+  /** The server's limits, fetched once; a failed fetch is retried by the next caller. */
+  const loadConfig = useCallback((): Promise<ServerConfigResponse> => {
+    configRequest.current ??= api.config().then(
+      (answer) => {
+        setConfig(answer);
+        setConfigFailed(false);
+        return answer;
+      },
+      (error: unknown) => {
+        configRequest.current = null;
+        setConfigFailed(true);
+        throw error;
+      },
+    );
+    return configRequest.current;
   }, []);
+
+  useEffect(() => {
+    loadConfig().catch(() => undefined);
+  }, [loadConfig]);
 
   useEffect(() => {
     if (created) document.getElementById("share-heading")?.focus();
@@ -145,8 +163,7 @@ export function CreateSecret() {
     setStage("checking");
     let serverLimit = limit;
     try {
-      const current = config ?? (await api.config());
-      if (!config) setConfig(current);
+      const current = config ?? (await loadConfig());
       serverLimit = current.maxCiphertextBytes;
       const content = contentOf(text, files);
       const bytes = ciphertextSize(envelopeSize(content));
@@ -277,7 +294,7 @@ export function CreateSecret() {
           <div className="mt-4">
             <FileAttachments
               files={files}
-              maxBytes={limit}
+              limit={() => loadConfig().then((answer) => answer.maxCiphertextBytes, () => null)}
               disabled={busy}
               onAdd={(added) => {
                 setError(null);

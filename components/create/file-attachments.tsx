@@ -17,21 +17,23 @@ let nextKey = 0;
 /**
  * Drop or pick several files. Each is read into memory right away (it will be encrypted
  * as a whole anyway), except when it alone is already over the server's limit: then it is
- * refused without reading it.
+ * refused without reading it. The limit is awaited, so a pick made before /api/config
+ * answered is still checked.
  */
 export function FileAttachments({
   files,
   onAdd,
   onRemove,
   onRefuse,
-  maxBytes,
+  limit,
   disabled,
 }: {
   files: PickedFile[];
   onAdd: (files: PickedFile[]) => void;
   onRemove: (key: string) => void;
   onRefuse: (message: string) => void;
-  maxBytes: number | null;
+  /** The server's maximum ciphertext size in bytes, or null when it is unknown. */
+  limit: () => Promise<number | null>;
   disabled?: boolean;
 }) {
   const input = useRef<HTMLInputElement>(null);
@@ -39,9 +41,11 @@ export function FileAttachments({
 
   async function add(list: FileList | null) {
     if (!list || list.length === 0) return;
+    const picked = Array.from(list);
+    const maxBytes = await limit();
     const accepted: PickedFile[] = [];
     const refused: string[] = [];
-    for (const file of Array.from(list)) {
+    for (const file of picked) {
       if (maxBytes !== null && file.size > maxBytes) {
         refused.push(`“${visibleFileName(file.name)}” (${formatBytes(file.size)})`);
         continue;
