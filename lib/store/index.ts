@@ -14,12 +14,15 @@
 import "server-only";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
+import { rateLimiterFor, type RateLimiter } from "./rate-limit";
 import { createRedisClusterStore, type RedisClusterStoreOptions } from "./redis-cluster-store";
 import { createRedisStore, type RedisStoreOptions } from "./redis-store";
 import type { SecretStore } from "./types";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
 export * from "./types";
+export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
+export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./rate-limit";
 export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
 export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 
@@ -71,7 +74,7 @@ export function storeFromEnv(env: Record<string, string | undefined> = process.e
   return createStore(storeOptionsFromEnv(env));
 }
 
-const holder = globalThis as typeof globalThis & { __burnlinkStore?: SecretStore };
+const holder = globalThis as typeof globalThis & { __burnlinkStore?: SecretStore; __burnlinkRateLimiter?: RateLimiter };
 
 /**
  * The process-wide store, created on first use from `options` (default: the
@@ -84,4 +87,10 @@ export function getStore(options?: StoreOptions): SecretStore {
     holder.__burnlinkStore = store;
   }
   return holder.__burnlinkStore;
+}
+
+/** The process-wide rate limiter, counting where getStore() keeps its secrets. */
+export function getRateLimiter(): RateLimiter {
+  holder.__burnlinkRateLimiter ??= rateLimiterFor(getStore());
+  return holder.__burnlinkRateLimiter;
 }

@@ -6,6 +6,7 @@
  * could break out of that tag is refused before it reaches a key name.
  */
 import "server-only";
+import { timingSafeEqual } from "node:crypto";
 import type { IpPrefix, NewSecret } from "./types";
 
 /** b64u of 16 bytes (PROTOCOL.md §1). */
@@ -21,6 +22,27 @@ const KEY_PREFIX = /^[^{}\s:]{1,64}$/;
 export const MAX_EVENTS = 100;
 
 export const DEFAULT_KEY_PREFIX = "burnlink";
+
+/**
+ * True for a well-formed verifier (43 base64url characters). Anything else never
+ * matches a stored verifier: an empty, missing or wrong-length value is refused before
+ * any comparison (the empty-token-matches-empty-token bug of Password Pusher's
+ * CVE-2026-62382 cannot happen even if a stored field were empty).
+ */
+export function isVerifier(value: unknown): value is string {
+  return typeof value === "string" && VERIFIER.test(value);
+}
+
+/**
+ * Compares two verifiers in constant time. Verifiers are SHA-512(proof)[0..32]
+ * (PROTOCOL.md §1): an attacker who learns from timing how many leading characters of
+ * a guess's hash match learns nothing about the proof, since steering a hash prefix
+ * needs preimages. The constant-time compare is defence in depth on top of that.
+ */
+export function sameVerifier(given: string, stored: string): boolean {
+  if (!isVerifier(given) || !isVerifier(stored)) return false;
+  return timingSafeEqual(Buffer.from(given, "latin1"), Buffer.from(stored, "latin1"));
+}
 
 export function isSecretId(id: string): boolean {
   return SECRET_ID.test(id);

@@ -17,7 +17,7 @@
  */
 import "server-only";
 import { ipAllowed } from "./allowlist";
-import { assertNewSecret, isSecretId, MAX_EVENTS, normalizeIpHex } from "./keys";
+import { assertNewSecret, isSecretId, MAX_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
 import {
   StoreUnavailableError,
   type AccessRequest,
@@ -167,7 +167,7 @@ class MemoryStore implements SecretStore {
   async check(request: AccessRequest): Promise<CheckResult> {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
     // A wrong access proof looks exactly like an unknown id and counts nothing.
-    if (!entry || entry.accessVerifier !== request.accessVerifier) return { kind: "not_found" };
+    if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
     const refused = this.gate(entry, request);
     if (refused) return refused;
     return { kind: "ok", expiresAtMs: entry.expiresAtMs, viewsLeft: entry.viewsLeft };
@@ -175,13 +175,13 @@ class MemoryStore implements SecretStore {
 
   async reveal(request: RevealRequest): Promise<RevealResult> {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
-    if (!entry || entry.accessVerifier !== request.accessVerifier) return { kind: "not_found" };
+    if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
     const refused = this.gate(entry, request);
     if (refused) return refused;
     const ciphertext = entry.ciphertext as string;
     const auditIp = request.requester.auditIp;
 
-    if (entry.unlockVerifier !== request.unlockVerifier) {
+    if (!sameVerifier(request.unlockVerifier, entry.unlockVerifier)) {
       entry.failed += 1;
       if (entry.failed >= entry.limit) {
         this.dropCiphertext(entry);
@@ -209,7 +209,7 @@ class MemoryStore implements SecretStore {
 
   private managed(request: ManageRequest): Entry | undefined {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
-    return entry && entry.manageVerifier === request.manageVerifier ? entry : undefined;
+    return entry && sameVerifier(request.manageVerifier, entry.manageVerifier) ? entry : undefined;
   }
 
   async status(request: ManageRequest): Promise<StatusResult> {

@@ -9,7 +9,7 @@
  * which of their errors mean "unavailable".
  */
 import "server-only";
-import { assertKeyPrefix, assertNewSecret, isSecretId, metaKey, normalizeIpHex, secretKey } from "./keys";
+import { assertKeyPrefix, assertNewSecret, isSecretId, isVerifier, metaKey, normalizeIpHex, secretKey } from "./keys";
 import { SCRIPTS, type LuaScript } from "./scripts";
 import {
   StoreUnavailableError,
@@ -86,8 +86,9 @@ function parseEvents(json: string): SecretEvent[] {
 export class ScriptedStore implements SecretStore {
   constructor(
     readonly kind: StoreKind,
-    private readonly runner: ScriptRunner,
-    private readonly keyPrefix: string,
+    /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
+    readonly runner: ScriptRunner,
+    readonly keyPrefix: string,
   ) {
     assertKeyPrefix(keyPrefix);
   }
@@ -121,7 +122,7 @@ export class ScriptedStore implements SecretStore {
   }
 
   async check(request: AccessRequest): Promise<CheckResult> {
-    if (!isSecretId(request.id)) return { kind: "not_found" };
+    if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return { kind: "not_found" };
     const reply = await this.runner.run(SCRIPTS.check, this.keys(request.id), [
       request.accessVerifier,
       String(request.nowMs),
@@ -143,7 +144,7 @@ export class ScriptedStore implements SecretStore {
   }
 
   async reveal(request: RevealRequest): Promise<RevealResult> {
-    if (!isSecretId(request.id)) return { kind: "not_found" };
+    if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return { kind: "not_found" };
     const reply = await this.runner.run(SCRIPTS.reveal, this.keys(request.id), [
       request.accessVerifier,
       request.unlockVerifier,
@@ -173,7 +174,7 @@ export class ScriptedStore implements SecretStore {
   }
 
   async status(request: ManageRequest): Promise<StatusResult> {
-    if (!isSecretId(request.id)) return { kind: "not_found" };
+    if (!isSecretId(request.id) || !isVerifier(request.manageVerifier)) return { kind: "not_found" };
     const reply = await this.runner.run(SCRIPTS.status, this.keys(request.id), [
       request.manageVerifier,
       String(request.nowMs),
@@ -202,7 +203,7 @@ export class ScriptedStore implements SecretStore {
   }
 
   async burn(request: ManageRequest): Promise<BurnResult> {
-    if (!isSecretId(request.id)) return { kind: "not_found" };
+    if (!isSecretId(request.id) || !isVerifier(request.manageVerifier)) return { kind: "not_found" };
     const reply = await this.runner.run(SCRIPTS.burn, this.keys(request.id), [
       request.manageVerifier,
       String(request.nowMs),

@@ -12,6 +12,16 @@
  * expiresAt + retention, with the fields listed in META_FIELDS. Nothing stored
  * is a proof: only the verifiers SHA-512(proof)[0..32] are compared.
  *
+ * Why a plain `~=` on verifiers is safe here: what is compared is a hash of the
+ * caller's proof, never the proof. Timing could at best tell an attacker how many
+ * leading bytes of SHA-512(guess) match the stored verifier, and choosing guesses
+ * whose hashes share a prefix with an unknown value needs preimages, so timing
+ * reveals nothing about the proof (the TypeScript side, which has timingSafeEqual,
+ * uses it anyway: ./keys.ts sameVerifier). A verifier that is not 43 base64url
+ * characters never reaches a script (./scripted-store.ts answers not_found), and
+ * every stored verifier was checked at create, so an empty value never meets an
+ * empty value.
+ *
  * Replies are flat arrays whose first element names the outcome ("ok",
  * "not_found", "gone", ...) and whose other elements are strings; the driver
  * (./scripted-store.ts) turns them into the result unions of ./types.ts. Numbers
@@ -215,14 +225,15 @@ redis.call("HSET", KEYS[2], "state", "burned", "goneReason", "burned", "goneAt",
 return { "burned" }
 `;
 
-function script(name: string, source: string): LuaScript {
+/** A script with its SHA-1, for EVALSHA; also used by ./rate-limit.ts. */
+export function scriptOf(name: string, source: string): LuaScript {
   return { name, source, sha1: createHash("sha1").update(source).digest("hex") };
 }
 
 export const SCRIPTS = {
-  create: script("create", CREATE),
-  check: script("check", CHECK),
-  reveal: script("reveal", REVEAL),
-  status: script("status", STATUS),
-  burn: script("burn", BURN),
+  create: scriptOf("create", CREATE),
+  check: scriptOf("check", CHECK),
+  reveal: scriptOf("reveal", REVEAL),
+  status: scriptOf("status", STATUS),
+  burn: scriptOf("burn", BURN),
 } as const;
