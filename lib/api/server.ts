@@ -2,7 +2,8 @@
  * Next-only helpers behind every route handler in app/api (PROTOCOL.md §4).
  *
  * Guarantees:
- * - every answer is JSON (or 204) with `Cache-Control: no-store`;
+ * - every answer is JSON (or 204) with `Cache-Control: no-store` and
+ *   `X-Content-Type-Options: nosniff` (/api is outside proxy.ts, which sets it on pages);
  * - every failure has the one wire shape `{error, message, ...extra}` from ERROR_STATUS;
  * - withApi() owns errors: ApiFailure → its code, StoreUnavailableError → 503, anything
  *   else → a fixed 500 `internal_error` and a log line naming the error class only, so
@@ -69,12 +70,17 @@ export class ApiFailure extends Error {
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { ...headers, "Content-Type": "application/json; charset=utf-8", "Cache-Control": NO_STORE },
+    headers: {
+      ...headers,
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": NO_STORE,
+      "X-Content-Type-Options": "nosniff",
+    },
   });
 }
 
 export function emptyResponse(status = 204, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status, headers: { ...headers, "Cache-Control": NO_STORE } });
+  return new Response(null, { status, headers: { ...headers, "Cache-Control": NO_STORE, "X-Content-Type-Options": "nosniff" } });
 }
 
 export function errorResponse(
@@ -126,6 +132,7 @@ export function withApi<Context extends unknown[]>(
       response = responseForError(error, route);
     }
     response.headers.set("Cache-Control", NO_STORE);
+    response.headers.set("X-Content-Type-Options", "nosniff");
     logLine("info", "request", {
       method: request.method,
       route,

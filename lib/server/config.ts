@@ -41,6 +41,19 @@ export interface ServerConfig {
    * client-sent value). Under plain `next start` that header could be forged.
    */
   peerHeaderTrusted: boolean;
+  /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
+  rateLimits: RateLimits;
+}
+
+export interface RateLimits {
+  /** RATE_LIMIT_CREATE_PER_MINUTE: POST /api/secrets. */
+  createPerMinute: number;
+  /** RATE_LIMIT_READ_PER_MINUTE: check and reveal together. */
+  readPerMinute: number;
+  /** RATE_LIMIT_MANAGE_PER_MINUTE: status and burn together. */
+  managePerMinute: number;
+  /** RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wrong passphrases per client over all secrets. */
+  wrongPassphrasePerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +155,10 @@ const envSchema = z
         .default("burnlink"),
     ),
     MAX_ALLOWED_IPS: wholeNumber(20, 1, 1000, "entries"),
+    RATE_LIMIT_CREATE_PER_MINUTE: wholeNumber(30, 0, 1_000_000, "requests"),
+    RATE_LIMIT_READ_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
+    RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
+    RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
   })
   .superRefine((env, ctx) => {
@@ -196,6 +213,12 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     keyPrefix: env.KEY_PREFIX,
     maxAllowedIps: env.MAX_ALLOWED_IPS,
     peerHeaderTrusted: env.BURNLINK_CUSTOM_SERVER === "1",
+    rateLimits: {
+      createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
+      readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
+      managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
+      wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
+    },
   };
 }
 

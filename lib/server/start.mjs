@@ -69,8 +69,28 @@ function isDecodable(pathname) {
 }
 
 function sendJson(res, status, body) {
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+  });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * An absolute-form request target (`GET http://evil.example/path HTTP/1.1`, which only a
+ * proxy client sends) becomes its path: Next would otherwise answer with a redirect to
+ * the absolute URL, i.e. to whatever host the request line names.
+ */
+function normalizeTarget(req) {
+  const target = req.url ?? "/";
+  if (target.startsWith("/") || target === "*") return;
+  try {
+    const url = new URL(target);
+    req.url = `${url.pathname}${url.search}`;
+  } catch {
+    req.url = "/";
+  }
 }
 
 /**
@@ -82,11 +102,13 @@ function sendJson(res, status, body) {
  * when the request was answered here.
  */
 function answeredBeforeNext(req, res) {
+  normalizeTarget(req);
   const pathname = (req.url ?? "/").split("?")[0] ?? "/";
   const isApi = pathname === "/api" || pathname.startsWith("/api/");
   if (isApi) {
     // Also covers answers Next makes itself, e.g. the redirect that drops a trailing slash.
     res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Content-Type-Options", "nosniff");
   }
   if (!isDecodable(pathname)) {
     if (isApi) {

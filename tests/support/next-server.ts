@@ -3,7 +3,8 @@
  * on a free port for a test, with an environment chosen by the test. Readiness is proven
  * by polling /api/health until it answers at all (200, or 503 when the test's store is
  * down on purpose), never by a fixed sleep. Store and limit variables of the outer
- * environment are dropped, so a developer's REDIS_URL cannot leak into a test.
+ * environment are dropped, so a developer's REDIS_URL cannot leak into a test. Rate
+ * limits are off (0) unless the test passes RATE_LIMIT_* itself.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -44,10 +45,22 @@ const OWNED_VARIABLES = [
   "TRUST_PROXY",
   "KEY_PREFIX",
   "MAX_ALLOWED_IPS",
+  "RATE_LIMIT_CREATE_PER_MINUTE",
+  "RATE_LIMIT_READ_PER_MINUTE",
+  "RATE_LIMIT_MANAGE_PER_MINUTE",
+  "RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR",
   "BURNLINK_CUSTOM_SERVER",
   "PORT",
   "HOSTNAME",
 ];
+
+/** Passed unless the caller sets its own: tests/security turns limits on where it tests them. */
+export const RATE_LIMITS_OFF = {
+  RATE_LIMIT_CREATE_PER_MINUTE: "0",
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_MANAGE_PER_MINUTE: "0",
+  RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "0",
+} as const;
 
 const POLL_INTERVAL_MS = 50;
 
@@ -87,6 +100,8 @@ export async function startNextServer(options: NextServerOptions = {}): Promise<
     NEXT_DIST_DIR: nextDistDir(),
     PORT: String(port),
     HOSTNAME: "127.0.0.1",
+    // Every test talks from 127.0.0.1: the limits are off unless a test turns them on.
+    ...RATE_LIMITS_OFF,
     ...options.env,
   });
 

@@ -1,6 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
+import { enforceRateLimit } from "@/lib/server/rate-limit";
 import type { SecretStatusResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -21,12 +22,14 @@ const ROUTE = "/api/secrets/[id]";
 type Context = { params: Promise<{ id: string }> };
 
 async function manageRequest(request: Request, context: Context) {
+  const config = getServerConfig();
+  await enforceRateLimit("manage", request.headers, config);
   const id = parseSecretId((await context.params).id);
   return {
     id,
     manageVerifier: manageVerifierFromAuthorization(request),
     nowMs: Date.now(),
-    requester: requesterOf(request.headers, getServerConfig()),
+    requester: requesterOf(request.headers, config),
   };
 }
 

@@ -1,6 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
+import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { checkSecretBodySchema } from "@/lib/api/schemas";
 import type { CheckSecretResponse } from "@/lib/api/wire";
 import {
@@ -23,8 +24,9 @@ const ROUTE = "/api/secrets/[id]/check";
 
 // POST /api/secrets/{id}/check – is the secret still there? Consumes nothing (PROTOCOL.md §4)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const id = parseSecretId((await params).id);
   const config = getServerConfig();
+  await enforceRateLimit("read", request.headers, config);
+  const id = parseSecretId((await params).id);
   const body = parseWith(checkSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES));
 
   const result = await getStore().check({

@@ -1,6 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
+import { countWrongPassphrase, enforcePassphraseLimit, enforceRateLimit } from "@/lib/server/rate-limit";
 import { revealSecretBodySchema } from "@/lib/api/schemas";
 import type { RevealSecretResponse } from "@/lib/api/wire";
 import {
@@ -24,9 +25,11 @@ const ROUTE = "/api/secrets/[id]/reveal";
 
 // POST /api/secrets/{id}/reveal – hand out the ciphertext, consuming one view in one atomic store step (PROTOCOL.md §4)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const id = parseSecretId((await params).id);
   const config = getServerConfig();
+  await enforceRateLimit("read", request.headers, config);
+  const id = parseSecretId((await params).id);
   const body = parseWith(revealSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES));
+  await enforcePassphraseLimit(request.headers, config);
 
   const result = await getStore().reveal({
     id,
@@ -36,6 +39,9 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
     requester: requesterOf(request.headers, config),
   });
   if (result.kind === "wrong_passphrase") {
+    // The store has already counted this failure on the secret; the client must learn
+    // attemptsLeft even if the per-client counter cannot be written right now.
+    await countWrongPassphrase(request.headers, config).catch(() => undefined);
     throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
   }
   if (result.kind !== "ok") throw accessFailure(result);
