@@ -54,12 +54,28 @@ export function redisFailure(error: unknown): StoreUnavailableError {
   return new StoreUnavailableError("Redis is unreachable", { cause: error });
 }
 
+/**
+ * Rejects with StoreUnavailableError when `promise` has not settled after `ms`.
+ *
+ * Node runs due timers before it reads sockets, so on a busy process an answer that
+ * Redis sent in time can sit unread behind this timer. The rejection therefore waits
+ * for one more socket read (setImmediate runs after it): the deadline measures the
+ * silence of Redis, not the lag of our own event loop. Without this, an overloaded app
+ * answered 503 for reveals that Redis had already performed, so a view was used up
+ * and the recipient told nothing had happened (tests/reliability/stores.test.ts).
+ */
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let lastLook: NodeJS.Immediate | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer ${what} within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      lastLook = setImmediate(() => reject(new StoreUnavailableError(`Redis did not answer ${what} within ${ms} ms`)));
+    }, ms);
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, deadline]).finally(() => {
+    clearTimeout(timer);
+    if (lastLook) clearImmediate(lastLook);
+  });
 }
 
 class RedisRunner implements ScriptRunner {

@@ -57,6 +57,22 @@ export function upstashFailure(error: unknown, timeoutMs: number): StoreUnavaila
   return new StoreUnavailableError("Upstash is unreachable", { cause: error });
 }
 
+/**
+ * Like AbortSignal.timeout(ms), but the abort waits for one more socket read: Node runs
+ * due timers before it reads sockets, so on a busy process an answer Upstash sent in
+ * time could be thrown away unread, after the script had run (a reveal would use up a
+ * view and answer 503). See withDeadline in ./redis-store.ts.
+ */
+function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    setImmediate(() => controller.abort(new DOMException(`Upstash did not answer within ${ms} ms`, "TimeoutError")));
+  }, ms);
+  // Like AbortSignal.timeout: a pending timeout does not keep the process alive.
+  timer.unref();
+  return controller.signal;
+}
+
 class UpstashRunner implements ScriptRunner {
   private readonly redis: Redis;
 
@@ -70,7 +86,7 @@ class UpstashRunner implements ScriptRunner {
       retry: { retries: 0 },
       // A function: a fresh timeout per request. (A plain signal that fires would
       // make @upstash/redis return a fake successful answer instead of throwing.)
-      signal: () => AbortSignal.timeout(timeoutMs),
+      signal: () => timeoutSignal(timeoutMs),
       // Script replies are parsed here, not guessed at as JSON.
       automaticDeserialization: false,
       enableAutoPipelining: false,

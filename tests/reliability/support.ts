@@ -79,7 +79,7 @@ export async function startBackend(kind: Backend["kind"]): Promise<Backend> {
  * by esbuild next to node_modules so that its `redis` import resolves. Upstash is a
  * separate service; in the same process as the test's load it would compete with it.
  */
-async function startUpstashBridgeProcess(redisUrl: string): Promise<{ url: string; token: string; stop(): Promise<void> }> {
+export async function startUpstashBridgeProcess(redisUrl: string): Promise<{ url: string; token: string; stop(): Promise<void> }> {
   const outfile = path.join(PROJECT_DIR, "node_modules", ".cache", "burnlink-reliability", "upstash-bridge.mjs");
   await mkdir(path.dirname(outfile), { recursive: true });
   await build({
