@@ -26,6 +26,8 @@ export interface Timing {
   medianMs: number;
   minMs: number;
   maxMs: number;
+  /** Median of the crypto part alone: sealSecret for seal + upload, openSecret for reveal + open. */
+  cryptoMedianMs?: number;
 }
 
 export interface ClientWork {
@@ -36,20 +38,26 @@ export interface ClientWork {
 }
 
 interface BenchPage {
-  sealAndUpload(bytes: number): Promise<{ ms: number; linkKey: string }>;
-  revealAndOpen(linkKey: string): Promise<{ ms: number }>;
+  sealAndUpload(bytes: number): Promise<{ ms: number; partMs: number; linkKey: string }>;
+  revealAndOpen(linkKey: string): Promise<{ ms: number; partMs: number }>;
   derivePassphraseKey(): Promise<{ ms: number }>;
 }
 
-function timing(label: string, samples: number[]): Timing {
+function median(samples: number[]): number {
+  return [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? NaN;
+}
+
+function timing(label: string, samples: number[], cryptoSamples?: number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
-  return {
+  const result: Timing = {
     label,
     runs: sorted.length,
-    medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN,
+    medianMs: median(samples),
     minMs: sorted[0] ?? NaN,
     maxMs: sorted[sorted.length - 1] ?? NaN,
   };
+  if (cryptoSamples) result.cryptoMedianMs = median(cryptoSamples);
+  return result;
 }
 
 export async function measureClientWork(baseUrl: string): Promise<ClientWork> {
@@ -68,7 +76,9 @@ export async function measureClientWork(baseUrl: string): Promise<ClientWork> {
     const reveal: Timing[] = [];
     for (const size of CLIENT_SIZES) {
       const sealMs: number[] = [];
+      const sealCryptoMs: number[] = [];
       const revealMs: number[] = [];
+      const openMs: number[] = [];
       // One extra, discarded round first: JIT warm-up and the first connection.
       for (let run = 0; run <= size.runs; run++) {
         const sealed = await page.evaluate(
@@ -81,10 +91,12 @@ export async function measureClientWork(baseUrl: string): Promise<ClientWork> {
         );
         if (run === 0) continue;
         sealMs.push(sealed.ms);
+        sealCryptoMs.push(sealed.partMs);
         revealMs.push(opened.ms);
+        openMs.push(opened.partMs);
       }
-      seal.push(timing(size.label, sealMs));
-      reveal.push(timing(size.label, revealMs));
+      seal.push(timing(size.label, sealMs, sealCryptoMs));
+      reveal.push(timing(size.label, revealMs, openMs));
     }
     const deriveMs: number[] = [];
     for (let run = 0; run < DERIVE_RUNS; run++) {

@@ -44,6 +44,19 @@ export interface ProfileSummary {
   windowed: boolean;
   topFunctions: ProfileEntry[];
   topModules: ProfileEntry[];
+  /** Busy time by layer: the framework, Node core, V8, Burnlink's own code, libraries. */
+  categories: ProfileEntry[];
+}
+
+/** The layer a module group belongs to, for the one-line answer "where does the time go". */
+export function categoryOf(group: string): string {
+  const name = group.replace(/ \(bundled\)$/, "");
+  if (name.startsWith("next/") || name === "turbopack runtime" || name.startsWith("build: ")) return "Next.js framework";
+  if (name.startsWith("node:")) return "Node.js core (http, streams, web streams, undici, async_hooks)";
+  if (name.startsWith("(")) return "V8 (GC, builtins, program)";
+  if (/^(lib|app|proxy)\b/.test(name)) return "Burnlink code (lib/, app/)";
+  if (/^(react|react-dom|scheduler)$/.test(name)) return "React";
+  return `library: ${name}`;
 }
 
 const sourceMaps = new Map<string, SourceMap | null>();
@@ -176,6 +189,7 @@ export function summariseProfile(file: string, window?: ProfileWindow, count = 1
   const chains = new Map<string, Map<string, number>>();
   const functions = new Map<string, number>();
   const modules = new Map<string, number>();
+  const categories = new Map<string, number>();
   let totalMs = 0;
   let idleMs = 0;
   for (const [id, micros] of selfUs) {
@@ -195,13 +209,15 @@ export function summariseProfile(file: string, window?: ProfileWindow, count = 1
     byChain.set(chain, (byChain.get(chain) ?? 0) + ms);
     chains.set(name, byChain);
     modules.set(group, (modules.get(group) ?? 0) + ms);
+    const category = categoryOf(group);
+    categories.set(category, (categories.get(category) ?? 0) + ms);
   }
   const busyMs = totalMs - idleMs;
   const topFunctions = top(functions, busyMs, count).map((entry) => {
     const best = [...(chains.get(entry.name) ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1])[0];
     return best && best[0] !== "" ? { ...entry, via: best[0] } : entry;
   });
-  return { file, totalMs, idleMs, busyMs, windowed, topFunctions, topModules: top(modules, busyMs, count) };
+  return { file, totalMs, idleMs, busyMs, windowed, topFunctions, topModules: top(modules, busyMs, count), categories: top(categories, busyMs, 12) };
 }
 
 /** The largest .cpuprofile in a folder: the server's (any short-lived helper writes a small one). */

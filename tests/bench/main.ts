@@ -48,9 +48,9 @@ function describe(result: LoadResult): string {
   return `${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors, load ${result.loadAverage1m.toFixed(1)})`;
 }
 
-/** Enough secrets for every reveal of warm-up and run at `estimate` req/s, each read at most 10 times. */
+/** Enough secrets for every reveal of warm-up and run at twice `estimate` req/s, each read at most 10 times. */
 function revealPoolSize(estimateRps: number): number {
-  return Math.max(1000, Math.ceil((estimateRps * (settings.warmupSeconds + settings.durationSeconds) * 1.5) / 10));
+  return Math.max(1000, Math.ceil((estimateRps * (settings.warmupSeconds + settings.durationSeconds) * 2) / 10));
 }
 
 async function runTarget(
@@ -208,7 +208,7 @@ async function main(): Promise<number> {
       });
       try {
         const estimate = targets[0]?.results.check?.requestsPerSecond ?? 1000;
-        const stored = await storeSecrets(redis.url, Math.max(1000, Math.ceil((estimate * (profileSeconds + 2) * 1.5) / 10)), sealed);
+        const stored = await storeSecrets(redis.url, Math.max(1000, Math.ceil((estimate * (profileSeconds + 2) * 2) / 10)), sealed);
         profiledReveal = await runLoad(profiled.url, "reveal", { stored }, { ...settings, durationSeconds: profileSeconds, warmupSeconds: 2 });
         log(`profiled ${describe(profiledReveal)}`);
       } finally {
