@@ -42,6 +42,9 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   store_unavailable: "The secret store is unavailable; try again shortly.",
 };
 
+/** A full Redis (maxmemory, noeviction) refuses new secrets; reading and burning still work. */
+export const STORE_FULL_MESSAGE = "The secret store is full and cannot take new secrets right now; try again later.";
+
 export const GONE_MESSAGES: Record<GoneReasonName, string> = {
   viewed: "This secret has already been viewed.",
   burned: "This secret was destroyed by its creator.",
@@ -102,7 +105,10 @@ function logLine(level: "info" | "warn" | "error", msg: string, fields: Record<s
 function responseForError(error: unknown, route: string): Response {
   if (error instanceof ApiFailure) return errorResponse(error.code, error.message, error.extra, error.headers);
   if (error instanceof StoreUnavailableError || (error instanceof Error && error.name === "StoreUnavailableError")) {
-    logLine("warn", "store unavailable", { route });
+    // Driver messages name the cause (unreachable, timeout, out of memory) and never a
+    // command argument (lib/store), so the operator learns why from the log.
+    logLine("warn", "store unavailable", { route, reason: (error as Error).message });
+    if (/out of memory|maxmemory/i.test((error as Error).message)) return errorResponse("store_unavailable", STORE_FULL_MESSAGE);
     return errorResponse("store_unavailable");
   }
   if (error instanceof ConfigError) {
