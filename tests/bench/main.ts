@@ -4,7 +4,7 @@
  * first-load budget or a load run was not clean (errors or non-2xx answers make its
  * numbers meaningless); other missed goals are reported as MISS, not failed.
  *
- * Environment: BENCH_DURATION_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50),
+ * Environment: BENCH_DURATION_SECONDS (15), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (50),
  * BENCH_PROFILE_SECONDS (10), NEXT_DIST_DIR (.next; built when its BUILD_ID is missing).
  */
 import { execFileSync } from "node:child_process";
@@ -33,9 +33,20 @@ function settingFromEnv(name: string, fallback: number): number {
 const settings: LoadSettings = {
   connections: settingFromEnv("BENCH_CONNECTIONS", 50),
   durationSeconds: settingFromEnv("BENCH_DURATION_SECONDS", 15),
-  warmupSeconds: settingFromEnv("BENCH_WARMUP_SECONDS", 3),
+  warmupSeconds: settingFromEnv("BENCH_WARMUP_SECONDS", 5),
 };
 const profileSeconds = settingFromEnv("BENCH_PROFILE_SECONDS", 10);
+/**
+ * The rate limiters count in Redis on every request as in production (one more script per
+ * request), with limits so high (the maximum the config accepts) that the single load
+ * client is never refused. tests/support/next-server.ts turns them off unless told.
+ */
+const RATE_LIMITS_COUNTING = {
+  RATE_LIMIT_CREATE_PER_MINUTE: "1000000",
+  RATE_LIMIT_READ_PER_MINUTE: "1000000",
+  RATE_LIMIT_MANAGE_PER_MINUTE: "1000000",
+  RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "1000000",
+};
 const CHECK_POOL = 1000;
 const FOOTPRINT_SECRETS = 10_000;
 const BRIDGE_TOKEN = "bench-bridge-token";
@@ -154,8 +165,8 @@ async function main(): Promise<number> {
     const sealed = await sealedPool(300);
     const targets: TargetResult[] = [];
 
-    log("Burnlink on Redis (npm start = node lib/server/start.mjs)");
-    const app: NextServer = await startNextServer({ env: { REDIS_URL: redis.url } });
+    log("Burnlink on Redis (npm start = node lib/server/start.mjs), rate limits counting");
+    const app: NextServer = await startNextServer({ env: { REDIS_URL: redis.url, ...RATE_LIMITS_COUNTING } });
     let clientWork: ClientWork;
     try {
       targets.push(await runTarget("burnlink-redis", app.url, app.process.pid ?? 0, redis.url, ["config", "create", "check", "reveal"], sealed));
@@ -163,6 +174,14 @@ async function main(): Promise<number> {
       clientWork = await measureClientWork(app.url);
     } finally {
       await app.stop();
+    }
+
+    log("Burnlink on Redis with rate limits off: the same one script per request as the reference");
+    const unlimited = await startNextServer({ env: { REDIS_URL: redis.url } });
+    try {
+      targets.push(await runTarget("burnlink-redis-no-limits", unlimited.url, unlimited.process.pid ?? 0, redis.url, ["create", "check", "reveal"], sealed));
+    } finally {
+      await unlimited.stop();
     }
 
     log("reference: bare node:http + node-redis, same Lua scripts");
@@ -176,7 +195,9 @@ async function main(): Promise<number> {
     log("Burnlink on the Upstash driver through the test bridge");
     const bridge = await startHelper("bridge-server", { REDIS_URL: redis.url, BRIDGE_TOKEN });
     cleanups.push(() => bridge.stop());
-    const upstashApp = await startNextServer({ env: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN } });
+    const upstashApp = await startNextServer({
+      env: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: BRIDGE_TOKEN, ...RATE_LIMITS_COUNTING },
+    });
     try {
       targets.push(await runTarget("burnlink-upstash", upstashApp.url, upstashApp.process.pid ?? 0, redis.url, ["create", "check", "reveal"], sealed));
     } finally {
@@ -205,6 +226,7 @@ async function main(): Promise<number> {
     try {
       const profiled = await startServerWithNodeArgs(PROJECT_DIR, distDir, await freePort(), ["--cpu-prof", `--cpu-prof-dir=${profileDir}`], {
         REDIS_URL: redis.url,
+        ...RATE_LIMITS_COUNTING,
       });
       try {
         const estimate = targets[0]?.results.check?.requestsPerSecond ?? 1000;
