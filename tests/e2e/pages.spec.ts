@@ -110,7 +110,8 @@ for (const colorScheme of ["light", "dark"] as const) {
     test.describe(`${colorScheme} at ${width}px`, () => {
       test.use({ colorScheme, viewport: { width, height: width < 600 ? 844 : 900 } });
       test(`every page in ${colorScheme} at ${width}px has a screenshot and no serious axe violation`, async ({ page, guard, freshPage }, testInfo) => {
-        test.setTimeout(120_000);
+        // Fourteen axe scans and full-page screenshots; generous for a loaded 2-core CI machine.
+        test.setTimeout(360_000);
         await walkEveryPage(page, guard, freshPage, testInfo);
       });
     });
