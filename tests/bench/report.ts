@@ -135,6 +135,13 @@ export function renderMarkdown(result: BenchResult): string {
       `${machine.loadAverageAtEnd.map((value) => value.toFixed(2)).join(" / ")} at end (1/5/15 min). ` +
       `All figures: ${COMMAND}.`,
     "",
+    ...(Math.max(machine.loadAverageAtStart[0] ?? 0, machine.loadAverageAtEnd[0] ?? 0) > machine.nproc
+      ? [
+          `> **The machine was busy with other work during this run** (1-minute load average above its ${machine.nproc} cores): ` +
+            "every process here got only a share of the CPU, so absolute figures are low and noisy; the heavier the server, the more it loses.",
+          "",
+        ]
+      : []),
     `#### API: requests/s and latency (autocannon, ${settings.connections} connections, ${settings.durationSeconds} s after a ${settings.warmupSeconds} s warm-up)`,
     "",
     "Loopback; the server, Redis and the load generator share the same cores. Burnlink runs under `npm start` " +
@@ -165,6 +172,8 @@ export function renderMarkdown(result: BenchResult): string {
     `REST hop: ${result.hop.operations} sequential check operations from one client, no other load: Redis driver median ${ms(result.hop.redis.medianMs)} ms ` +
       `(mean ${ms(result.hop.redis.meanMs)}), Upstash driver through the local bridge median ${ms(result.hop.upstash.medianMs)} ms (mean ${ms(result.hop.upstash.meanMs)}): ` +
       `+${ms(result.hop.upstash.medianMs - result.hop.redis.medianMs)} ms per store operation on loopback, before any real network distance. ` +
+      "With the rate limiters on, a create or check makes 2 store operations (limit counter, then the script) and a reveal 3 " +
+      "(read counter, wrong-passphrase counter, reveal script), so the hop is paid 2–3 times per request. " +
       "Under load the bridge process also takes CPU from the same cores, which a hosted Upstash would not.",
     "",
     `Server resident memory (VmRSS of the server process tree, sampled every 250 ms): Burnlink + Redis peak ${mb(appTarget?.rssPeakBytes ?? 0)}, ` +
