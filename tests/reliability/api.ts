@@ -6,11 +6,13 @@
 import { accessProof, manageToken, revealProofs, sealSecret, type SealedSecret } from "@/lib/crypto";
 import type { CreateSecretRequest } from "@/lib/api/wire";
 
-/** Settings every test server gets: no rate limits (the races are bursts on purpose). */
+/** Settings every test server gets: no rate limits (the races are bursts from one address on purpose). */
 export const BASE_ENV: Record<string, string> = {
   RATE_LIMIT_CREATE_PER_MINUTE: "0",
   RATE_LIMIT_READ_PER_MINUTE: "0",
   RATE_LIMIT_MANAGE_PER_MINUTE: "0",
+  // The passphrase races send dozens of wrong passphrases from one address on purpose.
+  RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "0",
 };
 
 export interface Answer {

@@ -153,6 +153,7 @@ describe.each(["redis", "upstash", "redis-cluster", "memory"] as const)("on the 
     }
 
     const statuses = await Promise.all(secrets.map((secret, i) => secretStatus(at(i + 1), secret)));
+    expect(statuses.map((status) => status.status)).toEqual(secrets.map(() => 200));
     for (const [index, status] of statuses.entries()) {
       const secret = secrets[index] as TestSecret;
       const wins = Math.min(plan[index] ?? 0, secret.maxViews);
