@@ -7,6 +7,7 @@
 import { defineConfig } from "@playwright/test";
 
 const distDir = process.env.NEXT_DIST_DIR || ".next";
+const reportDir = process.env.BURNLINK_TEST_REPORT_DIR;
 // Fixed, uncommon ports: 6379 and 3000 may be taken on a developer's machine.
 const redisPort = Number(process.env.E2E_REDIS_PORT || 36479);
 const redisAppPort = Number(process.env.E2E_APP_PORT || 3947);
@@ -47,7 +48,12 @@ export default defineConfig({
   workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"]],
+  reporter: [
+    ["list"],
+    ...(process.env.CI ? [["html", { open: "never" }] as const] : []),
+    // CI sums this report into its one "N passed, N failed" line (.ci/run).
+    ...(reportDir ? [["json", { outputFile: `${reportDir}/playwright.json` }] as const] : []),
+  ],
   use: {
     browserName: "chromium",
     launchOptions: chromiumLaunch,
