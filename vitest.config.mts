@@ -15,7 +15,7 @@ export default defineConfig({
   },
   test: {
     include: ["tests/**/*.test.ts"],
-    exclude: ["tests/e2e/**", "node_modules/**"],
+    exclude: ["tests/e2e/**", "tests/reliability/**", "tests/bench/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: reportDir ? ["default", "json"] : ["default"],
