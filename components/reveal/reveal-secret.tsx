@@ -54,7 +54,15 @@ function problemOf(error: unknown, during: "check" | "reveal"): Problem {
             : "Could not reach the Burnlink server. Check your connection, then try again. Nothing has been opened.",
       };
     default:
-      return { kind: "retry", message: "The server cannot answer right now. Wait a moment, then try again. Nothing has been opened." };
+      // A reveal the store performed but could not confirm in time still used its view, so
+      // after a failed reveal we must not promise that nothing was opened.
+      return {
+        kind: "retry",
+        message:
+          during === "reveal"
+            ? "The server cannot answer right now. Wait a moment, then try again; if it then says the secret was already viewed, the answer was lost on the way and the sender should share it again."
+            : "The server cannot answer right now. Wait a moment, then try again. Nothing has been opened.",
+      };
   }
 }
 
