@@ -17,6 +17,7 @@ describe("parseServerConfig", () => {
       keyPrefix: "burnlink",
       maxAllowedIps: 20,
       peerHeaderTrusted: false,
+      rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
     });
   });
 
@@ -38,6 +39,10 @@ describe("parseServerConfig", () => {
       KEY_PREFIX: "bl-test",
       MAX_ALLOWED_IPS: "3",
       BURNLINK_CUSTOM_SERVER: "1",
+      RATE_LIMIT_CREATE_PER_MINUTE: "0",
+      RATE_LIMIT_READ_PER_MINUTE: "5",
+      RATE_LIMIT_MANAGE_PER_MINUTE: "6",
+      RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "7",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -53,6 +58,7 @@ describe("parseServerConfig", () => {
       keyPrefix: "bl-test",
       maxAllowedIps: 3,
       peerHeaderTrusted: true,
+      rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
@@ -105,5 +111,11 @@ describe("parseServerConfig", () => {
     expect(message).toContain("REDIS_URL");
     expect(message).toContain("MAX_VIEWS");
     expect(message).not.toContain("hunter2");
+  });
+
+  it("refuses a rate limit that is not a whole number, naming the variable", () => {
+    expect(() => parseServerConfig({ RATE_LIMIT_READ_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_READ_PER_MINUTE/);
+    expect(() => parseServerConfig({ RATE_LIMIT_CREATE_PER_MINUTE: "ten" })).toThrow(/RATE_LIMIT_CREATE_PER_MINUTE/);
+    expect(() => parseServerConfig({ RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "1.5" })).toThrow(/RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR/);
   });
 });
