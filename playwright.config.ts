@@ -24,6 +24,7 @@ const serverEnv = {
   RATE_LIMIT_CREATE_PER_MINUTE: "0",
   RATE_LIMIT_READ_PER_MINUTE: "0",
   RATE_LIMIT_MANAGE_PER_MINUTE: "0",
+  RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "0",
 };
 
 const chromiumLaunch = {
