@@ -135,9 +135,12 @@ export function renderMarkdown(result: BenchResult): string {
       `${machine.loadAverageAtEnd.map((value) => value.toFixed(2)).join(" / ")} at end (1/5/15 min). ` +
       `All figures: ${COMMAND}.`,
     "",
-    ...(Math.max(machine.loadAverageAtStart[0] ?? 0, machine.loadAverageAtEnd[0] ?? 0) > machine.nproc
+    "(The bench itself keeps the server, Redis and the load generator busy, about 2–3 of the load average at the end; " +
+      "the figure at start shows other work on the machine.)",
+    "",
+    ...((machine.loadAverageAtStart[0] ?? 0) > machine.nproc
       ? [
-          `> **The machine was busy with other work during this run** (1-minute load average above its ${machine.nproc} cores): ` +
+          `> **The machine was busy with other work when this run started** (1-minute load average above its ${machine.nproc} cores): ` +
             "every process here got only a share of the CPU, so absolute figures are low and noisy; the heavier the server, the more it loses.",
           "",
         ]
