@@ -3,8 +3,8 @@ import { ApiFailure, withApi } from "@/lib/api/server";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-// Any method on /api itself – 404 not_found as JSON, like every unknown API path
-const notFound = withApi("/api", () => {
+// Any method on /api itself or an unknown /api/... path – 404 not_found as JSON, never the HTML 404 page
+const notFound = withApi("/api/[[...path]]", () => {
   throw new ApiFailure("not_found", "There is no such API endpoint.");
 });
 
