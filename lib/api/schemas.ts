@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { base64urlToBytes } from "@/lib/crypto/encoding";
-import { parseAllowlistEntry } from "@/lib/server/ip-address";
+import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import type {
   CheckSecretRequest,
   CheckSecretResponse,

@@ -20,7 +20,7 @@
 import "server-only";
 import type { Requester } from "@/lib/store/types";
 import type { ServerConfig } from "./config";
-import { auditIpOf, ipAddressToHex, parseInfrastructureAddress, UNKNOWN_IP_HEX, type IpAddress } from "./ip-address";
+import { auditIpOf, ipAddressToHex, parseInfrastructureAddress, UNKNOWN_IP_HEX, type IpAddress } from "@/lib/net/ip-address";
 
 export const PEER_HEADER = "x-burnlink-peer";
 

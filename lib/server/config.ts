@@ -10,7 +10,7 @@
 import "server-only";
 import { z } from "zod";
 import type { StoreKind } from "@/lib/store/types";
-import type { AuditIpMode } from "./ip-address";
+import type { AuditIpMode } from "@/lib/net/ip-address";
 
 /** Nonce and Poly1305 tag around every padded envelope (PROTOCOL.md §3). */
 export const CIPHERTEXT_OVERHEAD_BYTES = 24 + 16;

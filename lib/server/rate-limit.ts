@@ -24,10 +24,10 @@
  */
 import "server-only";
 import { getRateLimiter, type RateLimiter, type RateLimitRule } from "@/lib/store";
-import { ApiFailure } from "@/lib/api/server";
+import { ApiFailure } from "@/lib/server/http";
 import type { RateLimits, ServerConfig } from "./config";
 import { clientAddressOf } from "./client-ip";
-import { ipAddressToHex, isIpv4 } from "./ip-address";
+import { ipAddressToHex, isIpv4 } from "@/lib/net/ip-address";
 
 export type RateLimitScope = "create" | "read" | "manage" | "passphrase";
 

@@ -16,6 +16,7 @@
  * driver agrees on one clock per request; the ciphertext key additionally expires
  * natively at `expiresAt` (PXAT on Redis), so expiry holds even if no request comes.
  */
+import type { IpPrefix } from "@/lib/net/ip-address";
 
 export type StoreKind = "memory" | "redis" | "redis-cluster" | "upstash";
 
@@ -35,10 +36,7 @@ export interface SecretEvent {
  * mapped into ::ffff:0:0/96 so that one comparison covers v4, v6 and v4-mapped v6.
  * `network` is 32 lowercase hex digits, `prefixLength` 0..128.
  */
-export interface IpPrefix {
-  network: string;
-  prefixLength: number;
-}
+export type { IpPrefix };
 
 /** Who is asking, as far as the store needs to know. */
 export interface Requester {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clientAddressOf, requesterOf } from "@/lib/server/client-ip";
-import { formatIpAddress } from "@/lib/server/ip-address";
+import { formatIpAddress } from "@/lib/net/ip-address";
 
 type Config = Parameters<typeof clientAddressOf>[1];
 

@@ -8,7 +8,7 @@ import {
   parseInfrastructureAddress,
   parseIpAddress,
   prefixContains,
-} from "@/lib/server/ip-address";
+} from "@/lib/net/ip-address";
 
 const hexOf = (text: string) => {
   const address = parseIpAddress(text);

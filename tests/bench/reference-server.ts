@@ -3,7 +3,7 @@
  * Redis work per request as Burnlink's API and nothing else. It runs the very Lua scripts
  * of lib/store/scripts.ts with EVALSHA (imported, so they cannot drift apart), with the
  * same arguments the Redis driver sends, and hashes proofs to verifiers with node:crypto as
- * lib/api/server.ts does. It skips what the framework ceiling and the app add on top:
+ * lib/server/http.ts does. It skips what the framework ceiling and the app add on top:
  * routing, zod validation, body caps, error shapes, config and client-IP policy.
  *
  * Started by tests/bench/main.ts as its own process (bundled by tests/bench/run.mjs):

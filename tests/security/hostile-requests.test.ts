@@ -17,7 +17,7 @@ import { rawSocketRequest, type RawReply } from "./support";
 const MAX_SECRET_BYTES = 4096;
 const MAX_CIPHERTEXT_BYTES = MAX_SECRET_BYTES + 40;
 const MAX_ALLOWED_IPS = 20;
-/** createBodyMaxBytes() in lib/api/server.ts for these limits. */
+/** createBodyMaxBytes() in lib/server/http.ts for these limits. */
 const CREATE_BODY_MAX_BYTES = Math.ceil((MAX_CIPHERTEXT_BYTES * 4) / 3) + 8192 + MAX_ALLOWED_IPS * 80;
 const SMALL_BODY_MAX_BYTES = 4096;
 const PASSPHRASE = "hunter2 but longer";

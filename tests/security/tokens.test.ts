@@ -10,7 +10,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sameVerifier, isVerifier, metaKey } from "@/lib/store/keys";
 import { createMemoryStore, createRedisStore, type NewSecret, type SecretStore } from "@/lib/store";
-import { verifierOfProof } from "@/lib/api/server";
+import { verifierOfProof } from "@/lib/server/http";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 
 const VERIFIER = "q".repeat(43);

@@ -1,4 +1,4 @@
-import { ApiFailure, withApi } from "@/lib/api/server";
+import { ApiFailure, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

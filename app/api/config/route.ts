@@ -1,6 +1,6 @@
 import { getServerConfig } from "@/lib/server/config";
 import type { ServerConfigResponse } from "@/lib/api/wire";
-import { jsonResponse, unsupportedMethods, withApi } from "@/lib/api/server";
+import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 // The answer follows the environment of the running server, never of the build.

@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import type { HealthResponse } from "@/lib/api/wire";
-import { ApiFailure, jsonResponse, unsupportedMethods, withApi } from "@/lib/api/server";
+import { ApiFailure, jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { getServerConfig } from "@/lib/server/config";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
-import { jsonResponse, unsupportedMethods, withApi } from "@/lib/api/server";
+import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 // The limits in the document follow the running server's environment.

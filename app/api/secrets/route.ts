@@ -2,7 +2,7 @@ import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
-import { parseAllowlistEntry } from "@/lib/server/ip-address";
+import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -14,7 +14,7 @@ import {
   readJsonBody,
   unsupportedMethods,
   withApi,
-} from "@/lib/api/server";
+} from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

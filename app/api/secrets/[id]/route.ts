@@ -12,7 +12,7 @@ import {
   parseSecretId,
   unsupportedMethods,
   withApi,
-} from "@/lib/api/server";
+} from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

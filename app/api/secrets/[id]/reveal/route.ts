@@ -16,7 +16,7 @@ import {
   unsupportedMethods,
   verifierOfProof,
   withApi,
-} from "@/lib/api/server";
+} from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -21,9 +21,9 @@ import type { z } from "zod";
 import { bytesToBase64url, base64urlToBytes } from "@/lib/crypto/encoding";
 import { ConfigError } from "@/lib/server/config";
 import { StoreUnavailableError, type Gone } from "@/lib/store/types";
-import { ERROR_STATUS, type ErrorCode } from "./errors";
-import { createSecretBodySchema, secretIdSchema, type ApiLimits } from "./schemas";
-import type { ErrorBody, GoneReasonName } from "./wire";
+import { ERROR_STATUS, type ErrorCode } from "@/lib/api/errors";
+import { createSecretBodySchema, secretIdSchema, type ApiLimits } from "@/lib/api/schemas";
+import type { ErrorBody, GoneReasonName } from "@/lib/api/wire";
 
 const NO_STORE = "no-store";
 

@@ -15,9 +15,14 @@
  *   restriction other than the one the store enforces.
  * Pure: no Node or Next imports, so the rules can be unit-tested and reused.
  */
-import type { IpPrefix } from "@/lib/store/types";
 
 export const IPV4_MAPPED_PREFIX_LENGTH = 96;
+
+/** A network as 32 hex digits (16 bytes) and a prefix length 0..128. */
+export interface IpPrefix {
+  network: string;
+  prefixLength: number;
+}
 
 export interface IpAddress {
   /** 16 bytes; IPv4 addresses are stored as ::ffff:a.b.c.d. */
