@@ -8,6 +8,10 @@ export function SiteFooter() {
         <Link href="/how-it-works" className="underline underline-offset-2">
           How it works
         </Link>
+        {" · "}
+        <Link href="/sharing-safely" className="underline underline-offset-2">
+          Sharing safely
+        </Link>
       </div>
     </footer>
   );

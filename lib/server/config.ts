@@ -11,6 +11,8 @@ import "server-only";
 import { z } from "zod";
 import type { StoreKind } from "@/lib/store/types";
 import type { AuditIpMode } from "@/lib/net/ip-address";
+import { ConfigError } from "./config-error";
+import { resolveFileVariables } from "./env-files";
 
 /** Nonce and Poly1305 tag around every padded envelope (PROTOCOL.md §3). */
 export const CIPHERTEXT_OVERHEAD_BYTES = 24 + 16;
@@ -43,6 +45,8 @@ export interface ServerConfig {
   peerHeaderTrusted: boolean;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
   rateLimits: RateLimits;
+  /** The operator's own sharing policy (GUIDELINES_TEXT or GUIDELINES_FILE), shown as plain text; null when unset. */
+  guidelinesText: string | null;
 }
 
 export interface RateLimits {
@@ -56,12 +60,7 @@ export interface RateLimits {
   wrongPassphrasePerHour: number;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 /** Unset and empty mean the same thing: `.env` files often carry `NAME=`. */
 const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
@@ -160,6 +159,8 @@ const envSchema = z
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
+    // Shown on /sharing-safely as text, never as HTML; a page of policy, not a document store.
+    GUIDELINES_TEXT: z.preprocess(unsetIfEmpty, z.string().max(20_000, { error: "must be at most 20000 characters" }).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -180,6 +181,9 @@ const envSchema = z
 
 type Env = z.output<typeof envSchema>;
 
+/** Every variable this schema reads (tests keep them out of the servers they start; the README documents each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The same precedence as lib/store's getStore(). */
 function storeKindOf(env: Env): StoreKind {
   if (env.UPSTASH_REDIS_REST_URL || env.KV_REST_API_URL) return "upstash";
@@ -189,7 +193,8 @@ function storeKindOf(env: Env): StoreKind {
 }
 
 /** Parses an environment; exported for tests. Throws ConfigError naming each bad variable. */
-export function parseServerConfig(source: Record<string, string | undefined>): ServerConfig {
+export function parseServerConfig(raw: Record<string, string | undefined>): ServerConfig {
+  const source = resolveFileVariables(raw);
   // On Vercel there is no custom server and the edge sets x-real-ip: trust it by default.
   const trustProxyUnset = source.TRUST_PROXY === undefined || source.TRUST_PROXY === "";
   const withDefaults = trustProxyUnset && source.VERCEL === "1" ? { ...source, TRUST_PROXY: "vercel" } : source;
@@ -219,6 +224,7 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
+    guidelinesText: env.GUIDELINES_TEXT ?? null,
   };
 }
 

@@ -12,6 +12,7 @@
  * dev-mode module reloads do not open a new Redis connection each time).
  */
 import "server-only";
+import { serverEnvironment } from "@/lib/server/env-files";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
 import { rateLimiterFor, type RateLimiter } from "./rate-limit";
@@ -43,8 +44,8 @@ function present(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
-/** Reads the store settings from an environment (process.env by default). */
-export function storeOptionsFromEnv(env: Record<string, string | undefined> = process.env): StoreOptions {
+/** Reads the store settings from an environment (process.env with `_FILE` variants resolved, by default). */
+export function storeOptionsFromEnv(env: Record<string, string | undefined> = serverEnvironment()): StoreOptions {
   const options: StoreOptions = { keyPrefix: present(env.KEY_PREFIX) ?? DEFAULT_KEY_PREFIX };
   const upstashUrl = present(env.UPSTASH_REDIS_REST_URL) ?? present(env.KV_REST_API_URL);
   const upstashToken = present(env.UPSTASH_REDIS_REST_TOKEN) ?? present(env.KV_REST_API_TOKEN);
@@ -70,7 +71,7 @@ export function createStore(options: StoreOptions): SecretStore {
 }
 
 /** createStore(storeOptionsFromEnv(env)). */
-export function storeFromEnv(env: Record<string, string | undefined> = process.env): SecretStore {
+export function storeFromEnv(env: Record<string, string | undefined> = serverEnvironment()): SecretStore {
   return createStore(storeOptionsFromEnv(env));
 }
 

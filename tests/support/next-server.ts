@@ -8,6 +8,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { CONFIG_VARIABLES } from "@/lib/server/config";
+import { FILE_VARIABLES } from "@/lib/server/env-files";
 import { freePort } from "./free-port";
 import { ensureNextBuild, nextDistDir, PROJECT_DIR } from "./global-setup";
 
@@ -27,32 +29,8 @@ export interface NextServerOptions {
   readyTimeoutMs?: number;
 }
 
-/** Variables lib/server/config.ts and lib/store read: never inherited by a test server. */
-const OWNED_VARIABLES = [
-  "UPSTASH_REDIS_REST_URL",
-  "UPSTASH_REDIS_REST_TOKEN",
-  "KV_REST_API_URL",
-  "KV_REST_API_TOKEN",
-  "REDIS_URL",
-  "REDIS_CLUSTER_NODES",
-  "MAX_TTL_SECONDS",
-  "MIN_TTL_SECONDS",
-  "MAX_VIEWS",
-  "MAX_SECRET_BYTES",
-  "PASSPHRASE_ATTEMPTS",
-  "META_RETENTION_SECONDS",
-  "AUDIT_IP",
-  "TRUST_PROXY",
-  "KEY_PREFIX",
-  "MAX_ALLOWED_IPS",
-  "RATE_LIMIT_CREATE_PER_MINUTE",
-  "RATE_LIMIT_READ_PER_MINUTE",
-  "RATE_LIMIT_MANAGE_PER_MINUTE",
-  "RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR",
-  "BURNLINK_CUSTOM_SERVER",
-  "PORT",
-  "HOSTNAME",
-];
+/** Variables lib/server/config.ts and lib/store read (and their `_FILE` forms): never inherited by a test server. */
+const OWNED_VARIABLES = [...CONFIG_VARIABLES, ...Object.values(FILE_VARIABLES), "PORT", "HOSTNAME"];
 
 /** Passed unless the caller sets its own: tests/security turns limits on where it tests them. */
 export const RATE_LIMITS_OFF = {
