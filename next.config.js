@@ -4,6 +4,9 @@ const nextConfig = {
   // Tests and parallel builds may use their own output folder; production uses .next.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
+  // A self-contained server folder (.next/standalone) with only the node_modules it needs:
+  // what the README's standalone section, the systemd unit and the Dockerfile run.
+  output: "standalone",
   reactStrictMode: true,
   // `npm run typecheck` checks the whole tree (tests included) in CI; the build need not
   // repeat it, and must not fail because an unrelated test file is mid-edit.

@@ -9,6 +9,7 @@
 // Environment: PORT (3000), HOSTNAME (all interfaces when unset), NEXT_DIST_DIR (.next),
 // SHUTDOWN_TIMEOUT_MS (10000). SIGTERM/SIGINT stop accepting, let in-flight requests
 // finish (at most SHUTDOWN_TIMEOUT_MS), then exit 0.
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,8 +40,28 @@ const port = parsePort(process.env.PORT);
 const hostname = process.env.HOSTNAME || undefined;
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS) || 10_000;
 
+/**
+ * The config the build was made with, as the build wrote it (required-server-files.json),
+ * handed to Next exactly as Next's own standalone server.js does. The standalone bundle
+ * has no next.config.js to load (README, "Standalone bundle"), and in the source tree this
+ * keeps the server on the build's config and quiets Next's warning that `output:
+ * "standalone"` builds are not for `next start`.
+ */
+function builtConfig() {
+  const distDir = process.env.NEXT_DIST_DIR || ".next";
+  const file = path.join(projectDir, distDir, "required-server-files.json");
+  if (!existsSync(file)) {
+    log("error", `burnlink: no build found (${distDir}/required-server-files.json is missing in ${projectDir}); run npm run build`);
+    process.exit(1);
+  }
+  const { config } = JSON.parse(readFileSync(file, "utf8"));
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+  return config;
+}
+
+const conf = builtConfig();
 const { default: next } = await import("next");
-const app = next({ dev: false, dir: projectDir, hostname, port });
+const app = next({ dev: false, dir: projectDir, hostname, port, conf });
 const handle = app.getRequestHandler();
 await app.prepare();
 

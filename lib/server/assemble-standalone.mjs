@@ -1,0 +1,24 @@
+// Completes Next's standalone output (`output: "standalone"`) into a folder that runs on
+// its own: Next copies the server and the node_modules it traced, but not this entry point,
+// `public/` or the client assets in `<distDir>/static`. After `npm run build`,
+// `<distDir>/standalone` is the whole deployable server: copy it anywhere and run
+// `node lib/server/start.mjs` in it (README, "Standalone bundle"). Plain JavaScript: it
+// runs right after `next build`, with no compiler.
+import { cpSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+const standaloneDir = path.join(projectDir, distDir, "standalone");
+
+if (!existsSync(path.join(standaloneDir, distDir, "BUILD_ID"))) {
+  console.error(`burnlink: no standalone build in ${path.relative(projectDir, standaloneDir)}; run next build first`);
+  process.exit(1);
+}
+cpSync(path.join(projectDir, "lib", "server", "start.mjs"), path.join(standaloneDir, "lib", "server", "start.mjs"));
+if (existsSync(path.join(projectDir, "public"))) {
+  cpSync(path.join(projectDir, "public"), path.join(standaloneDir, "public"), { recursive: true });
+}
+cpSync(path.join(projectDir, distDir, "static"), path.join(standaloneDir, distDir, "static"), { recursive: true });
+console.log(`burnlink: standalone server assembled in ${path.relative(projectDir, standaloneDir)}`);
