@@ -477,8 +477,9 @@ describe("burnlink against one server (memory store)", () => {
     const linkFile = join(await freshDir("tty"), "link.txt");
     const command = `printf %s 'typed secret' | '${process.execPath}' '${LAUNCHER}' send --passphrase --server ${server.url} > '${linkFile}'`;
     const sent = await runOnTerminal(command, [
-      { waitFor: "Passphrase: ", type: "open-sesame-42\r" },
-      { waitFor: "Passphrase again: ", type: "open-sesame-42\r" },
+      // An arrow key and a Home key in the middle are dropped whole (issue 10 item 18).
+      { waitFor: "Passphrase: ", type: "open-\u001b[Dsesame-42\r" },
+      { waitFor: "Passphrase again: ", type: "open-sesame\u001bOH-42\r" },
     ]);
     expect(sent.code, sent.screen).toBe(0);
     expect(sent.screen).not.toContain("open-sesame-42");
