@@ -5,7 +5,8 @@
  * (exact bytes into a pipe, escaped controls on a terminal); files go through save-files.ts.
  */
 import { basename, relative, resolve } from "node:path";
-import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
+import { ApiError, type ApiClient } from "@/lib/api/client";
+import { createCliApiClient } from "../api";
 import type { RevealSecretResponse } from "@/lib/api/wire";
 import { accessProof, openSecret, revealProofs } from "@/lib/crypto";
 import type { GetOptions } from "../args";
@@ -19,6 +20,7 @@ import {
   formatTime,
   printable,
   terminalSafe,
+  terminalSafeJson,
   writeTo,
 } from "../output";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
@@ -43,7 +45,7 @@ async function check(
   if (options.json) {
     await writeTo(
       context.stdout,
-      `${JSON.stringify({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`,
+      `${terminalSafeJson({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`,
     );
     return;
   }
@@ -116,7 +118,7 @@ async function writeText(text: string, context: CliContext): Promise<void> {
 export async function get(options: GetOptions, context: CliContext): Promise<void> {
   const { origin, linkKey, needsPassphrase } = readShareLink(options.link);
   try {
-    const client = createApiClient(
+    const client = createCliApiClient(
       origin,
       fetchWithDownloadProgress(context.stderr, "Downloading"),
     );
