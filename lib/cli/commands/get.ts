@@ -2,7 +2,8 @@
  * `burnlink get`: opens a share link against the origin the link names (never a configured
  * server: the link decides). Checks first (consumes nothing), so a dead link fails before the
  * passphrase prompt and an unusable -o DIR fails before the view is spent. Text goes to stdout
- * (exact bytes into a pipe, escaped controls on a terminal); files go through save-files.ts.
+ * (exact bytes into a pipe, escaped controls on a terminal); files go through save-files.ts,
+ * into a fresh sub-directory unless the recipient accepted their names (--only, --all).
  */
 import { basename, relative, resolve } from "node:path";
 import { ApiError, type ApiClient } from "@/lib/api/client";
@@ -12,7 +13,8 @@ import { accessProof, openSecret, revealProofs } from "@/lib/crypto";
 import type { GetOptions } from "../args";
 import type { CliContext } from "../context";
 import { fetchWithDownloadProgress } from "../download-progress";
-import { toCliError } from "../errors";
+import { CliError, toCliError } from "../errors";
+import { EXIT } from "../exit-codes";
 import { readShareLink } from "../links";
 import {
   formatBytes,
@@ -24,7 +26,7 @@ import {
   writeTo,
 } from "../output";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
-import { assertOutputDirectory, saveFiles, type SavedFile } from "../save-files";
+import { assertOutputDirectory, saveReceivedFiles, type SavedFile } from "../save-files";
 
 /** Interactive retries in one run; each wrong answer counts against the secret's attempt limit. */
 const MAX_PROMPTS = 3;
@@ -86,9 +88,14 @@ async function reveal(
   }
 }
 
+/** `./sub/name` under the current directory, else the absolute path. */
+function shownPath(path: string, cwd: string): string {
+  const inside = relative(cwd, path);
+  return inside === "" || inside.startsWith("..") ? path : `./${inside}`;
+}
+
 function savedLine(saved: SavedFile, cwd: string): string {
-  const path = relative(cwd, saved.path);
-  const shown = path === "" || path.startsWith("..") ? saved.path : `./${path}`;
+  const shown = shownPath(saved.path, cwd);
   const renamed =
     basename(saved.path) === saved.originalName
       ? ""
@@ -142,9 +149,25 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
     const content = openSecret(revealed.ciphertext, encryptionKey);
     if (content.text !== undefined) await writeText(content.text, context);
     if (content.files !== undefined && content.files.length > 0) {
-      await saveFiles(content.files, outputDir, options.force, (saved) => {
-        context.stderr.write(savedLine(saved, context.cwd));
-      });
+      const result = await saveReceivedFiles(
+        content.files,
+        outputDir,
+        options.all ? { all: true } : { all: false, only: options.only },
+        (saved) => context.stderr.write(savedLine(saved, context.cwd)),
+      );
+      if (result.freshDirectory !== undefined) {
+        await writeTo(
+          context.stderr,
+          `Saved in a new folder, ${printable(shownPath(result.freshDirectory, context.cwd))}: the sender chose these names, ` +
+            "so they go in the output directory itself only when you name them (--only NAME) or pass --all.\n",
+        );
+      }
+      if (result.unmatched.length > 0) {
+        throw new CliError(
+          EXIT.other,
+          `the secret has no file named ${result.unmatched.map((name) => `"${name}"`).join(", ")}; every file it has is saved as listed above.`,
+        );
+      }
     }
     if (context.stderr.isTTY === true) {
       const views =
