@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "@/lib/cli/exit-codes";
-import packageJson from "@/package.json";
+import cliPackageJson from "@/lib/cli/package.json";
 import { freePort } from "../support/free-port";
 import { startNextServer, type NextServer } from "../support/next-server";
 import { startRedisCluster, startRedisServer, type RedisServer } from "../support/redis-server";
@@ -679,10 +679,10 @@ describe("burnlink's command line", () => {
     expect(result.stdout).toMatch(new RegExp(`^Usage: burnlink ${command}`));
   });
 
-  it("prints the package version", async () => {
+  it("prints the CLI package's version", async () => {
     const result = await runCli(["--version"]);
     expectExit(result, 0);
-    expect(result.stdout).toBe(`burnlink ${packageJson.version}\n`);
+    expect(result.stdout).toBe(`burnlink ${cliPackageJson.version}\n`);
   });
 
   it.each([
