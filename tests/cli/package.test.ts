@@ -116,8 +116,13 @@ describe("the burnlink npm package", () => {
     expect(await readFile(join(CLI_DIR, "LICENSE"), "utf8")).toBe(
       await readFile(join(PROJECT_DIR, "LICENSE"), "utf8"),
     );
-    const readme = await readFile(join(CLI_DIR, "README.md"), "utf8");
-    expect(readme).toContain(`npx burnlink@${cliPackageJson.version} send < .env`);
+    // Both READMEs pin the version being packed, so the examples install what was tested.
+    const example = `npx burnlink@${cliPackageJson.version} send < .env`;
+    expect(await readFile(join(CLI_DIR, "README.md"), "utf8")).toContain(example);
+    const projectReadme = await readFile(join(PROJECT_DIR, "README.md"), "utf8");
+    const cliSection = projectReadme.slice(projectReadme.indexOf("## Command line"));
+    const firstExample = cliSection.slice(cliSection.indexOf("```sh")).split("\n")[1] ?? "";
+    expect(firstExample.startsWith(example), firstExample).toBe(true);
   });
 
   it("declares a burnlink bin, an ES module and no runtime dependencies", () => {
