@@ -503,7 +503,7 @@ describe("burnlink against one server (memory store)", () => {
     expect(await readdir(only)).toEqual(["cert.pem"]);
   });
 
-  it("fails after saving every file when a name given to --only is not in the secret", async () => {
+  it("fails after showing and saving everything when a name given to --only is not in the secret", async () => {
     const source = await freshDir("missing-src");
     await writeFile(join(source, "id_ed25519"), "key");
     const { shareLink } = await send(server.url, ["id_ed25519"], { cwd: source });
@@ -511,10 +511,14 @@ describe("burnlink against one server (memory store)", () => {
     const got = await runCli(["get", shareLink, "--only", "id_rsa"], { cwd: target });
     expect(got.code, got.stderr).toBe(EXIT.other);
     expect(got.stderr).toMatch(
-      /^burnlink: the secret has no file named "id_rsa"; every file it has is saved/m,
+      /^burnlink: the secret has no file named "id_rsa"; everything it has is shown or saved/m,
     );
     const folder = (await readdir(target))[0] ?? "";
     expect(await readFile(join(target, folder, "id_ed25519"), "utf8")).toBe("key");
+    const textOnly = await send(server.url, ["--text", "no files here"]);
+    const noFile = await runCli(["get", textOnly.shareLink, "--only", "id_rsa"], { cwd: target });
+    expect(noFile.code, noFile.stderr).toBe(EXIT.other);
+    expect(noFile.stdout).toBe("no files here");
   });
 
   it("prints links in PROTOCOL.md §2 form under the server's origin, even with a trailing slash in --server", async () => {

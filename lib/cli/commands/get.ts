@@ -7,9 +7,9 @@
  */
 import { basename, relative, resolve } from "node:path";
 import { ApiError, type ApiClient } from "@/lib/api/client";
-import { createCliApiClient } from "../api";
 import type { RevealSecretResponse } from "@/lib/api/wire";
 import { accessProof, openSecret, revealProofs } from "@/lib/crypto";
+import { createCliApiClient } from "../api";
 import type { GetOptions } from "../args";
 import type { CliContext } from "../context";
 import { fetchWithDownloadProgress } from "../download-progress";
@@ -148,6 +148,7 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
 
     const content = openSecret(revealed.ciphertext, encryptionKey);
     if (content.text !== undefined) await writeText(content.text, context);
+    let unmatched = options.only;
     if (content.files !== undefined && content.files.length > 0) {
       const result = await saveReceivedFiles(
         content.files,
@@ -162,12 +163,13 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
             "so they go in the output directory itself only when you name them (--only NAME) or pass --all.\n",
         );
       }
-      if (result.unmatched.length > 0) {
-        throw new CliError(
-          EXIT.other,
-          `the secret has no file named ${result.unmatched.map((name) => `"${name}"`).join(", ")}; every file it has is saved as listed above.`,
-        );
-      }
+      unmatched = result.unmatched;
+    }
+    if (unmatched.length > 0) {
+      throw new CliError(
+        EXIT.other,
+        `the secret has no file named ${unmatched.map((name) => `"${name}"`).join(", ")}; everything it has is shown or saved as listed above.`,
+      );
     }
     if (context.stderr.isTTY === true) {
       const views =
