@@ -6,6 +6,7 @@
 import type { Environment } from "./context";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors";
+import { sanitizeFileName } from "./file-names";
 import { parseTtl } from "./ttl";
 
 export const COMMANDS = ["send", "get", "status", "burn"] as const;
@@ -33,7 +34,10 @@ export interface SendOptions {
 export interface GetOptions {
   link: string;
   outputDir?: string;
-  force: boolean;
+  /** --all: every file straight into the output directory, under the sender's (safe) names. */
+  all: boolean;
+  /** --only NAME…: these files straight into the output directory; the rest go to a fresh one. */
+  only: string[];
   check: boolean;
   json: boolean;
   passphraseFile?: string;
@@ -69,6 +73,9 @@ const OPTIONS = {
   get: {
     ...HELP_OPTION,
     output: { type: "string", short: "o" },
+    all: { type: "boolean" },
+    only: { type: "string", multiple: true },
+    // Gone (files are never replaced); still parsed, to say so instead of "no option".
     force: { type: "boolean", short: "f" },
     check: { type: "boolean" },
     json: { type: "boolean" },
@@ -212,6 +219,19 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
     }
     case "get": {
       const check = flag("check");
+      if (flag("force"))
+        throw new UsageError(
+          "--force is gone: burnlink get never replaces a file (a taken name gets a numbered variant such as notes-2.txt).",
+        );
+      const only = Array.isArray(values.only) ? values.only : [];
+      for (const name of only) {
+        if (sanitizeFileName(name, "") !== name)
+          throw new UsageError(
+            `--only takes a file name as burnlink saves it (no path, no leading dot, no control characters), not "${name}".`,
+          );
+      }
+      if (flag("all") && only.length > 0)
+        throw new UsageError("--all and --only exclude each other; give one of them.");
       if (flag("json") && !check)
         throw new UsageError(
           "--json works with --check only; the secret itself goes to stdout or to files.",
@@ -221,7 +241,8 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
         options: {
           link: oneLink(positionals, "get", "share link"),
           outputDir: string("output"),
-          force: flag("force"),
+          all: flag("all"),
+          only,
           check,
           json: flag("json"),
           passphraseFile: string("passphrase-file"),

@@ -6,7 +6,8 @@
 import { ApiError } from "@/lib/api/client";
 import { BurnlinkCryptoError, DecryptError, EnvelopeError, LinkFormatError } from "@/lib/crypto";
 import { EXIT, type ExitCode } from "./exit-codes";
-import { formatTime } from "./output";
+import { InvalidAnswerError } from "./answers";
+import { formatTime, printable } from "./output";
 
 export class CliError extends Error {
   readonly exitCode: ExitCode;
@@ -99,7 +100,7 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
     case "invalid_request":
       return new CliError(
         EXIT.usage,
-        `${server} rejected the request: ${error.body?.message ?? error.message}`,
+        `${server} rejected the request: ${printable(error.body?.message ?? error.message)}`,
       );
     case "id_taken":
       return new CliError(
@@ -113,7 +114,10 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
         `${server} does not answer like a Burnlink server (${error.code}); check the address.`,
       );
     default:
-      return new CliError(EXIT.other, `${server} answered ${error.status}: ${error.message}`);
+      return new CliError(
+        EXIT.other,
+        `${server} answered ${error.status}: ${printable(error.message)}`,
+      );
   }
 }
 
@@ -135,6 +139,13 @@ function goneMessage(reason: string | undefined, at: string): string {
 /** Turns anything thrown while running a command into a CliError; never loses the exit code. */
 export function toCliError(error: unknown, context: ErrorContext): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof InvalidAnswerError) {
+    return new CliError(
+      EXIT.invalidAnswer,
+      `${context.origin ?? "the server"} sent an invalid answer (${error.problem}); it does not answer like a Burnlink server, so nothing of it was used.`,
+      { cause: error },
+    );
+  }
   if (error instanceof ApiError) return apiErrorToCliError(error, context);
   if (error instanceof LinkFormatError) {
     return new UsageError(`malformed link: ${error.message}`, { cause: error });

@@ -4,7 +4,7 @@
  */
 export const EXIT = {
   ok: 0,
-  /** Anything else: a local file could not be written, the server answered nonsense. */
+  /** Anything else: a local file could not be written, the secret does not decrypt. */
   other: 1,
   /** The command line is wrong: unknown option, bad value, malformed link, unreadable input. */
   usage: 2,
@@ -16,6 +16,8 @@ export const EXIT = {
   refused: 5,
   /** The server cannot be reached, or it says it is unavailable. */
   unavailable: 6,
+  /** The server's answer does not have the protocol's shape (not a Burnlink server, or a hostile one). */
+  invalidAnswer: 7,
   /** The user pressed Ctrl-C at a prompt (128 + SIGINT, as shells do). */
   interrupted: 130,
 } as const;
@@ -31,5 +33,6 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.wrongPassphrase, "wrong passphrase"],
   [EXIT.refused, "refused: IP not allowed, rate limited, or too large"],
   [EXIT.unavailable, "network error, or the server is unavailable"],
+  [EXIT.invalidAnswer, "the server sent an invalid answer (not a Burnlink server?)"],
   [EXIT.interrupted, "interrupted at a prompt"],
 ];

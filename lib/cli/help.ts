@@ -57,18 +57,23 @@ Examples:
 
 const GET = `Usage: burnlink get LINK [options]
 
-Opens a share link against the server it names. Text goes to stdout; files are saved in
-the current directory (or -o DIR) under safe names, never replacing an existing file:
-a taken name gets a numbered variant (notes-2.txt) unless --force. Files are created
-readable by you only (mode 600).
+Opens a share link against the server it names. Text goes to stdout. The sender chose the
+files' names, so files are saved in a new folder (burnlink-YYYYMMDD-HHMMSS, readable by you
+only) inside the current directory or -o DIR, where they cannot replace or add to your own
+files (authorized_keys, rc, config). Name the files you expect with --only NAME, or pass
+--all, to save them in DIR itself. Either way names are made safe (no path, no leading
+dot, no control characters), an existing file is never replaced (a taken name gets a
+numbered variant, notes-2.txt), and files are created readable by you only (mode 600).
 
 Opening a link consumes one view. Use --check to look without consuming. On a terminal,
 control characters in the text are shown escaped (\\u001b); a pipe or file gets the
 exact bytes.
 
 Options:
-  -o, --output DIR        save files in DIR (must exist)
-  -f, --force             replace existing files of the same name
+  -o, --output DIR        where files go (must exist; default: the current directory)
+  --only NAME             save the file NAME in DIR itself; repeatable. Files not named
+                          still go to a new folder in DIR, so nothing is lost
+  --all                   save every file in DIR itself, under the sender's names
   --check                 show views left and expiry; consumes nothing
   --json                  with --check: print {viewsLeft, expiresAt} as JSON
   --passphrase-file PATH  read the passphrase from a file
@@ -79,7 +84,8 @@ prompt on the terminal.
 
 Examples:
   burnlink get "$LINK" > secret.txt
-  burnlink get "$LINK" -o ~/.ssh
+  burnlink get "$LINK" -o ~/Downloads          # files in ~/Downloads/burnlink-…/
+  burnlink get "$LINK" --only cert.pem --only key.pem -o ./tls
   burnlink get --check "$LINK"
 `;
 

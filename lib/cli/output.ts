@@ -19,7 +19,8 @@ export function writeTo(stream: OutputStream, data: string | Uint8Array): Promis
 /** `2026-11-28 06:30:00 UTC`: unambiguous in logs, sorts as text. */
 export function formatTime(iso: string): string {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+  // Answers are checked (answers.ts) before they get here; this is the last line of defence.
+  if (Number.isNaN(date.getTime())) return printable(iso);
   return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
@@ -98,7 +99,8 @@ const UNPRINTABLE =
 
 /**
  * `text` with control and invisible characters shown as `\u001b`-style escapes, for names the
- * sender chose: printed raw, an escape sequence could rewrite the user's terminal.
+ * sender chose and anything the server sent: printed raw, an escape sequence could rewrite the
+ * user's terminal (or write its clipboard, OSC 52).
  */
 export function printable(text: string): string {
   return text.replace(
@@ -123,4 +125,20 @@ export function terminalSafe(text: string): { text: string; escaped: boolean } {
     return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
   return { text: safe, escaped };
+}
+
+/** UNPRINTABLE without C0 controls: JSON.stringify escapes those, and its indentation uses \n. */
+const UNPRINTABLE_BEYOND_C0 =
+  /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * JSON for stdout, for --json: JSON.stringify escapes C0 controls but leaves DEL, C1 and bidi
+ * characters raw; those are escaped too (`\u009b`), which any JSON parser reads back as the
+ * same string. So a hostile server's strings cannot drive the terminal through --json either.
+ */
+export function terminalSafeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    UNPRINTABLE_BEYOND_C0,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

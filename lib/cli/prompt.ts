@@ -8,6 +8,7 @@ import { openSync } from "node:fs";
 import tty from "node:tty";
 import { CliError, UsageError } from "./errors";
 import { EXIT } from "./exit-codes";
+import { HiddenLineEditor } from "./line-editor";
 
 interface Terminal {
   input: tty.ReadStream;
@@ -44,7 +45,8 @@ export const NO_TERMINAL_HINT =
 
 /**
  * Shows `question` on the terminal and reads one line with echo off. Ctrl-C or Ctrl-D on an
- * empty line stop the CLI with exit 130; Backspace and Ctrl-U edit as usual.
+ * empty line stop the CLI with exit 130; Backspace and Ctrl-U edit as usual; arrow keys and
+ * other escape sequences are ignored whole (line-editor.ts).
  */
 export function promptHidden(question: string): Promise<string> {
   const terminal = openTerminal();
@@ -55,7 +57,7 @@ export function promptHidden(question: string): Promise<string> {
   }
   const { input, output } = terminal;
   return new Promise((resolve, reject) => {
-    let value = "";
+    const editor = new HiddenLineEditor();
     const finish = () => {
       input.removeListener("data", onData);
       input.setRawMode(false);
@@ -63,22 +65,11 @@ export function promptHidden(question: string): Promise<string> {
       terminal.close();
     };
     const onData = (chunk: string) => {
-      for (const character of chunk) {
-        if (character === "\r" || character === "\n") {
-          finish();
-          resolve(value);
-          return;
-        }
-        if (character === "\u0003" || (character === "\u0004" && value === "")) {
-          finish();
-          reject(new CliError(EXIT.interrupted, "interrupted; nothing was sent or revealed."));
-          return;
-        }
-        if (character === "\u007f" || character === "\b")
-          value = Array.from(value).slice(0, -1).join("");
-        else if (character === "\u0015") value = "";
-        else if (character >= " ") value += character;
-      }
+      const result = editor.feed(chunk);
+      if (result.kind === "pending") return;
+      finish();
+      if (result.kind === "done") resolve(result.value);
+      else reject(new CliError(EXIT.interrupted, "interrupted; nothing was sent or revealed."));
     };
     input.setRawMode(true);
     input.setEncoding("utf8");

@@ -13,7 +13,7 @@ import type { CliContext } from "./context";
 import { toCliError } from "./errors";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { helpText } from "./help";
-import { writeTo } from "./output";
+import { printable, writeTo } from "./output";
 import { VERSION } from "./version";
 
 async function dispatch(argv: readonly string[], context: CliContext): Promise<void> {
@@ -50,7 +50,8 @@ export async function run(argv: readonly string[], context: CliContext): Promise
     return EXIT.ok;
   } catch (error) {
     const failure = toCliError(error, { action: "send" });
-    const line = failure.message.replace(/\s*\n\s*/g, " ");
+    // printable: a message may quote the server or a path; it never reaches the terminal raw.
+    const line = printable(failure.message.replace(/\s*\n\s*/g, " "));
     try {
       await writeTo(context.stderr, `burnlink: ${line}\n`);
       if (context.env.BURNLINK_DEBUG)

@@ -1,7 +1,7 @@
 /**
- * The package version, taken from package.json when the bundle is built (esbuild inlines the
- * one field), so `burnlink --version` needs no file lookup at run time.
+ * The CLI package's version (lib/cli/package.json, the one npm publishes), inlined by esbuild
+ * when the bundle is built (only the one field), so `burnlink --version` needs no file lookup.
  */
-import { version } from "@/package.json";
+import { version } from "./package.json";
 
 export const VERSION: string = version;

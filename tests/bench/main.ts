@@ -18,6 +18,7 @@ import { startNextServer, type NextServer } from "@/tests/support/next-server";
 import { freePort } from "@/tests/support/free-port";
 import { startRedisServer } from "@/tests/support/redis-server";
 import { runLoad, type Endpoint, type LoadResult, type LoadSettings } from "./api-load";
+import { measureCliPackage, type CliPackageResult } from "./cli-package";
 import { measureClientWork, type ClientWork } from "./client-work";
 import { largestProfile, summariseProfile, type ProfileSummary } from "./cpu-profile";
 import { measurePageWeight, type PageWeight } from "./page-weight";
@@ -158,6 +159,10 @@ async function main(): Promise<number> {
   log("page weight");
   const pageWeight: PageWeight = measurePageWeight(PROJECT_DIR, distDir);
 
+  log("CLI package: npm pack, offline install, burnlink --help vs node -e 0");
+  const cliPackage: CliPackageResult = measureCliPackage(PROJECT_DIR);
+  log(`CLI package: ${cliPackage.tarballBytes} bytes, --help ${cliPackage.helpMedianMs.toFixed(0)} ms, node -e 0 ${cliPackage.nodeMedianMs.toFixed(0)} ms`);
+
   const redis = await startRedisServer({ args: ["--save", "", "--appendonly", "no"] });
   const cleanups: (() => Promise<unknown>)[] = [() => redis.stop()];
   try {
@@ -263,6 +268,7 @@ async function main(): Promise<number> {
       clientWork,
       footprint,
       profile: { ...profile, reveal: profiledReveal },
+      cliPackage,
       goals: [],
     };
     result.goals = evaluateGoals(result);

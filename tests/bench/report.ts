@@ -4,6 +4,7 @@
  * command and method that produced its figures.
  */
 import type { Endpoint, LoadResult, LoadSettings } from "./api-load";
+import { renderCliPackage, type CliPackageResult } from "./cli-package";
 import type { ClientWork } from "./client-work";
 import type { ProfileSummary } from "./cpu-profile";
 import type { PageWeight } from "./page-weight";
@@ -41,6 +42,7 @@ export interface BenchResult {
   clientWork: ClientWork;
   footprint: { secrets: number; usedMemoryBefore: number; usedMemoryAfter: number; bytesPerSecret: number };
   profile: ProfileSummary & { reveal: LoadResult };
+  cliPackage: CliPackageResult;
   goals: Goal[];
 }
 
@@ -249,6 +251,7 @@ export function renderMarkdown(result: BenchResult): string {
       (entry) => `| ${escapeCell(entry.name)} | ${ms(entry.selfMs)} ms | ${entry.percent.toFixed(1)}% | ${escapeCell(entry.via ?? "")} |`,
     ),
     "",
+    ...renderCliPackage(result.cliPackage),
   );
   return lines.join("\n");
 }

@@ -93,17 +93,21 @@ describe("parseCommandLine", () => {
   });
 
   it("reads get, status and burn with their link, trimming a pasted newline", () => {
-    expect(parseCommandLine(["get", `${LINK}\n`, "-o", "out", "--force"], {})).toEqual({
+    expect(parseCommandLine(["get", `${LINK}\n`, "-o", "out", "--all"], {})).toEqual({
       command: "get",
       options: {
         link: LINK,
         outputDir: "out",
-        force: true,
+        all: true,
+        only: [],
         check: false,
         json: false,
         passphraseFile: undefined,
       },
     });
+    expect(
+      parseCommandLine(["get", LINK, "--only", "cert.pem", "--only", "key with space.pem"], {}),
+    ).toMatchObject({ options: { all: false, only: ["cert.pem", "key with space.pem"] } });
     expect(parseCommandLine(["get", "--check", "--json", LINK], {})).toMatchObject({
       command: "get",
       options: { check: true, json: true },
@@ -128,6 +132,15 @@ describe("parseCommandLine", () => {
     [["send", "--views", "0"], /--views must be a whole number of at least 1/],
     [["send", "--views", "two"], /--views must be a whole number/],
     [["send", "--allow-ip", ""], /--allow-ip needs an address/],
+    [["get", LINK, "--force"], /--force is gone: burnlink get never replaces a file/],
+    [["get", LINK, "-f"], /--force is gone/],
+    [["get", LINK, "--all", "--only", "a.txt"], /--all and --only exclude each other/],
+    [
+      ["get", LINK, "--only", "../.ssh/authorized_keys"],
+      /--only takes a file name as burnlink saves it/,
+    ],
+    [["get", LINK, "--only", ".env"], /--only takes a file name/],
+    [["get", LINK, "--only"], /option --only needs a value/],
     [["send", "--server", "ftp://x"], /must start with https:\/\/ or http:\/\//],
     [["send", "--server", "not a url"], /is not a URL/],
     [["send", "--server", "https://user:pw@host"], /without credentials/],

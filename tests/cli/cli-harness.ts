@@ -1,40 +1,22 @@
 /**
- * Builds the CLI bundle exactly as `npm install` does (package.json "prepare": esbuild,
- * ESM, node20) and runs it as a child process through its real entry, lib/cli/burnlink.mjs.
+ * Builds the CLI bundle exactly as `npm install` and `npm pack` do (lib/cli/build.mjs: one
+ * minified ESM file for node20) and runs it as a child process through its real entry, lib/cli/burnlink.mjs.
  * The child is started in a new session, so it has no controlling terminal: a passphrase
  * prompt fails at once instead of waiting for a keyboard.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { buildBundle } from "@/lib/cli/build.mjs";
 import { PROJECT_DIR } from "../support/global-setup";
 
 export const LAUNCHER = join(PROJECT_DIR, "lib", "cli", "burnlink.mjs");
-const BUNDLE = join(PROJECT_DIR, "lib", "cli", "dist", "burnlink.mjs");
 
 /** Variables the CLI reads: a developer's own never leak into a test run. */
 const CLI_VARIABLES = ["BURNLINK_SERVER", "BURNLINK_PASSPHRASE", "BURNLINK_DEBUG"];
 
-/** Bundles lib/cli/main.ts; written to a temporary file and renamed, so a running CLI never reads half a bundle. */
+/** Bundles lib/cli/main.ts as lib/cli/build.mjs does, atomically (see buildBundle). */
 export async function buildCli(): Promise<void> {
-  const result = await build({
-    absWorkingDir: PROJECT_DIR,
-    entryPoints: ["lib/cli/main.ts"],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: BUNDLE,
-    write: false,
-    logLevel: "warning",
-  });
-  const output = result.outputFiles[0];
-  if (output === undefined) throw new Error("esbuild produced no bundle");
-  mkdirSync(join(PROJECT_DIR, "lib", "cli", "dist"), { recursive: true });
-  const temporary = `${BUNDLE}.${process.pid}.tmp`;
-  writeFileSync(temporary, output.contents);
-  renameSync(temporary, BUNDLE);
+  await buildBundle();
 }
 
 export interface CliResult {

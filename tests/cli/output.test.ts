@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { formatStatus } from "@/lib/cli/commands/status";
-import { formatBytes, formatRelative, formatTime, printable, terminalSafe } from "@/lib/cli/output";
+import {
+  formatBytes,
+  formatRelative,
+  formatTime,
+  printable,
+  terminalSafe,
+  terminalSafeJson,
+} from "@/lib/cli/output";
 
 const NOW = Date.parse("2026-11-28T06:00:00.000Z");
 
@@ -51,6 +58,24 @@ describe("terminalSafe", () => {
   it("leaves ordinary text alone: tabs, newlines, CRLF line ends and any script", () => {
     const text = "KEY=välue\tπ 😀\r\nNEXT=1\n";
     expect(terminalSafe(text)).toEqual({ text, escaped: false });
+  });
+});
+
+describe("terminalSafeJson", () => {
+  it("escapes DEL, C1 and bidi characters that JSON.stringify leaves raw, and parses back the same", () => {
+    const value = { note: "a\u009b31m\u202eb\u007f\u2028\u001b]52;c;x\u0007", list: ["ü 😀"] };
+    for (const indent of [undefined, 2]) {
+      const text = terminalSafeJson(value, indent);
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e\u2028]/);
+      expect(JSON.parse(text)).toEqual(value);
+    }
+    expect(terminalSafeJson({ a: 1 }, 2)).toBe('{\n  "a": 1\n}');
+  });
+});
+
+describe("formatTime on a value that is not a time", () => {
+  it("escapes it rather than printing it raw", () => {
+    expect(formatTime("\u001b]52;c;x\u0007")).toBe("\\u001b]52;c;x\\u0007");
   });
 });
 

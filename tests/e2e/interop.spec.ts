@@ -106,7 +106,8 @@ test("a secret made in the web app opens in the CLI, text and files byte for byt
 
   const dir = await mkdtemp(path.join(tmpdir(), "burnlink-interop-"));
   try {
-    const got = await runCli(["get", shareLink, "-o", dir], { env: { BURNLINK_PASSPHRASE: passphrase } });
+    // --only: the file the recipient expects goes into dir itself, not a fresh sub-folder (issue 10 item 17).
+    const got = await runCli(["get", shareLink, "-o", dir, "--only", "report.bin"], { env: { BURNLINK_PASSPHRASE: passphrase } });
     expect(got.code, got.stderr).toBe(0);
     expect(got.stdout.toString()).toBe(text);
     expect(await readdir(dir)).toEqual(["report.bin"]);

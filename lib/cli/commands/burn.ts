@@ -3,9 +3,9 @@
  * the status first only to say truthfully what happened: DELETE answers 204 whether or not
  * the ciphertext was still there. Burning a secret that is already gone succeeds (exit 0).
  */
-import { createApiClient } from "@/lib/api/client";
 import { manageToken } from "@/lib/crypto";
 import type { ManageOptions } from "../args";
+import { createCliApiClient } from "../api";
 import type { CliContext } from "../context";
 import { toCliError } from "../errors";
 import { readManageLink } from "../links";
@@ -14,7 +14,7 @@ import { formatTime, writeTo } from "../output";
 export async function burn(options: ManageOptions, context: CliContext): Promise<void> {
   const { origin, id, manageKey } = readManageLink(options.link);
   try {
-    const client = createApiClient(origin);
+    const client = createCliApiClient(origin);
     const token = manageToken(manageKey);
     const before = await client.secretStatus(id, token);
     if (before.state !== "active") {

@@ -2,16 +2,19 @@
  * `burnlink get`: opens a share link against the origin the link names (never a configured
  * server: the link decides). Checks first (consumes nothing), so a dead link fails before the
  * passphrase prompt and an unusable -o DIR fails before the view is spent. Text goes to stdout
- * (exact bytes into a pipe, escaped controls on a terminal); files go through save-files.ts.
+ * (exact bytes into a pipe, escaped controls on a terminal); files go through save-files.ts,
+ * into a fresh sub-directory unless the recipient accepted their names (--only, --all).
  */
 import { basename, relative, resolve } from "node:path";
-import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
+import { ApiError, type ApiClient } from "@/lib/api/client";
 import type { RevealSecretResponse } from "@/lib/api/wire";
 import { accessProof, openSecret, revealProofs } from "@/lib/crypto";
+import { createCliApiClient } from "../api";
 import type { GetOptions } from "../args";
 import type { CliContext } from "../context";
 import { fetchWithDownloadProgress } from "../download-progress";
-import { toCliError } from "../errors";
+import { CliError, toCliError } from "../errors";
+import { EXIT } from "../exit-codes";
 import { readShareLink } from "../links";
 import {
   formatBytes,
@@ -19,10 +22,11 @@ import {
   formatTime,
   printable,
   terminalSafe,
+  terminalSafeJson,
   writeTo,
 } from "../output";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
-import { assertOutputDirectory, saveFiles, type SavedFile } from "../save-files";
+import { assertOutputDirectory, saveReceivedFiles, type SavedFile } from "../save-files";
 
 /** Interactive retries in one run; each wrong answer counts against the secret's attempt limit. */
 const MAX_PROMPTS = 3;
@@ -43,7 +47,7 @@ async function check(
   if (options.json) {
     await writeTo(
       context.stdout,
-      `${JSON.stringify({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`,
+      `${terminalSafeJson({ viewsLeft: status.viewsLeft, expiresAt: status.expiresAt, needsPassphrase })}\n`,
     );
     return;
   }
@@ -84,9 +88,14 @@ async function reveal(
   }
 }
 
+/** `./sub/name` under the current directory, else the absolute path. */
+function shownPath(path: string, cwd: string): string {
+  const inside = relative(cwd, path);
+  return inside === "" || inside.startsWith("..") ? path : `./${inside}`;
+}
+
 function savedLine(saved: SavedFile, cwd: string): string {
-  const path = relative(cwd, saved.path);
-  const shown = path === "" || path.startsWith("..") ? saved.path : `./${path}`;
+  const shown = shownPath(saved.path, cwd);
   const renamed =
     basename(saved.path) === saved.originalName
       ? ""
@@ -116,7 +125,7 @@ async function writeText(text: string, context: CliContext): Promise<void> {
 export async function get(options: GetOptions, context: CliContext): Promise<void> {
   const { origin, linkKey, needsPassphrase } = readShareLink(options.link);
   try {
-    const client = createApiClient(
+    const client = createCliApiClient(
       origin,
       fetchWithDownloadProgress(context.stderr, "Downloading"),
     );
@@ -139,10 +148,28 @@ export async function get(options: GetOptions, context: CliContext): Promise<voi
 
     const content = openSecret(revealed.ciphertext, encryptionKey);
     if (content.text !== undefined) await writeText(content.text, context);
+    let unmatched = options.only;
     if (content.files !== undefined && content.files.length > 0) {
-      await saveFiles(content.files, outputDir, options.force, (saved) => {
-        context.stderr.write(savedLine(saved, context.cwd));
-      });
+      const result = await saveReceivedFiles(
+        content.files,
+        outputDir,
+        options.all ? { all: true } : { all: false, only: options.only },
+        (saved) => context.stderr.write(savedLine(saved, context.cwd)),
+      );
+      if (result.freshDirectory !== undefined) {
+        await writeTo(
+          context.stderr,
+          `Saved in a new folder, ${printable(shownPath(result.freshDirectory, context.cwd))}: the sender chose these names, ` +
+            "so they go in the output directory itself only when you name them (--only NAME) or pass --all.\n",
+        );
+      }
+      unmatched = result.unmatched;
+    }
+    if (unmatched.length > 0) {
+      throw new CliError(
+        EXIT.other,
+        `the secret has no file named ${unmatched.map((name) => `"${name}"`).join(", ")}; everything it has is shown or saved as listed above.`,
+      );
     }
     if (context.stderr.isTTY === true) {
       const views =

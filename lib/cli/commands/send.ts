@@ -4,7 +4,6 @@
  * server's limits are read from /api/config first, so a too-large secret or an out-of-range
  * option fails before the passphrase prompt and before any upload.
  */
-import { createApiClient } from "@/lib/api/client";
 import type { ServerConfigResponse } from "@/lib/api/wire";
 import {
   ciphertextSize,
@@ -14,9 +13,17 @@ import {
   sealSecret,
 } from "@/lib/crypto";
 import type { SendOptions } from "../args";
+import { createCliApiClient } from "../api";
 import type { CliContext } from "../context";
 import { UsageError } from "../errors";
-import { formatBytes, formatRelative, formatTime, Progress, writeTo } from "../output";
+import {
+  formatBytes,
+  formatRelative,
+  formatTime,
+  Progress,
+  terminalSafeJson,
+  writeTo,
+} from "../output";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
 import { readContent, tooLargeError } from "../read-input";
 import { formatTtl } from "../ttl";
@@ -53,7 +60,7 @@ async function passphraseFor(
 }
 
 export async function send(options: SendOptions, context: CliContext): Promise<void> {
-  const client = createApiClient(options.server);
+  const client = createCliApiClient(options.server);
   const config = await client.config();
   checkOptions(options, config);
 
@@ -101,7 +108,7 @@ export async function send(options: SendOptions, context: CliContext): Promise<v
       maxViews: created.maxViews,
       needsPassphrase: sealed.needsPassphrase,
     };
-    await writeTo(context.stdout, `${JSON.stringify(result)}\n`);
+    await writeTo(context.stdout, `${terminalSafeJson(result)}\n`);
     return;
   }
   await writeTo(context.stdout, `${shareLink}\n`);

@@ -2,14 +2,14 @@
  * `burnlink status`: the state and event timeline of a secret (PROTOCOL.md §4
  * GET /api/secrets/{id}), asked of the origin the manage link names. Consumes nothing.
  */
-import { createApiClient } from "@/lib/api/client";
 import type { SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
 import { manageToken } from "@/lib/crypto";
 import type { ManageOptions } from "../args";
+import { createCliApiClient } from "../api";
 import type { CliContext } from "../context";
 import { toCliError } from "../errors";
 import { readManageLink } from "../links";
-import { formatRelative, formatTime, printable, writeTo } from "../output";
+import { formatRelative, formatTime, printable, terminalSafeJson, writeTo } from "../output";
 
 const EVENT_NAMES: Record<SecretEventBody["type"], string> = {
   created: "created",
@@ -65,11 +65,11 @@ export function formatStatus(status: SecretStatusResponse, nowMs: number = Date.
 export async function status(options: ManageOptions, context: CliContext): Promise<void> {
   const { origin, id, manageKey } = readManageLink(options.link);
   try {
-    const client = createApiClient(origin);
+    const client = createCliApiClient(origin);
     const result = await client.secretStatus(id, manageToken(manageKey));
     await writeTo(
       context.stdout,
-      options.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result),
+      options.json ? `${terminalSafeJson(result, 2)}\n` : formatStatus(result),
     );
   } catch (error) {
     throw toCliError(error, { action: "status", origin });

@@ -1,0 +1,194 @@
+/**
+ * Checks every answer a server gives the CLI against PROTOCOL.md §4 before anything of it is
+ * used or printed. The server is whoever the link names, so it may be hostile: a number must
+ * be a whole number in range, a time an ISO-8601 UTC time, a state or reason one of its set,
+ * an id or ciphertext base64url, an address only address characters. Anything else throws
+ * InvalidAnswerError (exit 7), naming the field but never echoing its value. Members this
+ * client does not know are left alone (a newer server may add some); they are never printed
+ * raw (output.ts escapes them in --json output).
+ */
+import type { ApiError } from "@/lib/api/client";
+import type {
+  CheckSecretResponse,
+  HealthResponse,
+  CreateSecretResponse,
+  GoneReasonName,
+  RevealSecretResponse,
+  SecretEventName,
+  SecretStateName,
+  SecretStatusResponse,
+  ServerConfigResponse,
+} from "@/lib/api/wire";
+
+/** The server's answer does not have the shape PROTOCOL.md gives it. */
+export class InvalidAnswerError extends Error {
+  /** What is wrong, in words that never include the server's value. */
+  readonly problem: string;
+
+  constructor(problem: string) {
+    super(`invalid answer: ${problem}`);
+    this.name = "InvalidAnswerError";
+    this.problem = problem;
+  }
+}
+
+/** Larger than any count, size or duration a real server sends; keeps arithmetic exact. */
+export const MAX_ANSWER_INTEGER = 2_147_483_647;
+/** More than maxAllowedIps (default 20) or any timeline a real server keeps. */
+const MAX_LIST_LENGTH = 10_000;
+
+const STATES: readonly SecretStateName[] = ["active", "viewed", "burned", "expired"];
+const GONE_REASONS: readonly GoneReasonName[] = ["viewed", "burned", "attempts", "expired"];
+const EVENT_TYPES: readonly SecretEventName[] = [
+  "created",
+  "viewed",
+  "wrong_passphrase",
+  "ip_blocked",
+  "burned",
+];
+
+/** `2026-11-28T06:30:00.000Z`; an offset is allowed too. Four-digit years only. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** IPv4, IPv6 (also IPv4-mapped) and CIDR forms use nothing else. */
+const IP_TEXT = /^[0-9A-Fa-f.:]{2,45}(?:\/\d{1,3})?$/;
+
+type Fields = Record<string, unknown>;
+
+function fields(value: unknown, what: string): Fields {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidAnswerError(`${what} is not a JSON object`);
+  }
+  return value as Fields;
+}
+
+function integer(value: unknown, what: string, min: number): number {
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < min ||
+    value > MAX_ANSWER_INTEGER
+  ) {
+    throw new InvalidAnswerError(
+      `${what} is not a whole number from ${min} to ${MAX_ANSWER_INTEGER}`,
+    );
+  }
+  return value;
+}
+
+function time(value: unknown, what: string): string {
+  if (typeof value !== "string" || !ISO_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidAnswerError(`${what} is not an ISO-8601 time`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, what: string, set: readonly T[]): T {
+  if (typeof value !== "string" || !(set as readonly string[]).includes(value)) {
+    throw new InvalidAnswerError(`${what} is not one of ${set.join(", ")}`);
+  }
+  return value as T;
+}
+
+function base64url(value: unknown, what: string, length?: number): string {
+  if (
+    typeof value !== "string" ||
+    !BASE64URL.test(value) ||
+    (length !== undefined && value.length !== length)
+  ) {
+    throw new InvalidAnswerError(
+      `${what} is not ${length === undefined ? "" : `${length} characters of `}base64url`,
+    );
+  }
+  return value;
+}
+
+function ipText(value: unknown, what: string): string {
+  if (typeof value !== "string" || !IP_TEXT.test(value)) {
+    throw new InvalidAnswerError(`${what} is not an IP address or CIDR`);
+  }
+  return value;
+}
+
+function list(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value) || value.length > MAX_LIST_LENGTH) {
+    throw new InvalidAnswerError(`${what} is not a list`);
+  }
+  return value;
+}
+
+export function checkHealthAnswer(value: unknown): HealthResponse {
+  const answer = fields(value, "the health answer");
+  oneOf(answer.status, "status", ["ok"]);
+  oneOf(answer.store, "store", ["memory", "redis", "redis-cluster", "upstash"]);
+  return answer as unknown as HealthResponse;
+}
+
+export function checkConfigAnswer(value: unknown): ServerConfigResponse {
+  const answer = fields(value, "the config");
+  integer(answer.maxCiphertextBytes, "maxCiphertextBytes", 1);
+  const minTtl = integer(answer.minTtlSeconds, "minTtlSeconds", 1);
+  integer(answer.maxTtlSeconds, "maxTtlSeconds", minTtl);
+  integer(answer.maxViews, "maxViews", 1);
+  integer(answer.maxAllowedIps, "maxAllowedIps", 0);
+  integer(answer.passphraseAttempts, "passphraseAttempts", 1);
+  return answer as unknown as ServerConfigResponse;
+}
+
+/** `sentId` is the id the CLI created: a server that answers with another one is not ours. */
+export function checkCreateAnswer(value: unknown, sentId: string): CreateSecretResponse {
+  const answer = fields(value, "the create answer");
+  if (base64url(answer.id, "id", 22) !== sentId) {
+    throw new InvalidAnswerError("id is not the id that was sent");
+  }
+  time(answer.expiresAt, "expiresAt");
+  integer(answer.maxViews, "maxViews", 1);
+  return answer as unknown as CreateSecretResponse;
+}
+
+export function checkCheckAnswer(value: unknown): CheckSecretResponse {
+  const answer = fields(value, "the check answer");
+  time(answer.expiresAt, "expiresAt");
+  integer(answer.viewsLeft, "viewsLeft", 0);
+  return answer as unknown as CheckSecretResponse;
+}
+
+export function checkRevealAnswer(value: unknown): RevealSecretResponse {
+  const answer = fields(value, "the reveal answer");
+  base64url(answer.ciphertext, "ciphertext");
+  integer(answer.viewsLeft, "viewsLeft", 0);
+  time(answer.expiresAt, "expiresAt");
+  return answer as unknown as RevealSecretResponse;
+}
+
+export function checkStatusAnswer(value: unknown): SecretStatusResponse {
+  const answer = fields(value, "the status");
+  base64url(answer.id, "id", 22);
+  oneOf(answer.state, "state", STATES);
+  time(answer.createdAt, "createdAt");
+  time(answer.expiresAt, "expiresAt");
+  integer(answer.maxViews, "maxViews", 1);
+  integer(answer.viewsLeft, "viewsLeft", 0);
+  integer(answer.failedAttempts, "failedAttempts", 0);
+  list(answer.allowedIps, "allowedIps").forEach((entry) => ipText(entry, "an allowedIps entry"));
+  list(answer.events, "events").forEach((entry) => {
+    const event = fields(entry, "an event");
+    oneOf(event.type, "an event's type", EVENT_TYPES);
+    time(event.at, "an event's time");
+    if (event.ip !== undefined) ipText(event.ip, "an event's ip");
+  });
+  return answer as unknown as SecretStatusResponse;
+}
+
+/**
+ * The members of an error body the CLI uses (PROTOCOL.md §4: gone `{reason, at}`,
+ * wrong_passphrase `{attemptsLeft}`); the code and message were checked by the API client,
+ * and the message is escaped wherever it is printed.
+ */
+export function checkErrorAnswer(error: ApiError): void {
+  const body = error.body;
+  if (body === undefined) return;
+  if (body.reason !== undefined) oneOf(body.reason, "the gone reason", GONE_REASONS);
+  if (body.at !== undefined) time(body.at, "the gone time");
+  if (body.attemptsLeft !== undefined) integer(body.attemptsLeft, "attemptsLeft", 0);
+}
