@@ -2,9 +2,16 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "@/lib/store/memory-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { describeStoreContract } from "./contract";
+import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret } from "./helpers";
 
 describeStoreContract("memory", {
+  keyPrefix: "burnlink",
+  makeStore: () => createMemoryStore(),
+  sharedBackend: false,
+});
+
+describeRequestStoreContract("memory", {
   keyPrefix: "burnlink",
   makeStore: () => createMemoryStore(),
   sharedBackend: false,
