@@ -43,6 +43,14 @@ export interface ServerConfig {
   peerHeaderTrusted: boolean;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
   rateLimits: RateLimits;
+  /** MAX_REQUEST_RESPONSES: most responses one request may allow (PROTOCOL.md §7). */
+  maxRequestResponses: number;
+  /** MAX_LABEL_BYTES: largest decoded label ciphertext of a request. */
+  maxLabelBytes: number;
+  /** COLLECT_WINDOW_SECONDS: how long responses outlive a request's expiresAt. */
+  collectWindowSeconds: number;
+  /** REVEAL_GRACE_SECONDS: how long a claim's retry gets the same answer (§6, collect in §7); 0 = off. */
+  revealGraceSeconds: number;
 }
 
 export interface RateLimits {
@@ -160,6 +168,14 @@ const envSchema = z
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
+    // Most responses one request may allow (PROTOCOL.md §7 maxResponses ≤ this).
+    MAX_REQUEST_RESPONSES: wholeNumber(10, 1, 1000, "responses"),
+    // Largest decoded label ciphertext; at least one padded envelope (24 + 16 + 1024 bytes).
+    MAX_LABEL_BYTES: wholeNumber(4096, CIPHERTEXT_OVERHEAD_BYTES + MIN_PADDED_ENVELOPE_BYTES, 1024 * 1024, "bytes"),
+    // How long uncollected responses outlive a request's expiresAt.
+    COLLECT_WINDOW_SECONDS: wholeNumber(7 * DAY_SECONDS, 0, 365 * DAY_SECONDS, "seconds"),
+    // How long a reveal or collect retried with the same claim gets the same answer; 0 turns claims off.
+    REVEAL_GRACE_SECONDS: wholeNumber(120, 0, 3600, "seconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -219,6 +235,10 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
+    maxRequestResponses: env.MAX_REQUEST_RESPONSES,
+    maxLabelBytes: env.MAX_LABEL_BYTES,
+    collectWindowSeconds: env.COLLECT_WINDOW_SECONDS,
+    revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
   };
 }
 
