@@ -14,7 +14,7 @@ import {
   type SealedRequest,
 } from "@/lib/crypto";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
-import { call, rawRequest, zeroBase64url } from "./support";
+import { call, eventually, rawRequest, zeroBase64url } from "./support";
 
 const MAX_SECRET_BYTES = 4096;
 const MAX_CIPHERTEXT_BYTES = MAX_SECRET_BYTES + 40;
@@ -509,12 +509,12 @@ describe("410 gone", () => {
     let answer = await call(base, "POST", `/api/requests/${target.id}/check`, {
       json: { write: target.write },
     });
-    for (const deadline = Date.now() + 15_000; answer.status === 200 && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(async () => {
       answer = await call(base, "POST", `/api/requests/${target.id}/check`, {
         json: { write: target.write },
       });
-    }
+      return answer.status !== 200;
+    });
     expect([answer.status, answer.body]).toEqual([
       410,
       {
