@@ -622,3 +622,48 @@ describe.each(["memory", "redis"] as const)(
     });
   },
 );
+
+describe("collect with claims turned off (REVEAL_GRACE_SECONDS=0)", () => {
+  let server: NextServer;
+
+  beforeAll(async () => {
+    server = await startNextServer({ env: { REVEAL_GRACE_SECONDS: "0" } });
+  }, SERVER_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("still refuses a malformed claim, then ignores a valid one: its retry is a new, empty collect", async () => {
+    const requester = makeRequester(server.url);
+    expect(
+      (
+        await call(server.url, "POST", "/api/requests", {
+          json: createBody(requester, { maxResponses: 2 }),
+        })
+      ).status,
+    ).toBe(201);
+    const responder = responderFrom(requester.requestLink);
+    const sealed = responder.seal("once");
+    await call(server.url, "POST", `/api/requests/${responder.rid}/responses`, {
+      json: { write: responder.write, epk: sealed.epk, ciphertext: sealed.ciphertext },
+    });
+    const path = `/api/requests/${requester.rid}/collect`;
+    const malformed = await call(server.url, "POST", path, {
+      json: { collect: requester.collect, claim: "A".repeat(42) },
+    });
+    expect([malformed.status, malformed.body]).toEqual([
+      400,
+      { error: "invalid_request", message: "claim: must be 43 base64url characters" },
+    ]);
+    const claim = b64u(nacl.randomBytes(32));
+    const first = await call(server.url, "POST", path, {
+      json: { collect: requester.collect, claim },
+    });
+    expect((first.body as { responses: unknown[] }).responses).toHaveLength(1);
+    const retry = await call(server.url, "POST", path, {
+      json: { collect: requester.collect, claim },
+    });
+    expect(retry.body).toEqual({ responses: [], state: "open" });
+  });
+});
