@@ -4,6 +4,7 @@
  * lowered (MAX_SECRET_BYTES=4096, MAX_LABEL_BYTES=2048, MAX_REQUEST_RESPONSES=3) so that
  * "too large" bodies stay small; a second server with rate limits on pins the 429s.
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectLinkProofs,
@@ -614,5 +615,66 @@ describe("429 rate_limited", () => {
       headers: { authorization: `Bearer ${target.collect}` },
     });
     expect(status.body).toMatchObject({ pending: 3 });
+  });
+});
+
+describe("bodies of any shape", () => {
+  const member = fc.oneof(
+    fc.constantFrom(
+      "id",
+      "write",
+      "collect",
+      "claim",
+      "epk",
+      "ciphertext",
+      "label",
+      "ttlSeconds",
+      "maxResponses",
+      "__proto__",
+    ),
+    fc.string({ maxLength: 8 }),
+  );
+  const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(
+      someProof,
+      zeroBase64url(1064),
+      zeroBase64url(16),
+      "A".repeat(43),
+      -1,
+      1e308,
+      "",
+    ),
+  );
+  const body = fc.oneof(
+    fc.dictionary(member, value, { maxKeys: 6 }),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+
+  it.each([
+    ["create", () => "/api/requests"],
+    ["check", () => `/api/requests/${open.id}/check`],
+    ["respond", () => `/api/requests/${open.id}/responses`],
+    ["collect", () => `/api/requests/${open.id}/collect`],
+  ])("get a 4xx with a protocol error body on %s, never a 5xx (property)", async (_name, path) => {
+    await fc.assert(
+      fc.asyncProperty(body, async (candidate) => {
+        const answer = await call(base, "POST", path(), {
+          raw: JSON.stringify(candidate) ?? "null",
+          headers: { "content-type": "application/json" },
+        });
+        expect(answer.status).toBeGreaterThanOrEqual(400);
+        expect(answer.status).toBeLessThan(500);
+        expect(answer.body).toMatchObject({
+          error: expect.any(String),
+          message: expect.any(String),
+        });
+      }),
+      { numRuns: 60 },
+    );
+    const status = await call(base, "GET", `/api/requests/${open.id}`, {
+      headers: { authorization: `Bearer ${open.collect}` },
+    });
+    expect(status.body).toMatchObject({ pending: 0, responsesLeft: 3 });
   });
 });
