@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
+import { isSecretGoneReason } from "@/lib/api/errors";
 import type { GoneReasonName } from "@/lib/api/wire";
 import { accessProof, openSecret, parseShareFragment, revealProofs, type SecretContent, type ShareFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
@@ -40,7 +41,7 @@ function problemOf(error: unknown, during: "check" | "reveal"): Problem {
     case "not_found":
       return { kind: "not_found" };
     case "gone":
-      return { kind: "gone", reason: error.body?.reason, at: error.body?.at };
+      return { kind: "gone", reason: isSecretGoneReason(error.body?.reason) ? error.body.reason : undefined, at: error.body?.at };
     case "ip_not_allowed":
       return { kind: "ip_not_allowed" };
     case "rate_limited":

@@ -17,6 +17,13 @@ import type {
   RevealSecretResponse,
   SecretStatusResponse,
   ServerConfigResponse,
+  CheckRequestResponse,
+  CollectResponsesResponse,
+  CreateRequestRequest,
+  CreateRequestResponse,
+  RequestStatusResponse,
+  RespondToRequestRequest,
+  RespondToRequestResponse,
 } from "./wire";
 
 export type ApiErrorCode = ErrorCode | "network_error";
@@ -47,6 +54,16 @@ export interface ApiClient {
   revealSecret(id: string, access: string, unlock: string): Promise<RevealSecretResponse>;
   secretStatus(id: string, manageToken: string): Promise<SecretStatusResponse>;
   burnSecret(id: string, manageToken: string): Promise<void>;
+  /** PROTOCOL.md §7: the body holds the rid, verifiers and sealed label, never pk or R. */
+  createRequest(request: CreateRequestRequest): Promise<CreateRequestResponse>;
+  /** Consumes nothing; `write` from the request link. */
+  checkRequest(id: string, write: string): Promise<CheckRequestResponse>;
+  /** Stores one encrypted answer. */
+  respondToRequest(id: string, response: RespondToRequestRequest): Promise<RespondToRequestResponse>;
+  /** Hands over and deletes every pending answer; retry a lost answer with the same claim. */
+  collectResponses(id: string, collect: string, claim?: string): Promise<CollectResponsesResponse>;
+  requestStatus(id: string, collectToken: string): Promise<RequestStatusResponse>;
+  revokeRequest(id: string, collectToken: string): Promise<void>;
 }
 
 /** For answers that are not ours (a proxy's HTML page): the code a status can only mean. */
@@ -109,6 +126,7 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
   }
 
   const secretPath = (id: string) => `/api/secrets/${encodeURIComponent(id)}`;
+  const requestPath = (id: string) => `/api/requests/${encodeURIComponent(id)}`;
 
   return {
     config: () => call<ServerConfigResponse>("GET", "/api/config"),
@@ -119,5 +137,15 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
       call<RevealSecretResponse>("POST", `${secretPath(id)}/reveal`, { body: { access, unlock } }),
     secretStatus: (id, manageToken) => call<SecretStatusResponse>("GET", secretPath(id), { token: manageToken }),
     burnSecret: (id, manageToken) => call<void>("DELETE", secretPath(id), { token: manageToken }),
+    createRequest: (request) => call<CreateRequestResponse>("POST", "/api/requests", { body: request }),
+    checkRequest: (id, write) => call<CheckRequestResponse>("POST", `${requestPath(id)}/check`, { body: { write } }),
+    respondToRequest: (id, response) =>
+      call<RespondToRequestResponse>("POST", `${requestPath(id)}/responses`, { body: response }),
+    collectResponses: (id, collect, claim) =>
+      call<CollectResponsesResponse>("POST", `${requestPath(id)}/collect`, {
+        body: claim === undefined ? { collect } : { collect, claim },
+      }),
+    requestStatus: (id, collectToken) => call<RequestStatusResponse>("GET", requestPath(id), { token: collectToken }),
+    revokeRequest: (id, collectToken) => call<void>("DELETE", requestPath(id), { token: collectToken }),
   };
 }

@@ -1,3 +1,5 @@
+import type { GoneReasonName } from "./wire";
+
 /**
  * The closed set of error codes of PROTOCOL.md §4 and the one status table.
  * Shared by the server (to answer) and by the browser and CLI (to understand).
@@ -22,4 +24,11 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_STATUS, value);
+}
+
+const SECRET_GONE_REASONS: readonly string[] = ["viewed", "burned", "attempts", "expired"] satisfies GoneReasonName[];
+
+/** True for the gone reasons of a secret (PROTOCOL.md §4); requests have their own (§7). */
+export function isSecretGoneReason(value: unknown): value is GoneReasonName {
+  return typeof value === "string" && SECRET_GONE_REASONS.includes(value);
 }

@@ -19,6 +19,16 @@ import {
   secretStatusResponseSchema,
   serverConfigResponseSchema,
   type ApiLimits,
+  checkRequestBodySchema,
+  checkRequestResponseSchema,
+  collectResponsesBodySchema,
+  collectResponsesResponseSchema,
+  createRequestBodySchema,
+  createRequestResponseSchema,
+  requestStatusResponseSchema,
+  respondToRequestBodySchema,
+  respondToRequestResponseSchema,
+  type RequestApiLimits,
 } from "./schemas";
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
@@ -51,7 +61,98 @@ const idParameter = {
 };
 const bearer = [{ manageToken: [] }];
 
-export function buildOpenApiDocument(limits: ApiLimits): Record<string, unknown> {
+const requestIdParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "The request's rid: 22 base64url characters; anything else answers 404 not_found.",
+  schema: { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" },
+};
+const collectBearer = [{ collectToken: [] }];
+
+/** PROTOCOL.md §7: the request calls. */
+function requestPaths(limits: RequestApiLimits): Record<string, unknown> {
+  return {
+    "/api/requests": {
+      post: {
+        summary: "Create a request: ask someone to send you a secret",
+        description: `The label decodes to ${MIN_CIPHERTEXT_BYTES}..${limits.maxLabelBytes} bytes. The server never receives pk or R.`,
+        requestBody: { required: true, ...json("CreateRequestRequest", "The rid, the two verifiers and the sealed label") },
+        responses: {
+          "201": json("CreateRequestResponse", "Created"),
+          ...errors(...COMMON_ERRORS, "id_taken", "too_large", "unsupported_media_type"),
+        },
+      },
+    },
+    "/api/requests/{id}/check": {
+      post: {
+        summary: "The label and whether the request still takes answers; consumes nothing",
+        parameters: [requestIdParameter],
+        requestBody: { required: true, ...json("CheckRequestRequest", "The write proof") },
+        responses: {
+          "200": json("CheckRequestResponse", "Open"),
+          ...errors(...COMMON_ERRORS, "not_found", "gone", "too_large", "unsupported_media_type"),
+        },
+      },
+    },
+    "/api/requests/{id}/responses": {
+      post: {
+        summary: "Answer a request: store one response encrypted to the request's public key",
+        description: `The ciphertext decodes to ${MIN_CIPHERTEXT_BYTES}..${limits.maxCiphertextBytes} bytes. Gone reasons: expired, revoked, answered.`,
+        parameters: [requestIdParameter],
+        requestBody: { required: true, ...json("RespondToRequestRequest", "The write proof, epk and ciphertext") },
+        responses: {
+          "201": json("RespondToRequestResponse", "Stored"),
+          ...errors(...COMMON_ERRORS, "not_found", "gone", "too_large", "unsupported_media_type"),
+        },
+      },
+    },
+    "/api/requests/{id}/collect": {
+      post: {
+        summary: "Collect: returns every pending response and deletes it in the same step; never 410",
+        parameters: [requestIdParameter],
+        requestBody: { required: true, ...json("CollectResponsesRequest", "The collect proof and an optional claim") },
+        responses: {
+          "200": json("CollectResponsesResponse", "The responses, in order of n (possibly none)"),
+          ...errors(...COMMON_ERRORS, "not_found", "too_large", "unsupported_media_type"),
+        },
+      },
+    },
+    "/api/requests/{id}": {
+      get: {
+        summary: "Status and timeline for the collect-link holder",
+        parameters: [requestIdParameter],
+        security: collectBearer,
+        responses: { "200": json("RequestStatusResponse", "Status"), ...errors(...COMMON_ERRORS, "not_found") },
+      },
+      delete: {
+        summary: "Revoke: no more responses; uncollected ones are deleted",
+        parameters: [requestIdParameter],
+        security: collectBearer,
+        responses: {
+          "204": { description: "Revoked, or already revoked" },
+          ...errors(...COMMON_ERRORS, "not_found"),
+        },
+      },
+    },
+  };
+}
+
+function requestSchemas(limits: RequestApiLimits): Record<string, unknown> {
+  return {
+    CreateRequestRequest: jsonSchema(createRequestBodySchema(limits), "input"),
+    CreateRequestResponse: jsonSchema(createRequestResponseSchema, "output"),
+    CheckRequestRequest: jsonSchema(checkRequestBodySchema, "input"),
+    CheckRequestResponse: jsonSchema(checkRequestResponseSchema, "output"),
+    RespondToRequestRequest: jsonSchema(respondToRequestBodySchema(limits), "input"),
+    RespondToRequestResponse: jsonSchema(respondToRequestResponseSchema, "output"),
+    CollectResponsesRequest: jsonSchema(collectResponsesBodySchema, "input"),
+    CollectResponsesResponse: jsonSchema(collectResponsesResponseSchema, "output"),
+    RequestStatusResponse: jsonSchema(requestStatusResponseSchema, "output"),
+  };
+}
+
+export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Record<string, unknown> {
   return {
     openapi: "3.1.0",
     info: {
@@ -134,6 +235,7 @@ export function buildOpenApiDocument(limits: ApiLimits): Record<string, unknown>
           responses: { "200": json("HealthResponse", "Healthy"), ...errors("method_not_allowed", "store_unavailable") },
         },
       },
+      ...requestPaths(limits),
     },
     components: {
       securitySchemes: {
@@ -141,6 +243,11 @@ export function buildOpenApiDocument(limits: ApiLimits): Record<string, unknown>
           type: "http",
           scheme: "bearer",
           description: "b64u(derive(\"manage\", M)), 43 characters. Missing, malformed or wrong: 404 not_found.",
+        },
+        collectToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "b64u(derive(\"request/collect\", R)), 43 characters. Missing, malformed or wrong: 404 not_found.",
         },
       },
       schemas: {
@@ -154,6 +261,7 @@ export function buildOpenApiDocument(limits: ApiLimits): Record<string, unknown>
         ServerConfigResponse: jsonSchema(serverConfigResponseSchema, "output"),
         HealthResponse: jsonSchema(healthResponseSchema, "output"),
         Error: jsonSchema(errorBodySchema, "output"),
+        ...requestSchemas(limits),
       },
     },
   };

@@ -23,6 +23,15 @@ import type {
   RevealSecretResponse,
   SecretStatusResponse,
   ServerConfigResponse,
+  CheckRequestRequest,
+  CheckRequestResponse,
+  CollectResponsesRequest,
+  CollectResponsesResponse,
+  CreateRequestRequest,
+  CreateRequestResponse,
+  RequestStatusResponse,
+  RespondToRequestRequest,
+  RespondToRequestResponse,
 } from "./wire";
 import { ERROR_STATUS, type ErrorCode } from "./errors";
 
@@ -191,6 +200,9 @@ export const serverConfigResponseSchema = z.strictObject({
   maxViews: z.int(),
   maxAllowedIps: z.int(),
   passphraseAttempts: z.int(),
+  maxRequestResponses: z.int(),
+  maxLabelBytes: z.int(),
+  collectWindowSeconds: z.int(),
 }) satisfies z.ZodType<ServerConfigResponse>;
 
 export const healthResponseSchema = z.strictObject({
@@ -201,7 +213,116 @@ export const healthResponseSchema = z.strictObject({
 export const errorBodySchema = z.strictObject({
   error: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
-  reason: goneReason.optional().meta({ description: "gone only" }),
+  reason: goneReason
+    .or(z.enum(["revoked", "answered"]))
+    .optional()
+    .meta({ description: "gone only: viewed, burned, attempts or expired for secrets; expired, revoked or answered for requests" }),
   at: isoTime.optional().meta({ description: "gone only" }),
   attemptsLeft: z.int().optional().meta({ description: "wrong_passphrase only" }),
 }) satisfies z.ZodType<ErrorBody>;
+
+/* Requests, PROTOCOL.md §7. */
+
+/** The limits a request body is checked against (from ServerConfig). */
+export interface RequestApiLimits {
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
+  maxCiphertextBytes: number;
+  maxRequestResponses: number;
+  maxLabelBytes: number;
+}
+
+export const requestIdSchema = fixedBase64url(16, "The request's id: b64u of derive(\"request/id\", pk)[0..16], 22 characters.");
+
+export function createRequestBodySchema(limits: RequestApiLimits) {
+  return z.strictObject({
+    id: requestIdSchema,
+    writeVerifier: proofSchema("SHA512(write)[0..32]"),
+    collectVerifier: proofSchema("SHA512(collect)[0..32]"),
+    label: ciphertextSchema(limits.maxLabelBytes)
+      .meta({ description: "b64u(nonce ‖ secretbox(envelope{text}, nonce, labelKey)), PROTOCOL.md §7." })
+      .optional(),
+    ttlSeconds: z
+      .int({ error: "must be a whole number of seconds" })
+      .min(limits.minTtlSeconds, { error: `must be at least ${limits.minTtlSeconds} seconds` })
+      .max(limits.maxTtlSeconds, { error: `must be at most ${limits.maxTtlSeconds} seconds` }),
+    maxResponses: z
+      .int({ error: "must be a whole number" })
+      .min(1, { error: "must be at least 1" })
+      .max(limits.maxRequestResponses, { error: `must be at most ${limits.maxRequestResponses}` }),
+  }) satisfies z.ZodType<CreateRequestRequest>;
+}
+
+export type CreateRequestBody = z.infer<ReturnType<typeof createRequestBodySchema>>;
+
+export const checkRequestBodySchema = z.strictObject({
+  write: proofSchema("derive(\"request/write\", pk)"),
+}) satisfies z.ZodType<CheckRequestRequest>;
+
+export type CheckRequestBody = z.infer<typeof checkRequestBodySchema>;
+
+export function respondToRequestBodySchema(limits: Pick<RequestApiLimits, "maxCiphertextBytes">) {
+  return z.strictObject({
+    write: proofSchema("derive(\"request/write\", pk)"),
+    epk: fixedBase64url(32, "The responder's ephemeral X25519 public key: b64u of 32 bytes, 43 characters."),
+    ciphertext: ciphertextSchema(limits.maxCiphertextBytes).meta({
+      description: "b64u(nonce ‖ nacl.box(envelope, nonce, pk, esk)), PROTOCOL.md §7.",
+    }),
+  }) satisfies z.ZodType<RespondToRequestRequest>;
+}
+
+export type RespondToRequestBody = z.infer<ReturnType<typeof respondToRequestBodySchema>>;
+
+export const collectResponsesBodySchema = z.strictObject({
+  collect: proofSchema("derive(\"request/collect\", R)"),
+  claim: proofSchema("32 random bytes made once per collect attempt (PROTOCOL.md §6–7)").optional(),
+}) satisfies z.ZodType<CollectResponsesRequest>;
+
+export type CollectResponsesBody = z.infer<typeof collectResponsesBodySchema>;
+
+const requestState = z.enum(["open", "answered", "expired", "revoked"]);
+
+export const createRequestResponseSchema = z.strictObject({
+  id: z.string(),
+  expiresAt: isoTime,
+  maxResponses: z.int(),
+}) satisfies z.ZodType<CreateRequestResponse>;
+
+export const checkRequestResponseSchema = z.strictObject({
+  label: z.string().optional().meta({ description: "Omitted when the request has no label." }),
+  expiresAt: isoTime,
+  responsesLeft: z.int(),
+}) satisfies z.ZodType<CheckRequestResponse>;
+
+export const respondToRequestResponseSchema = z.strictObject({
+  n: z.int().meta({ description: "The response's number, from 1 in arrival order." }),
+  responsesLeft: z.int(),
+}) satisfies z.ZodType<RespondToRequestResponse>;
+
+export const collectResponsesResponseSchema = z.strictObject({
+  responses: z.array(
+    z.strictObject({ n: z.int(), epk: z.string(), ciphertext: z.string(), at: isoTime }),
+  ),
+  state: requestState,
+}) satisfies z.ZodType<CollectResponsesResponse>;
+
+export const requestStatusResponseSchema = z.strictObject({
+  id: z.string(),
+  state: requestState,
+  createdAt: isoTime,
+  expiresAt: isoTime,
+  maxResponses: z.int(),
+  responsesLeft: z.int(),
+  pending: z.int().meta({ description: "Responses stored and not yet collected." }),
+  events: z.array(
+    z.strictObject({
+      type: z.enum(["created", "responded", "collected", "revoked"]),
+      at: isoTime,
+      ip: z.string().optional().meta({ description: "Per AUDIT_IP: a masked network, the address, or absent." }),
+      n: z
+        .union([z.int(), z.array(z.int())])
+        .optional()
+        .meta({ description: "responded: the response's number; collected: the numbers delivered." }),
+    }),
+  ),
+}) satisfies z.ZodType<RequestStatusResponse>;

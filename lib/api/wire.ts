@@ -72,6 +72,12 @@ export interface ServerConfigResponse {
   maxViews: number;
   maxAllowedIps: number;
   passphraseAttempts: number;
+  /** PROTOCOL.md §7: most responses a request may allow */
+  maxRequestResponses: number;
+  /** PROTOCOL.md §7: largest decoded label ciphertext */
+  maxLabelBytes: number;
+  /** PROTOCOL.md §7: how long uncollected responses outlive a request's expiresAt */
+  collectWindowSeconds: number;
 }
 
 export interface HealthResponse {
@@ -83,9 +89,90 @@ export interface HealthResponse {
 export interface ErrorBody {
   error: ErrorCode;
   message: string;
-  /** gone */
-  reason?: GoneReasonName;
+  /** gone (a secret's reason, or a request's: PROTOCOL.md §7) */
+  reason?: GoneReasonName | RequestGoneReasonName;
   at?: string;
   /** wrong_passphrase */
   attemptsLeft?: number;
+}
+
+/* Requests, PROTOCOL.md §7. */
+
+export type RequestStateName = "open" | "answered" | "expired" | "revoked";
+export type RequestGoneReasonName = "expired" | "revoked" | "answered";
+export type RequestEventName = "created" | "responded" | "collected" | "revoked";
+
+export interface CreateRequestRequest {
+  id: string;
+  writeVerifier: string;
+  collectVerifier: string;
+  /** nonce ‖ secretbox(envelope, nonce, labelKey) */
+  label?: string;
+  ttlSeconds: number;
+  maxResponses: number;
+}
+
+export interface CreateRequestResponse {
+  id: string;
+  expiresAt: string;
+  maxResponses: number;
+}
+
+export interface CheckRequestRequest {
+  write: string;
+}
+
+export interface CheckRequestResponse {
+  /** omitted, never null, when the request has no label */
+  label?: string;
+  expiresAt: string;
+  responsesLeft: number;
+}
+
+export interface RespondToRequestRequest {
+  write: string;
+  epk: string;
+  ciphertext: string;
+}
+
+export interface RespondToRequestResponse {
+  n: number;
+  responsesLeft: number;
+}
+
+export interface CollectResponsesRequest {
+  collect: string;
+  claim?: string;
+}
+
+export interface CollectedResponseBody {
+  n: number;
+  epk: string;
+  ciphertext: string;
+  at: string;
+}
+
+export interface CollectResponsesResponse {
+  /** in order of n */
+  responses: CollectedResponseBody[];
+  state: RequestStateName;
+}
+
+export interface RequestEventBody {
+  type: RequestEventName;
+  at: string;
+  ip?: string;
+  /** responded: the response's number; collected: the numbers delivered */
+  n?: number | number[];
+}
+
+export interface RequestStatusResponse {
+  id: string;
+  state: RequestStateName;
+  createdAt: string;
+  expiresAt: string;
+  maxResponses: number;
+  responsesLeft: number;
+  pending: number;
+  events: RequestEventBody[];
 }

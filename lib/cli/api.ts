@@ -25,7 +25,10 @@ async function checked<T>(call: () => Promise<unknown>, check: (answer: unknown)
   return check(answer);
 }
 
-export function createCliApiClient(origin: string, fetchImpl?: typeof fetch): ApiClient {
+/** The calls the CLI makes, each answer checked before a command sees it. */
+export type CliApiClient = Pick<ApiClient, "config" | "health" | "createSecret" | "checkSecret" | "revealSecret" | "secretStatus" | "burnSecret">;
+
+export function createCliApiClient(origin: string, fetchImpl?: typeof fetch): CliApiClient {
   const client = createApiClient(origin, fetchImpl);
   return {
     config: () => checked(() => client.config(), checkConfigAnswer),

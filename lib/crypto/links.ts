@@ -62,7 +62,8 @@ export interface ManageFragment {
   manageKey: Uint8Array;
 }
 
-function normaliseOrigin(origin: string): string {
+/** Drops trailing slashes; refuses an origin holding #, ? or spaces. Shared with ./request-links.ts. */
+export function normaliseOrigin(origin: string): string {
   if (typeof origin !== "string" || /[#?\s]/.test(origin)) {
     throw new LinkFormatError(
       "not_a_url",
@@ -72,7 +73,8 @@ function normaliseOrigin(origin: string): string {
   return origin.replace(/\/+$/, "");
 }
 
-function stripHash(hash: unknown): string {
+/** The fragment without its `#`; refuses an empty one or one with whitespace. Shared with ./request-links.ts. */
+export function stripHash(hash: unknown): string {
   if (typeof hash !== "string" || hash === "" || hash === "#") {
     throw new LinkFormatError("empty", MESSAGES.empty);
   }
@@ -86,8 +88,9 @@ function stripHash(hash: unknown): string {
 /**
  * Checks the characters and length of `body` (the fragment after its kind letter) and
  * reports the most likely cause: junk appended, a copy that was cut short, or a changed link.
+ * Shared with ./request-links.ts.
  */
-function checkBody(body: string, expectedChars: number): void {
+export function checkBody(body: string, expectedChars: number): void {
   if (body.length > expectedChars && BASE64URL_CHARS.test(body.slice(0, expectedChars))) {
     throw new LinkFormatError("too_long", MESSAGES.tooLong);
   }
@@ -99,7 +102,8 @@ function checkBody(body: string, expectedChars: number): void {
   }
 }
 
-function decodeKeyPart(text: string, bytes: number): Uint8Array {
+/** Decodes a key part already checked by checkBody. Shared with ./request-links.ts. */
+export function decodeKeyPart(text: string, bytes: number): Uint8Array {
   try {
     return base64urlToBytes(text, bytes);
   } catch (error) {
@@ -184,8 +188,16 @@ export function parseManageFragment(hash: string): ManageFragment {
   return { id, manageKey: decodeKeyPart(body.slice(ID_CHARS), KEY_BYTES) };
 }
 
-/** Splits a full link into its base address (origin plus any base path) and fragment. */
-function splitLink(url: string, page: "s" | "m"): { origin: string; fragment: string } {
+/**
+ * Splits a full link into its base address (origin plus any base path) and fragment.
+ * `wrongPage` overrides the refusal of a path that does not end in `/${page}` (the
+ * request page `/r` has its own wording, ./request-links.ts).
+ */
+export function splitLink(
+  url: string,
+  page: "s" | "m" | "r",
+  wrongPage?: (path: string) => LinkFormatError,
+): { origin: string; fragment: string } {
   if (typeof url !== "string" || url === "") {
     throw new LinkFormatError("empty", MESSAGES.empty);
   }
@@ -211,6 +223,7 @@ function splitLink(url: string, page: "s" | "m"): { origin: string; fragment: st
   }
   const path = parsed.pathname;
   if (!path.endsWith(`/${page}`)) {
+    if (wrongPage) throw wrongPage(path);
     const other = page === "s" ? "m" : "s";
     if (path.endsWith(`/${other}`)) {
       throw new LinkFormatError(

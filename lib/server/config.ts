@@ -47,6 +47,14 @@ export interface ServerConfig {
   rateLimits: RateLimits;
   /** The operator's own sharing policy (GUIDELINES_TEXT or GUIDELINES_FILE), shown as plain text; null when unset. */
   guidelinesText: string | null;
+  /** MAX_REQUEST_RESPONSES: most responses one request may allow (PROTOCOL.md §7). */
+  maxRequestResponses: number;
+  /** MAX_LABEL_BYTES: largest decoded label ciphertext of a request. */
+  maxLabelBytes: number;
+  /** COLLECT_WINDOW_SECONDS: how long responses outlive a request's expiresAt. */
+  collectWindowSeconds: number;
+  /** REVEAL_GRACE_SECONDS: how long a claim's retry gets the same answer (§6, collect in §7); 0 = off. */
+  revealGraceSeconds: number;
 }
 
 export interface RateLimits {
@@ -161,6 +169,14 @@ const envSchema = z
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
     // Shown on /sharing-safely as text, never as HTML; a page of policy, not a document store.
     GUIDELINES_TEXT: z.preprocess(unsetIfEmpty, z.string().max(20_000, { error: "must be at most 20000 characters" }).optional()),
+    // Most responses one request may allow (PROTOCOL.md §7 maxResponses ≤ this).
+    MAX_REQUEST_RESPONSES: wholeNumber(10, 1, 1000, "responses"),
+    // Largest decoded label ciphertext; at least one padded envelope (24 + 16 + 1024 bytes).
+    MAX_LABEL_BYTES: wholeNumber(4096, CIPHERTEXT_OVERHEAD_BYTES + MIN_PADDED_ENVELOPE_BYTES, 1024 * 1024, "bytes"),
+    // How long uncollected responses outlive a request's expiresAt.
+    COLLECT_WINDOW_SECONDS: wholeNumber(7 * DAY_SECONDS, 0, 365 * DAY_SECONDS, "seconds"),
+    // How long a reveal or collect retried with the same claim gets the same answer; 0 turns claims off.
+    REVEAL_GRACE_SECONDS: wholeNumber(120, 0, 3600, "seconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -225,6 +241,10 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
     guidelinesText: env.GUIDELINES_TEXT ?? null,
+    maxRequestResponses: env.MAX_REQUEST_RESPONSES,
+    maxLabelBytes: env.MAX_LABEL_BYTES,
+    collectWindowSeconds: env.COLLECT_WINDOW_SECONDS,
+    revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
   };
 }
 

@@ -22,8 +22,16 @@ import { bytesToBase64url, base64urlToBytes } from "@/lib/crypto/encoding";
 import { ConfigError } from "@/lib/server/config";
 import { StoreUnavailableError, type Gone } from "@/lib/store/types";
 import { ERROR_STATUS, type ErrorCode } from "@/lib/api/errors";
-import { createSecretBodySchema, secretIdSchema, type ApiLimits } from "@/lib/api/schemas";
-import type { ErrorBody, GoneReasonName } from "@/lib/api/wire";
+import {
+  createRequestBodySchema,
+  createSecretBodySchema,
+  respondToRequestBodySchema,
+  secretIdSchema,
+  type ApiLimits,
+  type RequestApiLimits,
+} from "@/lib/api/schemas";
+import type { ErrorBody, GoneReasonName, RequestGoneReasonName } from "@/lib/api/wire";
+import type { RequestGone } from "@/lib/store/request-types";
 
 const NO_STORE = "no-store";
 
@@ -332,4 +340,79 @@ export function createSecretBodySchemaFor(limits: ApiLimits): ReturnType<typeof 
     createSchemas.set(limits, schema);
   }
   return schema;
+}
+
+/* Requests, PROTOCOL.md §7. */
+
+export const REQUEST_NOT_FOUND_MESSAGE =
+  "No request matches this link. It may never have existed, or its record has expired.";
+
+export const REQUEST_GONE_MESSAGES: Record<RequestGoneReasonName, string> = {
+  expired: "This request has expired: it takes no more answers.",
+  revoked: "This request was withdrawn by the person who made it: it takes no more answers.",
+  answered: "This request has received all the answers it asked for.",
+};
+
+/** 404 with the request wording: unknown rid, wrong write or wrong collect proof alike. */
+export function requestNotFound(): ApiFailure {
+  return new ApiFailure("not_found", REQUEST_NOT_FOUND_MESSAGE);
+}
+
+/** A path rid that is not 22 canonical base64url characters is indistinguishable from an unknown one. */
+export function parseRequestId(raw: string): string {
+  if (!secretIdSchema.safeParse(raw).success) throw requestNotFound();
+  return raw;
+}
+
+/** The answer for a request that takes no more responses (check and respond). */
+export function requestGoneFailure(result: RequestGone): ApiFailure {
+  return new ApiFailure("gone", REQUEST_GONE_MESSAGES[result.reason], {
+    reason: result.reason,
+    at: isoTime(result.atMs),
+  });
+}
+
+/** The create-request body cap: the largest label as base64url plus room for the other members. */
+export function createRequestBodyMaxBytes(limits: { maxLabelBytes: number }): number {
+  return Math.ceil((limits.maxLabelBytes * 4) / 3) + 4096;
+}
+
+/** The response body cap: the largest ciphertext as base64url plus room for write and epk. */
+export function respondBodyMaxBytes(limits: { maxCiphertextBytes: number }): number {
+  return Math.ceil((limits.maxCiphertextBytes * 4) / 3) + 4096;
+}
+
+const createRequestSchemas = new WeakMap<RequestApiLimits, ReturnType<typeof createRequestBodySchema>>();
+const respondSchemas = new WeakMap<RequestApiLimits, ReturnType<typeof respondToRequestBodySchema>>();
+
+/** The create-request schema for these limits, built once per config object. */
+export function createRequestBodySchemaFor(limits: RequestApiLimits): ReturnType<typeof createRequestBodySchema> {
+  let schema = createRequestSchemas.get(limits);
+  if (!schema) {
+    schema = createRequestBodySchema(limits);
+    createRequestSchemas.set(limits, schema);
+  }
+  return schema;
+}
+
+/** The response schema for these limits, built once per config object. */
+export function respondToRequestBodySchemaFor(limits: RequestApiLimits): ReturnType<typeof respondToRequestBodySchema> {
+  let schema = respondSchemas.get(limits);
+  if (!schema) {
+    schema = respondToRequestBodySchema(limits);
+    respondSchemas.set(limits, schema);
+  }
+  return schema;
+}
+
+/**
+ * The collect verifier from `Authorization: Bearer <b64u(collect)>` (status and revoke of a
+ * request). Missing, malformed or wrong: 404 not_found with the request wording.
+ */
+export function collectVerifierFromAuthorization(request: Request): string {
+  try {
+    return manageVerifierFromAuthorization(request);
+  } catch {
+    throw requestNotFound();
+  }
 }

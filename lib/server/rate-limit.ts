@@ -29,7 +29,7 @@ import type { RateLimits, ServerConfig } from "./config";
 import { clientAddressOf } from "./client-ip";
 import { ipAddressToHex, isIpv4 } from "@/lib/net/ip-address";
 
-export type RateLimitScope = "create" | "read" | "manage" | "passphrase";
+export type RateLimitScope = "create" | "read" | "manage" | "passphrase" | "respond";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -39,6 +39,8 @@ const RULES: Record<RateLimitScope, { windowMs: number; limitOf: (limits: RateLi
   read: { windowMs: MINUTE_MS, limitOf: (limits) => limits.readPerMinute },
   manage: { windowMs: MINUTE_MS, limitOf: (limits) => limits.managePerMinute },
   passphrase: { windowMs: HOUR_MS, limitOf: (limits) => limits.wrongPassphrasePerHour },
+  // Responses to one request (PROTOCOL.md §7), whoever sends them: the create budget again.
+  respond: { windowMs: MINUTE_MS, limitOf: (limits) => limits.createPerMinute },
 };
 
 type RateLimitConfig = Pick<ServerConfig, "rateLimits" | "trustProxy" | "peerHeaderTrusted" | "auditIp">;
@@ -68,7 +70,7 @@ function refusal(retryAfterMs: number, scope: RateLimitScope): ApiFailure {
 
 /** Counts this request against `scope`; throws 429 rate_limited when over the limit. */
 export async function enforceRateLimit(
-  scope: Exclude<RateLimitScope, "passphrase">,
+  scope: Exclude<RateLimitScope, "passphrase" | "respond">,
   headers: Headers,
   config: RateLimitConfig,
   limiter: RateLimiter = getRateLimiter(),
@@ -104,4 +106,31 @@ export async function countWrongPassphrase(
   const rule = ruleFor("passphrase", config);
   if (!rule) return;
   await limiter.hit(rule, rateLimitClientOf(headers, config), Date.now());
+}
+
+/**
+ * Before a response is stored (PROTOCOL.md §7): counts it against the request itself, so
+ * holders of one request link, from however many addresses, cannot flood it. The route
+ * also counts it against the responder's own create budget (enforceRateLimit("create")).
+ * The counter is keyed by the rid's 16 bytes in hex, never by a proof.
+ * @param requestId a rid already checked to be 22 base64url characters
+ */
+export async function enforceRequestResponseLimit(
+  requestId: string,
+  config: RateLimitConfig,
+  limiter: RateLimiter = getRateLimiter(),
+): Promise<void> {
+  const rule = ruleFor("respond", config);
+  if (!rule) return;
+  const client = Buffer.from(requestId, "base64url").toString("hex");
+  const decision = await limiter.hit(rule, client, Date.now());
+  if (!decision.allowed) {
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new ApiFailure(
+      "rate_limited",
+      `This request is receiving too many answers at once; try again in ${seconds} s.`,
+      {},
+      { "Retry-After": String(seconds) },
+    );
+  }
 }

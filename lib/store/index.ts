@@ -19,9 +19,13 @@ import { rateLimiterFor, type RateLimiter } from "./rate-limit";
 import { createRedisClusterStore, type RedisClusterStoreOptions } from "./redis-cluster-store";
 import { createRedisStore, type RedisStoreOptions } from "./redis-store";
 import type { SecretStore } from "./types";
+import type { RequestStore } from "./request-types";
+import { requestStoreFor } from "./request-store";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
 export * from "./types";
+export * from "./request-types";
+export { requestStoreFor } from "./request-store";
 export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./rate-limit";
 export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
@@ -94,4 +98,9 @@ export function getStore(options?: StoreOptions): SecretStore {
 export function getRateLimiter(): RateLimiter {
   holder.__burnlinkRateLimiter ??= rateLimiterFor(getStore());
   return holder.__burnlinkRateLimiter;
+}
+
+/** The process-wide request store (PROTOCOL.md §7), kept where getStore() keeps secrets. */
+export function getRequestStore(): RequestStore {
+  return requestStoreFor(getStore());
 }

@@ -19,6 +19,10 @@ describe("parseServerConfig", () => {
       peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
       guidelinesText: null,
+      maxRequestResponses: 10,
+      maxLabelBytes: 4096,
+      collectWindowSeconds: 604800,
+      revealGraceSeconds: 120,
     });
   });
 
@@ -62,8 +66,25 @@ describe("parseServerConfig", () => {
       peerHeaderTrusted: true,
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
       guidelinesText: "Share only with <b>named</b> people.",
+      maxRequestResponses: 10,
+      maxLabelBytes: 4096,
+      collectWindowSeconds: 604800,
+      revealGraceSeconds: 120,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
+  });
+
+  it("reads the request settings of PROTOCOL.md §7 and refuses a label limit below one padded envelope", () => {
+    expect(
+      parseServerConfig({
+        MAX_REQUEST_RESPONSES: "3",
+        MAX_LABEL_BYTES: "1064",
+        COLLECT_WINDOW_SECONDS: "0",
+        REVEAL_GRACE_SECONDS: "0",
+      }),
+    ).toMatchObject({ maxRequestResponses: 3, maxLabelBytes: 1064, collectWindowSeconds: 0, revealGraceSeconds: 0 });
+    expect(() => parseServerConfig({ MAX_LABEL_BYTES: "1063" })).toThrow(/MAX_LABEL_BYTES must be between 1064/);
+    expect(() => parseServerConfig({ MAX_REQUEST_RESPONSES: "0" })).toThrow(/MAX_REQUEST_RESPONSES/);
   });
 
   it("trusts Vercel's edge by default on Vercel, unless TRUST_PROXY says otherwise", () => {

@@ -72,6 +72,9 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
       maxViews: 10,
       maxAllowedIps: 20,
       passphraseAttempts: PASSPHRASE_ATTEMPTS,
+      maxRequestResponses: 10,
+      maxLabelBytes: 4096,
+      collectWindowSeconds: 604800,
     });
   });
 

@@ -60,6 +60,11 @@ describe("a running server", () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       "/api/config",
       "/api/health",
+      "/api/requests",
+      "/api/requests/{id}",
+      "/api/requests/{id}/check",
+      "/api/requests/{id}/collect",
+      "/api/requests/{id}/responses",
       "/api/secrets",
       "/api/secrets/{id}",
       "/api/secrets/{id}/check",
@@ -74,6 +79,13 @@ describe("a running server", () => {
     expect(create?.properties.ttlSeconds).toMatchObject({ type: "integer", minimum: 30, maximum: 604800 });
     expect(create?.properties.allowedIps).toMatchObject({ type: "array", minItems: 1, maxItems: 5 });
     expect(JSON.stringify(document)).toContain("1064..65576 bytes");
+    const createRequest = document.components.schemas.CreateRequestRequest;
+    expect(createRequest?.additionalProperties).toBe(false);
+    expect(createRequest?.required.sort()).toEqual(["collectVerifier", "id", "maxResponses", "ttlSeconds", "writeVerifier"]);
+    expect(createRequest?.properties.maxResponses).toMatchObject({ type: "integer", minimum: 1, maximum: 10 });
+    expect(document.components.schemas.RespondToRequestRequest?.required.sort()).toEqual(["ciphertext", "epk", "write"]);
+    expect(document.components.schemas.CollectResponsesRequest?.required).toEqual(["collect"]);
+    expect(JSON.stringify(document.paths["/api/requests"])).toContain("1064..4096 bytes");
   });
 
   it("logs one structured line per request, with the route pattern instead of the path", async () => {

@@ -60,6 +60,12 @@ const API_REQUESTS: [string, string, { method?: string; headers?: Record<string,
   ["an unknown endpoint", "/api/nothing/here", {}],
   ["Next's trailing-slash redirect", "/api/secrets/", {}],
   ["broken percent-encoding (answered by start.mjs)", "/api/secrets/%E0%A4%A", {}],
+  ["a request create refused", "/api/requests", { method: "POST", headers: json, body: "{}" }],
+  ["a request check of an unknown rid", `/api/requests/${"A".repeat(22)}/check`, { method: "POST", headers: json, body: `{"write":"${"A".repeat(43)}"}` }],
+  ["an answer to an unknown rid", `/api/requests/${"A".repeat(22)}/responses`, { method: "POST", headers: json, body: "{}" }],
+  ["a collect of an unknown rid", `/api/requests/${"A".repeat(22)}/collect`, { method: "POST", headers: json, body: `{"collect":"${"A".repeat(43)}"}` }],
+  ["a request status without a token", `/api/requests/${"A".repeat(22)}`, {}],
+  ["a revoke without a token", `/api/requests/${"A".repeat(22)}`, { method: "DELETE" }],
 ];
 
 describe("every API answer", () => {

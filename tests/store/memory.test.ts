@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "@/lib/store/memory-store";
+import { createMemoryRequestStore } from "@/lib/store/memory-request-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { describeStoreContract } from "./contract";
-import { makeSecret } from "./helpers";
+import { describeRequestStoreContract, makeRequest } from "./request-contract";
+import { makeSecret, requester } from "./helpers";
 
 describeStoreContract("memory", {
+  keyPrefix: "burnlink",
+  makeStore: () => createMemoryStore(),
+  sharedBackend: false,
+});
+
+describeRequestStoreContract("memory", {
   keyPrefix: "burnlink",
   makeStore: () => createMemoryStore(),
   sharedBackend: false,
@@ -43,5 +51,43 @@ describe("memory store limits", () => {
     expect(
       await store.check({ id: secret.input.id, accessVerifier: secret.access.verifier, nowMs: Date.now(), requester: { ipHex: "" } }),
     ).toEqual({ kind: "not_found" });
+  });
+});
+
+describe("memory request store limits", () => {
+  it("refuses answers with StoreUnavailableError once maxBytes is reached, and takes them again once collected", async () => {
+    const store = createMemoryRequestStore({ maxBytes: 120_000 });
+    const request = makeRequest({ maxResponses: 100, label: undefined });
+    await store.create(request.input);
+    const answer = () =>
+      store.respond({
+        id: request.input.id,
+        writeVerifier: request.write.verifier,
+        epk: "A".repeat(43),
+        ciphertext: "A".repeat(20_000),
+        nowMs: request.input.nowMs + 1,
+        requester: requester(),
+      });
+    let refusal: unknown;
+    let stored = 0;
+    for (let i = 0; i < 20 && refusal === undefined; i++) {
+      try {
+        await answer();
+        stored++;
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    expect(refusal).toBeInstanceOf(StoreUnavailableError);
+    expect(stored).toBeGreaterThan(0);
+    const collected = await store.collect({
+      id: request.input.id,
+      collectVerifier: request.collect.verifier,
+      graceSeconds: 0,
+      nowMs: request.input.nowMs + 2,
+      requester: requester(),
+    });
+    expect(collected.kind === "ok" && collected.responses).toHaveLength(stored);
+    expect(await answer()).toMatchObject({ kind: "ok", n: stored + 1 });
   });
 });

@@ -4,6 +4,7 @@ import { createRedisClusterStore } from "@/lib/store/redis-cluster-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
 
 const keyPrefix = "burnlink-test";
@@ -49,6 +50,13 @@ function stored(): StoredData {
 }
 
 describeStoreContract("redis-cluster", {
+  keyPrefix,
+  makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeRequestStoreContract("redis-cluster", {
   keyPrefix,
   makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
   sharedBackend: true,

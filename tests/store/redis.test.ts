@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { createRedisStore } from "@/lib/store/redis-store";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
 
 const keyPrefix = "burnlink-test";
@@ -34,6 +35,13 @@ function stored(): StoredData {
 }
 
 describeStoreContract("redis", {
+  keyPrefix,
+  makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeRequestStoreContract("redis", {
   keyPrefix,
   makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
   sharedBackend: true,

@@ -7,6 +7,7 @@ import { freePort } from "../support/free-port";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridge";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, waitFor } from "./helpers";
 import { describeOutages } from "./outage";
 
@@ -42,6 +43,15 @@ function stored(): StoredData {
 }
 
 describeStoreContract("upstash", {
+  keyPrefix,
+  // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
+  // may take longer than the 1.5 s default, which the outage tests below prove on its own.
+  makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
+  sharedBackend: true,
+  stored,
+});
+
+describeRequestStoreContract("upstash", {
   keyPrefix,
   // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
   // may take longer than the 1.5 s default, which the outage tests below prove on its own.

@@ -18,6 +18,9 @@ export const GET = withApi(ROUTE, async () => {
     maxViews: config.maxViews,
     maxAllowedIps: config.maxAllowedIps,
     passphraseAttempts: config.passphraseAttempts,
+    maxRequestResponses: config.maxRequestResponses,
+    maxLabelBytes: config.maxLabelBytes,
+    collectWindowSeconds: config.collectWindowSeconds,
   };
   return jsonResponse(answer);
 });

@@ -6,10 +6,10 @@
  * into a fresh sub-directory unless the recipient accepted their names (--only, --all).
  */
 import { basename, relative, resolve } from "node:path";
-import { ApiError, type ApiClient } from "@/lib/api/client";
+import { ApiError } from "@/lib/api/client";
 import type { RevealSecretResponse } from "@/lib/api/wire";
 import { accessProof, openSecret, revealProofs } from "@/lib/crypto";
-import { createCliApiClient } from "../api";
+import { createCliApiClient, type CliApiClient } from "../api";
 import type { GetOptions } from "../args";
 import type { CliContext } from "../context";
 import { fetchWithDownloadProgress } from "../download-progress";
@@ -36,7 +36,7 @@ function times(count: number): string {
 }
 
 async function check(
-  client: ApiClient,
+  client: CliApiClient,
   id: string,
   access: string,
   needsPassphrase: boolean,
@@ -60,7 +60,7 @@ async function check(
 
 /** Reveals, asking again after a wrong passphrase when a person is typing it. */
 async function reveal(
-  client: ApiClient,
+  client: CliApiClient,
   linkKey: Uint8Array,
   needsPassphrase: boolean,
   options: GetOptions,

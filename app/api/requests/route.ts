@@ -1,0 +1,65 @@
+import { getRequestStore } from "@/lib/store";
+import { getServerConfig } from "@/lib/server/config";
+import { requesterOf } from "@/lib/server/client-ip";
+import { enforceRateLimit } from "@/lib/server/rate-limit";
+import type { CreateRequestResponse } from "@/lib/api/wire";
+import {
+  ApiFailure,
+  createRequestBodyMaxBytes,
+  createRequestBodySchemaFor,
+  isoTime,
+  jsonResponse,
+  parseWith,
+  readJsonBody,
+  unsupportedMethods,
+  withApi,
+} from "@/lib/server/http";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/requests";
+
+// POST /api/requests – create a request (PROTOCOL.md §7); the client sends the rid, two verifiers and the sealed label, never pk or R
+export const POST = withApi(ROUTE, async (request: Request) => {
+  const config = getServerConfig();
+  // Counted before the body is read, and in the same budget as creating a secret.
+  await enforceRateLimit("create", request.headers, config);
+  const body = parseWith(
+    createRequestBodySchemaFor(config),
+    await readJsonBody(request, createRequestBodyMaxBytes(config)),
+  );
+
+  const result = await getRequestStore().create({
+    id: body.id,
+    writeVerifier: body.writeVerifier,
+    collectVerifier: body.collectVerifier,
+    ...(body.label === undefined ? {} : { label: body.label }),
+    ttlSeconds: body.ttlSeconds,
+    maxResponses: body.maxResponses,
+    collectWindowSeconds: config.collectWindowSeconds,
+    retentionSeconds: config.metaRetentionSeconds,
+    nowMs: Date.now(),
+    requester: requesterOf(request.headers, config),
+  });
+  if (result.kind === "id_taken")
+    throw new ApiFailure("id_taken", "A request with this id already exists.");
+
+  const answer: CreateRequestResponse = {
+    id: body.id,
+    expiresAt: isoTime(result.expiresAtMs),
+    maxResponses: body.maxResponses,
+  };
+  return jsonResponse(answer, 201);
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const GET = refuse;
+export const HEAD = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+export const DELETE = refuse;
+// OPTIONS /api/requests – 204 with Allow
+export const OPTIONS = options;

@@ -1,0 +1,26 @@
+/**
+ * The RequestStore that belongs to a SecretStore: the same Redis, Cluster or Upstash
+ * connection (its ScriptRunner and key prefix), or an in-process store beside the memory
+ * secret store. One per SecretStore, so a process has one set of requests.
+ */
+import "server-only";
+import { createMemoryRequestStore } from "./memory-request-store";
+import type { RequestStore } from "./request-types";
+import { ScriptedRequestStore } from "./scripted-request-store";
+import { ScriptedStore } from "./scripted-store";
+import type { SecretStore } from "./types";
+
+const requestStores = new WeakMap<SecretStore, RequestStore>();
+
+/** The request store sharing `store`'s backend; created on first use, then the same one. */
+export function requestStoreFor(store: SecretStore): RequestStore {
+  let requests = requestStores.get(store);
+  if (!requests) {
+    requests =
+      store instanceof ScriptedStore
+        ? new ScriptedRequestStore(store.kind, store.runner, store.keyPrefix)
+        : createMemoryRequestStore();
+    requestStores.set(store, requests);
+  }
+  return requests;
+}

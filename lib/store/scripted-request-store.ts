@@ -1,0 +1,274 @@
+/**
+ * The RequestStore behind the Redis, Redis Cluster and Upstash drivers: each operation is
+ * one Lua script of ./request-scripts.ts, run through the driver's ScriptRunner (the same
+ * connection, EVALSHA/EVAL fallback and deadline as the secret store, ./scripted-store.ts).
+ *
+ * Guarantees: exactly one script invocation per operation, hence one atomic step on the
+ * server; ids and verifiers of the wrong shape never reach a script (not_found); a reply of
+ * an unexpected shape is never guessed at but reported as StoreUnavailableError.
+ */
+import "server-only";
+import { assertKeyPrefix, isSecretId, isVerifier } from "./keys";
+import { assertNewRequest, assertResponseShape, requestKeys } from "./request-keys";
+import { REQUEST_SCRIPTS } from "./request-scripts";
+import type {
+  CheckRequestResult,
+  CollectAccess,
+  CollectRequest,
+  CollectResult,
+  CreateRequestResult,
+  NewRequest,
+  NewResponse,
+  RequestEvent,
+  RequestGone,
+  RequestGoneReason,
+  RequestState,
+  RequestStatusResult,
+  RequestStore,
+  RespondResult,
+  RevokeResult,
+  StoredResponse,
+  WriteAccess,
+} from "./request-types";
+import type { ScriptRunner } from "./scripted-store";
+import { StoreUnavailableError, type StoreKind } from "./types";
+
+const STATES: readonly string[] = [
+  "open",
+  "answered",
+  "expired",
+  "revoked",
+] satisfies RequestState[];
+const GONE_REASONS: readonly string[] = [
+  "expired",
+  "revoked",
+  "answered",
+] satisfies RequestGoneReason[];
+const EVENT_TYPES: readonly string[] = ["created", "responded", "collected", "revoked"];
+
+function unexpected(what: string): StoreUnavailableError {
+  return new StoreUnavailableError(`The secret store gave an unexpected answer to ${what}`);
+}
+
+function text(reply: unknown[], index: number, what: string): string {
+  const value = reply[index];
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  throw unexpected(what);
+}
+
+function whole(reply: unknown[], index: number, what: string): number {
+  const value = Number(text(reply, index, what));
+  if (!Number.isSafeInteger(value)) throw unexpected(what);
+  return value;
+}
+
+function outcome(reply: unknown, what: string): [string, unknown[]] {
+  if (!Array.isArray(reply) || reply.length === 0 || typeof reply[0] !== "string")
+    throw unexpected(what);
+  return [reply[0], reply];
+}
+
+function gone(reply: unknown[], what: string): RequestGone {
+  const reason = text(reply, 1, what);
+  if (!GONE_REASONS.includes(reason)) throw unexpected(what);
+  return { kind: "gone", reason: reason as RequestGoneReason, atMs: whole(reply, 2, what) };
+}
+
+function state(reply: unknown[], index: number, what: string): RequestState {
+  const value = text(reply, index, what);
+  if (!STATES.includes(value)) throw unexpected(what);
+  return value as RequestState;
+}
+
+function parseJson(json: string, what: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw unexpected(what);
+  }
+}
+
+function parseResponses(json: string): StoredResponse[] {
+  const parsed = parseJson(json, "collect");
+  // cjson writes an empty Lua table as {}; the script sends "[]" itself, but be strict.
+  if (!Array.isArray(parsed)) throw unexpected("collect");
+  return parsed.map((item: unknown) => {
+    const entry = item as Partial<StoredResponse>;
+    if (
+      typeof entry.n !== "number" ||
+      typeof entry.atMs !== "number" ||
+      typeof entry.epk !== "string" ||
+      typeof entry.ciphertext !== "string"
+    ) {
+      throw unexpected("collect");
+    }
+    return { n: entry.n, epk: entry.epk, ciphertext: entry.ciphertext, atMs: entry.atMs };
+  });
+}
+
+function parseEvents(json: string): RequestEvent[] {
+  const parsed = parseJson(json, "request status");
+  if (!Array.isArray(parsed)) throw unexpected("request status");
+  return parsed.map((item: unknown) => {
+    const event = item as { type?: unknown; atMs?: unknown; ip?: unknown; n?: unknown };
+    if (
+      typeof event.type !== "string" ||
+      !EVENT_TYPES.includes(event.type) ||
+      typeof event.atMs !== "number"
+    ) {
+      throw unexpected("request status");
+    }
+    const result: RequestEvent = { type: event.type as RequestEvent["type"], atMs: event.atMs };
+    if (typeof event.ip === "string") result.ip = event.ip;
+    if (typeof event.n === "number") result.n = event.n;
+    else if (Array.isArray(event.n) && event.n.every((n) => typeof n === "number"))
+      result.n = event.n as number[];
+    return result;
+  });
+}
+
+export class ScriptedRequestStore implements RequestStore {
+  constructor(
+    readonly kind: StoreKind,
+    private readonly runner: ScriptRunner,
+    private readonly keyPrefix: string,
+  ) {
+    assertKeyPrefix(keyPrefix);
+  }
+
+  async create(request: NewRequest): Promise<CreateRequestResult> {
+    assertNewRequest(request);
+    const expiresAtMs = request.nowMs + request.ttlSeconds * 1000;
+    const responsesExpireAtMs = expiresAtMs + request.collectWindowSeconds * 1000;
+    const metaExpiresAtMs =
+      expiresAtMs + Math.max(request.retentionSeconds, request.collectWindowSeconds) * 1000;
+    const reply = await this.runner.run(
+      REQUEST_SCRIPTS.create,
+      requestKeys(this.keyPrefix, request.id),
+      [
+        request.writeVerifier,
+        request.collectVerifier,
+        request.label ?? "",
+        String(request.nowMs),
+        String(expiresAtMs),
+        String(responsesExpireAtMs),
+        String(metaExpiresAtMs),
+        String(request.maxResponses),
+        request.requester.auditIp ?? "",
+      ],
+    );
+    const [kind, parts] = outcome(reply, "request create");
+    if (kind === "created")
+      return { kind: "created", expiresAtMs: whole(parts, 1, "request create") };
+    if (kind === "id_taken") return { kind: "id_taken" };
+    throw unexpected("request create");
+  }
+
+  async check(request: WriteAccess): Promise<CheckRequestResult> {
+    if (!isSecretId(request.id) || !isVerifier(request.writeVerifier)) return { kind: "not_found" };
+    const reply = await this.runner.run(
+      REQUEST_SCRIPTS.check,
+      requestKeys(this.keyPrefix, request.id),
+      [request.writeVerifier, String(request.nowMs)],
+    );
+    const [kind, parts] = outcome(reply, "request check");
+    if (kind === "not_found") return { kind };
+    if (kind === "gone") return gone(parts, "request check");
+    if (kind !== "ok") throw unexpected("request check");
+    const label = text(parts, 3, "request check");
+    return {
+      kind: "ok",
+      expiresAtMs: whole(parts, 1, "request check"),
+      responsesLeft: whole(parts, 2, "request check"),
+      ...(label === "" ? {} : { label }),
+    };
+  }
+
+  async respond(response: NewResponse): Promise<RespondResult> {
+    if (!isSecretId(response.id) || !isVerifier(response.writeVerifier))
+      return { kind: "not_found" };
+    assertResponseShape(response);
+    const reply = await this.runner.run(
+      REQUEST_SCRIPTS.respond,
+      requestKeys(this.keyPrefix, response.id),
+      [
+        response.writeVerifier,
+        response.epk,
+        response.ciphertext,
+        String(response.nowMs),
+        response.requester.auditIp ?? "",
+      ],
+    );
+    const [kind, parts] = outcome(reply, "respond");
+    if (kind === "not_found") return { kind };
+    if (kind === "gone") return gone(parts, "respond");
+    if (kind !== "ok") throw unexpected("respond");
+    return { kind: "ok", n: whole(parts, 1, "respond"), responsesLeft: whole(parts, 2, "respond") };
+  }
+
+  async collect(request: CollectRequest): Promise<CollectResult> {
+    if (!isSecretId(request.id) || !isVerifier(request.collectVerifier))
+      return { kind: "not_found" };
+    const claim =
+      request.graceSeconds > 0 && isVerifier(request.claimVerifier) ? request.claimVerifier : "";
+    const reply = await this.runner.run(
+      REQUEST_SCRIPTS.collect,
+      requestKeys(this.keyPrefix, request.id),
+      [
+        request.collectVerifier,
+        claim,
+        claim === "" ? "0" : String(request.graceSeconds * 1000),
+        String(request.nowMs),
+        request.requester.auditIp ?? "",
+      ],
+    );
+    const [kind, parts] = outcome(reply, "collect");
+    if (kind === "not_found") return { kind };
+    if (kind !== "ok") throw unexpected("collect");
+    return {
+      kind: "ok",
+      state: state(parts, 1, "collect"),
+      responses: parseResponses(text(parts, 2, "collect")),
+    };
+  }
+
+  async status(request: CollectAccess): Promise<RequestStatusResult> {
+    if (!isSecretId(request.id) || !isVerifier(request.collectVerifier))
+      return { kind: "not_found" };
+    const reply = await this.runner.run(
+      REQUEST_SCRIPTS.status,
+      requestKeys(this.keyPrefix, request.id),
+      [request.collectVerifier, String(request.nowMs)],
+    );
+    const [kind, parts] = outcome(reply, "request status");
+    if (kind === "not_found") return { kind };
+    if (kind !== "ok") throw unexpected("request status");
+    return {
+      kind: "ok",
+      status: {
+        id: request.id,
+        state: state(parts, 1, "request status"),
+        createdAtMs: whole(parts, 2, "request status"),
+        expiresAtMs: whole(parts, 3, "request status"),
+        maxResponses: whole(parts, 4, "request status"),
+        responsesLeft: whole(parts, 5, "request status"),
+        pending: whole(parts, 6, "request status"),
+        events: parseEvents(text(parts, 7, "request status")),
+      },
+    };
+  }
+
+  async revoke(request: CollectAccess): Promise<RevokeResult> {
+    if (!isSecretId(request.id) || !isVerifier(request.collectVerifier))
+      return { kind: "not_found" };
+    const reply = await this.runner.run(
+      REQUEST_SCRIPTS.revoke,
+      requestKeys(this.keyPrefix, request.id),
+      [request.collectVerifier, String(request.nowMs), request.requester.auditIp ?? ""],
+    );
+    const [kind] = outcome(reply, "revoke");
+    if (kind === "revoked" || kind === "already_revoked" || kind === "not_found") return { kind };
+    throw unexpected("revoke");
+  }
+}
