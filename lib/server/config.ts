@@ -11,6 +11,7 @@ import "server-only";
 import { z } from "zod";
 import type { StoreKind } from "@/lib/store/types";
 import type { AuditIpMode } from "@/lib/net/ip-address";
+import { processPeerSecret } from "./client-ip";
 
 /** Nonce and Poly1305 tag around every padded envelope (PROTOCOL.md §3). */
 export const CIPHERTEXT_OVERHEAD_BYTES = 24 + 16;
@@ -36,9 +37,10 @@ export interface ServerConfig {
   keyPrefix: string;
   maxAllowedIps: number;
   /**
-   * True when lib/server/start.mjs runs this process: only then is the
-   * `x-burnlink-peer` header known to hold the socket address (it overwrites any
-   * client-sent value). Under plain `next start` that header could be forged.
+   * True when lib/server/start.mjs runs this process, i.e. it left its per-boot peer
+   * secret here (lib/server/client-ip.ts): only requests carrying that secret have their
+   * `x-burnlink-peer` header believed. Not read from the environment, so a copied
+   * environment cannot switch it on for plain `next start`.
    */
   peerHeaderTrusted: boolean;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
@@ -159,7 +161,6 @@ const envSchema = z
     RATE_LIMIT_READ_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
-    BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -212,7 +213,7 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     trustProxy: env.TRUST_PROXY,
     keyPrefix: env.KEY_PREFIX,
     maxAllowedIps: env.MAX_ALLOWED_IPS,
-    peerHeaderTrusted: env.BURNLINK_CUSTOM_SERVER === "1",
+    peerHeaderTrusted: processPeerSecret() !== null,
     rateLimits: {
       createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
       readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
@@ -231,6 +232,11 @@ export function getServerConfig(): ServerConfig {
     if (!cached.peerHeaderTrusted && cached.trustProxy !== "vercel") {
       console.warn(
         "burnlink: not started by lib/server/start.mjs, so the client's socket address is unknown: IP allowlists will refuse everyone and events record no IP. Use `npm start`, or set TRUST_PROXY for your proxy.",
+      );
+    }
+    if (process.env.BURNLINK_CUSTOM_SERVER !== undefined) {
+      console.warn(
+        "burnlink: BURNLINK_CUSTOM_SERVER is no longer read: start.mjs proves itself with a per-boot secret instead; remove the variable.",
       );
     }
   }

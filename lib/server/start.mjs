@@ -2,23 +2,37 @@
 //
 // Why a custom server: `next start` passes a client-sent X-Forwarded-For through, and a
 // route handler cannot see the socket. Here every request loses any client-sent
-// `x-burnlink-peer` header and gets one holding the socket's remote address, so
-// TRUST_PROXY=0 can believe the real peer (lib/server/client-ip.ts).
+// `x-burnlink-peer` and `x-burnlink-peer-proof` headers and gets one holding the socket's
+// remote address and one holding a secret made at boot, so TRUST_PROXY=0 can believe the
+// real peer (lib/server/client-ip.ts). The secret reaches the route handlers as a
+// non-enumerable global of this process, set before Next is loaded: no environment
+// variable, header or other process can supply it, so plain `next start` (or a copied
+// environment) never makes a forged peer header trusted.
 // Plain JavaScript on purpose: it runs with no compiler, before the build is loaded.
 //
 // Environment: PORT (3000), HOSTNAME (all interfaces when unset), NEXT_DIST_DIR (.next),
 // SHUTDOWN_TIMEOUT_MS (10000). SIGTERM/SIGINT stop accepting, let in-flight requests
 // finish (at most SHUTDOWN_TIMEOUT_MS), then exit 0.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const PEER_HEADER = "x-burnlink-peer";
+const PEER_PROOF_HEADER = "x-burnlink-peer-proof";
+const STAMPED_HEADERS = new Set([PEER_HEADER, PEER_PROOF_HEADER]);
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 process.env.NODE_ENV ??= "production";
-// Tells lib/server/client-ip.ts that PEER_HEADER is ours (see above).
-process.env.BURNLINK_CUSTOM_SERVER = "1";
+// Proves to lib/server/client-ip.ts that PEER_HEADER is ours (see above). Same key as its
+// PEER_SECRET_KEY; never logged, never sent to a client, new on every boot.
+const peerSecret = randomBytes(32).toString("base64url");
+Object.defineProperty(globalThis, Symbol.for("burnlink.peerSecret"), {
+  value: peerSecret,
+  enumerable: false,
+  writable: false,
+  configurable: false,
+});
 
 function log(level, msg, fields = {}) {
   const line = JSON.stringify({ level, msg, ...fields });
@@ -44,16 +58,17 @@ const app = next({ dev: false, dir: projectDir, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-/** Replaces any client-sent peer header, in both header views Node offers. */
+/** Replaces any client-sent peer and proof headers, in both header views Node offers. */
 function stampPeer(req) {
   const raw = [];
   for (let index = 0; index < req.rawHeaders.length; index += 2) {
-    if (req.rawHeaders[index].toLowerCase() !== PEER_HEADER) raw.push(req.rawHeaders[index], req.rawHeaders[index + 1]);
+    if (!STAMPED_HEADERS.has(req.rawHeaders[index].toLowerCase())) raw.push(req.rawHeaders[index], req.rawHeaders[index + 1]);
   }
   const peer = req.socket.remoteAddress ?? "";
-  raw.push(PEER_HEADER, peer);
+  raw.push(PEER_HEADER, peer, PEER_PROOF_HEADER, peerSecret);
   req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
   req.headers[PEER_HEADER] = peer;
+  req.headers[PEER_PROOF_HEADER] = peerSecret;
 }
 
 /** The methods Next's route handlers can export; Next answers others with a 500. */

@@ -57,7 +57,8 @@ describe("parseServerConfig", () => {
       trustProxy: 2,
       keyPrefix: "bl-test",
       maxAllowedIps: 3,
-      peerHeaderTrusted: true,
+      // An environment variable can no longer make the peer header trusted (issue 10 item 7).
+      peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
