@@ -150,10 +150,52 @@ function answeredBeforeNext(req, res) {
   return false;
 }
 
+/** How long a closing connection keeps discarding an upload nobody will read. */
+const LINGER_MS = 2_000;
+
+/**
+ * After the answer: send FIN, stop parsing, and discard what the client still sends until
+ * it closes its side or LINGER_MS pass. Closing at once with unread bytes would make the
+ * kernel answer them with RST, which can destroy the answer before the client reads it
+ * (lingering close, as nginx and Apache do it).
+ */
+function lingeringClose(socket) {
+  socket.removeAllListeners("data");
+  socket.on("data", () => {});
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once("end", () => socket.destroy());
+  socket.once("close", () => clearTimeout(timer));
+  socket.end();
+  socket.resume();
+}
+
+/**
+ * An answer sent before the request's body has fully arrived (413 from Content-Length or
+ * while counting a chunked body, or any other early refusal) leaves the rest of the upload
+ * on the connection: kept alive, the client's next request on it would be read out of
+ * those bytes or reset. So such an answer says `Connection: close`, and Node's close
+ * after it (socket.destroySoon, called once the answer is written) becomes a lingering one.
+ */
+function closeIfBodyUnread(req, res) {
+  // Captured now: by the time the answer is finished, req.socket may already be detached.
+  const { socket } = req;
+  const writeHead = res.writeHead;
+  res.writeHead = function writeHeadClosingUnread(...args) {
+    if (!req.complete && !res.headersSent) res.setHeader("Connection", "close");
+    return writeHead.apply(this, args);
+  };
+  res.once("prefinish", () => {
+    if (req.complete || !socket || !/\bclose\b/i.test(String(res.getHeader("connection") ?? ""))) return;
+    socket.destroySoon = () => lingeringClose(socket);
+  });
+}
+
 let shuttingDown = false;
 
 const server = http.createServer((req, res) => {
   stampPeer(req);
+  closeIfBodyUnread(req, res);
   if (shuttingDown) res.setHeader("Connection", "close");
   if (answeredBeforeNext(req, res)) return;
   Promise.resolve(handle(req, res)).catch((error) => {

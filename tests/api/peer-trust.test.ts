@@ -12,7 +12,7 @@ import { accessProof } from "@/lib/crypto";
 import { freePort } from "../support/free-port";
 import { ensureNextBuild, nextDistDir, PROJECT_DIR } from "../support/global-setup";
 import { RATE_LIMITS_OFF, SERVER_START_TIMEOUT_MS } from "../support/next-server";
-import { call, eventually, makeSecret, type TestSecret } from "./support";
+import { call, eventually, makeSecret, rawRequest, type TestSecret } from "./support";
 
 const IP_NOT_ALLOWED = { error: "ip_not_allowed", message: "This secret cannot be opened from your network address." };
 
@@ -100,6 +100,17 @@ describe("plain `next start` with BURNLINK_CUSTOM_SERVER=1 in its environment", 
     const open = await makeSecret();
     expect((await call(base, "POST", "/api/secrets", { json: open.request })).status).toBe(201);
     expect((await check(open, {})).status).toBe(200);
+  });
+
+  it("still answers a body it will not read with Connection: close (the route's own header, without start.mjs)", async () => {
+    const answer = await rawRequest(base, {
+      method: "POST",
+      path: "/api/secrets/AAAAAAAAAAAAAAAAAAAAAA/check",
+      headers: { "content-type": "application/json", "content-length": "1048576" },
+      chunks: ["{}"],
+      endBody: false,
+    });
+    expect([answer.status, answer.headers.get("connection")]).toEqual([413, "close"]);
   });
 
   it("tells the operator that the socket address is unknown and that the old variable does nothing", () => {
