@@ -43,6 +43,8 @@ export interface ServerConfig {
    * environment cannot switch it on for plain `next start`.
    */
   peerHeaderTrusted: boolean;
+  /** STORE_TIMEOUT_MS: the deadline of one store operation, connection wait included. */
+  storeTimeoutMs: number;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
   rateLimits: RateLimits;
 }
@@ -161,6 +163,8 @@ const envSchema = z
     RATE_LIMIT_READ_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
+    // How long one store operation may take before it is abandoned (and aborted) with 503.
+    STORE_TIMEOUT_MS: wholeNumber(1500, 50, 60_000, "milliseconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -220,6 +224,7 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
+    storeTimeoutMs: env.STORE_TIMEOUT_MS,
   };
 }
 

@@ -12,9 +12,9 @@
  * operation, so the app recovers when the cluster does.
  */
 import "server-only";
-import { createCluster, ErrorReply } from "redis";
+import { createCluster } from "redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
-import { DEFAULT_COMMAND_TIMEOUT_MS, reconnectDelayMs, redisFailure, withDeadline } from "./redis-store";
+import { DEFAULT_COMMAND_TIMEOUT_MS, isNoScript, reconnectDelayMs, redisFailure, throwIfLate, withDeadline } from "./redis-store";
 import { ScriptedStore, type ScriptRunner } from "./scripted-store";
 import type { LuaScript } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
@@ -46,6 +46,8 @@ class ClusterRunner implements ScriptRunner {
     const seed = new URL(urls[0] ?? "redis://localhost");
     this.cluster = createCluster({
       rootNodes: urls.map((url) => ({ url })),
+      // A command not yet written when this passes is dropped, not sent late.
+      commandOptions: { timeout: timeoutMs },
       defaults: {
         ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
         ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
@@ -78,17 +80,23 @@ class ClusterRunner implements ScriptRunner {
   }
 
   async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-    const attempt = async () => {
+    const attempt = async (signal: AbortSignal) => {
       await this.connect();
+      throwIfLate(signal);
+      // Every command of this operation, a re-send after MOVED/ASK included, carries the
+      // deadline's signal: node-redis does not write it once the signal has aborted.
+      const cluster = this.cluster.withCommandOptions({ abortSignal: signal, timeout: this.timeoutMs });
       try {
-        return await this.cluster.evalSha(script.sha1, { keys, arguments: args });
+        return await cluster.evalSha(script.sha1, { keys, arguments: args });
       } catch (error) {
-        if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
-        return await this.cluster.eval(script.source, { keys, arguments: args });
+        if (!isNoScript(error)) throw error;
+        // Not after the deadline: the caller has already answered 503 (see withDeadline).
+        throwIfLate(signal);
+        return await cluster.eval(script.source, { keys, arguments: args });
       }
     };
     try {
-      return await withDeadline(attempt(), this.timeoutMs, `the ${script.name} script`);
+      return await withDeadline(attempt, this.timeoutMs, `the ${script.name} script`);
     } catch (error) {
       throw redisFailure(error);
     }
@@ -97,7 +105,7 @@ class ClusterRunner implements ScriptRunner {
   async ping(): Promise<void> {
     try {
       await withDeadline(
-        this.connect().then(async () => {
+        () => this.connect().then(async () => {
           // Every master must answer: a secret may live on any of them.
           await Promise.all(this.cluster.masters.map(async (master) => (await this.cluster.nodeClient(master)).ping()));
         }),
@@ -114,7 +122,7 @@ class ClusterRunner implements ScriptRunner {
     this.closed = true;
     if (!this.cluster.isOpen) return;
     try {
-      await withDeadline(this.cluster.close(), this.timeoutMs, "QUIT");
+      await withDeadline(() => this.cluster.close(), this.timeoutMs, "QUIT");
     } catch {
       this.cluster.destroy();
     }

@@ -18,6 +18,7 @@ describe("parseServerConfig", () => {
       maxAllowedIps: 20,
       peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
+      storeTimeoutMs: 1500,
     });
   });
 
@@ -39,6 +40,7 @@ describe("parseServerConfig", () => {
       KEY_PREFIX: "bl-test",
       MAX_ALLOWED_IPS: "3",
       BURNLINK_CUSTOM_SERVER: "1",
+      STORE_TIMEOUT_MS: "4000",
       RATE_LIMIT_CREATE_PER_MINUTE: "0",
       RATE_LIMIT_READ_PER_MINUTE: "5",
       RATE_LIMIT_MANAGE_PER_MINUTE: "6",
@@ -60,6 +62,7 @@ describe("parseServerConfig", () => {
       // An environment variable can no longer make the peer header trusted (issue 10 item 7).
       peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
+      storeTimeoutMs: 4000,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
@@ -98,6 +101,8 @@ describe("parseServerConfig", () => {
     [{ UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, "UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set"],
     [{ KV_REST_API_TOKEN: "t" }, "KV_REST_API_URL is required when KV_REST_API_TOKEN is set"],
     [{ REDIS_CLUSTER_NODES: "a b" }, "REDIS_CLUSTER_NODES must be a comma-separated list of host:port or redis:// URLs"],
+    [{ STORE_TIMEOUT_MS: "10" }, "STORE_TIMEOUT_MS must be between 50 and 60000 milliseconds"],
+    [{ STORE_TIMEOUT_MS: "1.5s" }, "STORE_TIMEOUT_MS must be a whole number of milliseconds (digits only)"],
   ])("fails fast on %j, naming the variable", (env, problem) => {
     expect(() => parseServerConfig(env)).toThrow(new ConfigError(`burnlink: invalid configuration: ${problem}`));
   });
