@@ -121,6 +121,14 @@ const clusterNodes = z.preprocess(
           .every((node) => /^(?:rediss?:\/\/\S+|[A-Za-z0-9.-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5})$/.test(node.trim())),
       { error: "must be a comma-separated list of host:port or redis:// URLs" },
     )
+    // One cleartext seed would carry data and AUTH in clear (lib/store/redis-cluster-store.ts).
+    .refine(
+      (value) => {
+        const tls = value.split(",").map((node) => node.trim().startsWith("rediss://"));
+        return tls.every(Boolean) || !tls.some(Boolean);
+      },
+      { error: "must not mix rediss:// (TLS) seeds with redis:// or host:port ones: use rediss:// for every node, or for none" },
+    )
     .optional(),
 );
 

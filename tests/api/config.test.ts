@@ -101,6 +101,10 @@ describe("parseServerConfig", () => {
     [{ UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, "UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set"],
     [{ KV_REST_API_TOKEN: "t" }, "KV_REST_API_URL is required when KV_REST_API_TOKEN is set"],
     [{ REDIS_CLUSTER_NODES: "a b" }, "REDIS_CLUSTER_NODES must be a comma-separated list of host:port or redis:// URLs"],
+    [
+      { REDIS_CLUSTER_NODES: "rediss://10.0.0.1:6380,10.0.0.2:6379" },
+      "REDIS_CLUSTER_NODES must not mix rediss:// (TLS) seeds with redis:// or host:port ones: use rediss:// for every node, or for none",
+    ],
     [{ STORE_TIMEOUT_MS: "10" }, "STORE_TIMEOUT_MS must be between 50 and 60000 milliseconds"],
     [{ STORE_TIMEOUT_MS: "1.5s" }, "STORE_TIMEOUT_MS must be a whole number of milliseconds (digits only)"],
   ])("fails fast on %j, naming the variable", (env, problem) => {
