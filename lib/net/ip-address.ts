@@ -132,8 +132,24 @@ export function ipAddressToHex(address: IpAddress): string {
   return Array.from(address.bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** The all-zero address `::`, used when the client address is unknown. */
-export const UNKNOWN_IP_HEX = "0".repeat(32);
+/**
+ * What the store is given when the client address is unknown (no trusted socket address,
+ * an unparsable proxy entry). It is deliberately NOT an address: every allowlist check
+ * (lib/store/allowlist.ts and `ip_allowed` in lib/store/scripts.ts) refuses anything but
+ * 32 hex digits, so an unknown client matches no entry at all, not even `::/0`. (It used
+ * to be `::`, which `::/0`, `::/1` or `::/128` admitted.)
+ */
+export const UNKNOWN_IP_HEX = "";
+
+/**
+ * True for the unspecified address (`::`, `0.0.0.0` and its v4-mapped form). It is never
+ * a real source address (RFC 4291 §2.5.2, RFC 1122 §3.2.1.3): a proxy header holding it
+ * means "I don't know", so callers treat it as an unknown client.
+ */
+export function isUnspecified(address: IpAddress): boolean {
+  const bytes = isIpv4(address) ? address.bytes.subarray(12) : address.bytes;
+  return bytes.every((byte) => byte === 0);
+}
 
 function maskBytes(bytes: Uint8Array, prefixLength: number): Uint8Array {
   const masked = new Uint8Array(16);

@@ -13,6 +13,7 @@ import type { StoreKind } from "@/lib/store/types";
 import type { AuditIpMode } from "@/lib/net/ip-address";
 import { ConfigError } from "./config-error";
 import { resolveFileVariables } from "./env-files";
+import { processPeerSecret } from "./client-ip";
 
 /** Nonce and Poly1305 tag around every padded envelope (PROTOCOL.md §3). */
 export const CIPHERTEXT_OVERHEAD_BYTES = 24 + 16;
@@ -38,11 +39,14 @@ export interface ServerConfig {
   keyPrefix: string;
   maxAllowedIps: number;
   /**
-   * True when lib/server/start.mjs runs this process: only then is the
-   * `x-burnlink-peer` header known to hold the socket address (it overwrites any
-   * client-sent value). Under plain `next start` that header could be forged.
+   * True when lib/server/start.mjs runs this process, i.e. it left its per-boot peer
+   * secret here (lib/server/client-ip.ts): only requests carrying that secret have their
+   * `x-burnlink-peer` header believed. Not read from the environment, so a copied
+   * environment cannot switch it on for plain `next start`.
    */
   peerHeaderTrusted: boolean;
+  /** STORE_TIMEOUT_MS: the deadline of one store operation, connection wait included. */
+  storeTimeoutMs: number;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
   rateLimits: RateLimits;
   /** The operator's own sharing policy (GUIDELINES_TEXT or GUIDELINES_FILE), shown as plain text; null when unset. */
@@ -124,6 +128,14 @@ const clusterNodes = z.preprocess(
           .every((node) => /^(?:rediss?:\/\/\S+|[A-Za-z0-9.-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5})$/.test(node.trim())),
       { error: "must be a comma-separated list of host:port or redis:// URLs" },
     )
+    // One cleartext seed would carry data and AUTH in clear (lib/store/redis-cluster-store.ts).
+    .refine(
+      (value) => {
+        const tls = value.split(",").map((node) => node.trim().startsWith("rediss://"));
+        return tls.every(Boolean) || !tls.some(Boolean);
+      },
+      { error: "must not mix rediss:// (TLS) seeds with redis:// or host:port ones: use rediss:// for every node, or for none" },
+    )
     .optional(),
 );
 
@@ -166,7 +178,6 @@ const envSchema = z
     RATE_LIMIT_READ_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
-    BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
     // Shown on /sharing-safely as text, never as HTML; a page of policy, not a document store.
     GUIDELINES_TEXT: z.preprocess(unsetIfEmpty, z.string().max(20_000, { error: "must be at most 20000 characters" }).optional()),
     // Most responses one request may allow (PROTOCOL.md §7 maxResponses ≤ this).
@@ -177,6 +188,8 @@ const envSchema = z
     COLLECT_WINDOW_SECONDS: wholeNumber(7 * DAY_SECONDS, 0, 365 * DAY_SECONDS, "seconds"),
     // How long a reveal or collect retried with the same claim gets the same answer; 0 turns claims off.
     REVEAL_GRACE_SECONDS: wholeNumber(120, 0, 3600, "seconds"),
+    // How long one store operation may take before it is abandoned (and aborted) with 503.
+    STORE_TIMEOUT_MS: wholeNumber(1500, 50, 60_000, "milliseconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -233,7 +246,7 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     trustProxy: env.TRUST_PROXY,
     keyPrefix: env.KEY_PREFIX,
     maxAllowedIps: env.MAX_ALLOWED_IPS,
-    peerHeaderTrusted: env.BURNLINK_CUSTOM_SERVER === "1",
+    peerHeaderTrusted: processPeerSecret() !== null,
     rateLimits: {
       createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
       readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
@@ -245,6 +258,7 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     maxLabelBytes: env.MAX_LABEL_BYTES,
     collectWindowSeconds: env.COLLECT_WINDOW_SECONDS,
     revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
+    storeTimeoutMs: env.STORE_TIMEOUT_MS,
   };
 }
 
@@ -257,6 +271,11 @@ export function getServerConfig(): ServerConfig {
     if (!cached.peerHeaderTrusted && cached.trustProxy !== "vercel") {
       console.warn(
         "burnlink: not started by lib/server/start.mjs, so the client's socket address is unknown: IP allowlists will refuse everyone and events record no IP. Use `npm start`, or set TRUST_PROXY for your proxy.",
+      );
+    }
+    if (process.env.BURNLINK_CUSTOM_SERVER !== undefined) {
+      console.warn(
+        "burnlink: BURNLINK_CUSTOM_SERVER is no longer read: start.mjs proves itself with a per-boot secret instead; remove the variable.",
       );
     }
   }

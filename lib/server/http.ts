@@ -10,7 +10,10 @@
  *   no body, ciphertext, proof or stack trace reaches a client or the log;
  * - readJsonBody() refuses a body over its cap before reading (Content-Length) and while
  *   reading (counted bytes, so chunked bodies are capped too), then decodes strict UTF-8
- *   and JSON. JSON.parse keeps the last of repeated member names and makes `__proto__` an
+ *   and JSON. Those 413 answers say `Connection: close`: the rest of the body stays unread
+ *   on the connection, so it must not carry another request (lib/server/start.mjs also
+ *   closes after any answer given before its body arrived, and lingers so the client can
+ *   read it). JSON.parse keeps the last of repeated member names and makes `__proto__` an
  *   own property; the strict schemas then refuse it as an unknown member.
  * - proofs are never compared here: they are hashed to verifiers (SHA-512, first 32 bytes)
  *   and the store compares.
@@ -196,7 +199,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   if (!isJsonContentType(request.headers.get("content-type"))) throw new ApiFailure("unsupported_media_type");
-  const tooLarge = () => new ApiFailure("too_large", `The body exceeds ${maxBytes} bytes.`);
+  const tooLarge = () => new ApiFailure("too_large", `The body exceeds ${maxBytes} bytes.`, {}, { Connection: "close" });
 
   const declared = request.headers.get("content-length");
   if (declared !== null) {

@@ -2,24 +2,38 @@
 //
 // Why a custom server: `next start` passes a client-sent X-Forwarded-For through, and a
 // route handler cannot see the socket. Here every request loses any client-sent
-// `x-burnlink-peer` header and gets one holding the socket's remote address, so
-// TRUST_PROXY=0 can believe the real peer (lib/server/client-ip.ts).
+// `x-burnlink-peer` and `x-burnlink-peer-proof` headers and gets one holding the socket's
+// remote address and one holding a secret made at boot, so TRUST_PROXY=0 can believe the
+// real peer (lib/server/client-ip.ts). The secret reaches the route handlers as a
+// non-enumerable global of this process, set before Next is loaded: no environment
+// variable, header or other process can supply it, so plain `next start` (or a copied
+// environment) never makes a forged peer header trusted.
 // Plain JavaScript on purpose: it runs with no compiler, before the build is loaded.
 //
 // Environment: PORT (3000), HOSTNAME (all interfaces when unset), NEXT_DIST_DIR (.next),
 // SHUTDOWN_TIMEOUT_MS (10000). SIGTERM/SIGINT stop accepting, let in-flight requests
 // finish (at most SHUTDOWN_TIMEOUT_MS), then exit 0.
 import { existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const PEER_HEADER = "x-burnlink-peer";
+const PEER_PROOF_HEADER = "x-burnlink-peer-proof";
+const STAMPED_HEADERS = new Set([PEER_HEADER, PEER_PROOF_HEADER]);
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 process.env.NODE_ENV ??= "production";
-// Tells lib/server/client-ip.ts that PEER_HEADER is ours (see above).
-process.env.BURNLINK_CUSTOM_SERVER = "1";
+// Proves to lib/server/client-ip.ts that PEER_HEADER is ours (see above). Same key as its
+// PEER_SECRET_KEY; never logged, never sent to a client, new on every boot.
+const peerSecret = randomBytes(32).toString("base64url");
+Object.defineProperty(globalThis, Symbol.for("burnlink.peerSecret"), {
+  value: peerSecret,
+  enumerable: false,
+  writable: false,
+  configurable: false,
+});
 
 function log(level, msg, fields = {}) {
   const line = JSON.stringify({ level, msg, ...fields });
@@ -65,16 +79,17 @@ const app = next({ dev: false, dir: projectDir, hostname, port, conf });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-/** Replaces any client-sent peer header, in both header views Node offers. */
+/** Replaces any client-sent peer and proof headers, in both header views Node offers. */
 function stampPeer(req) {
   const raw = [];
   for (let index = 0; index < req.rawHeaders.length; index += 2) {
-    if (req.rawHeaders[index].toLowerCase() !== PEER_HEADER) raw.push(req.rawHeaders[index], req.rawHeaders[index + 1]);
+    if (!STAMPED_HEADERS.has(req.rawHeaders[index].toLowerCase())) raw.push(req.rawHeaders[index], req.rawHeaders[index + 1]);
   }
   const peer = req.socket.remoteAddress ?? "";
-  raw.push(PEER_HEADER, peer);
+  raw.push(PEER_HEADER, peer, PEER_PROOF_HEADER, peerSecret);
   req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
   req.headers[PEER_HEADER] = peer;
+  req.headers[PEER_PROOF_HEADER] = peerSecret;
 }
 
 /** The methods Next's route handlers can export; Next answers others with a 500. */
@@ -156,10 +171,52 @@ function answeredBeforeNext(req, res) {
   return false;
 }
 
+/** How long a closing connection keeps discarding an upload nobody will read. */
+const LINGER_MS = 2_000;
+
+/**
+ * After the answer: send FIN, stop parsing, and discard what the client still sends until
+ * it closes its side or LINGER_MS pass. Closing at once with unread bytes would make the
+ * kernel answer them with RST, which can destroy the answer before the client reads it
+ * (lingering close, as nginx and Apache do it).
+ */
+function lingeringClose(socket) {
+  socket.removeAllListeners("data");
+  socket.on("data", () => {});
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once("end", () => socket.destroy());
+  socket.once("close", () => clearTimeout(timer));
+  socket.end();
+  socket.resume();
+}
+
+/**
+ * An answer sent before the request's body has fully arrived (413 from Content-Length or
+ * while counting a chunked body, or any other early refusal) leaves the rest of the upload
+ * on the connection: kept alive, the client's next request on it would be read out of
+ * those bytes or reset. So such an answer says `Connection: close`, and Node's close
+ * after it (socket.destroySoon, called once the answer is written) becomes a lingering one.
+ */
+function closeIfBodyUnread(req, res) {
+  // Captured now: by the time the answer is finished, req.socket may already be detached.
+  const { socket } = req;
+  const writeHead = res.writeHead;
+  res.writeHead = function writeHeadClosingUnread(...args) {
+    if (!req.complete && !res.headersSent) res.setHeader("Connection", "close");
+    return writeHead.apply(this, args);
+  };
+  res.once("prefinish", () => {
+    if (req.complete || !socket || !/\bclose\b/i.test(String(res.getHeader("connection") ?? ""))) return;
+    socket.destroySoon = () => lingeringClose(socket);
+  });
+}
+
 let shuttingDown = false;
 
 const server = http.createServer((req, res) => {
   stampPeer(req);
+  closeIfBodyUnread(req, res);
   if (shuttingDown) res.setHeader("Connection", "close");
   if (answeredBeforeNext(req, res)) return;
   Promise.resolve(handle(req, res)).catch((error) => {

@@ -38,6 +38,8 @@ export interface StoreOptions {
   redisUrl?: string;
   /** Default "burnlink". */
   keyPrefix?: string;
+  /** STORE_TIMEOUT_MS: deadline of one operation (default 1500 ms); past it the command is aborted. */
+  commandTimeoutMs?: number;
 }
 
 export const MEMORY_STORE_NOTICE =
@@ -60,17 +62,21 @@ export function storeOptionsFromEnv(env: Record<string, string | undefined> = se
   }
   const redisUrl = present(env.REDIS_URL);
   if (redisUrl !== undefined) options.redisUrl = redisUrl;
+  // lib/server/config.ts validates the range at start-up; here only a clean number is taken.
+  const timeout = present(env.STORE_TIMEOUT_MS);
+  if (timeout !== undefined && /^\d{1,6}$/.test(timeout.trim()) && Number(timeout) > 0) options.commandTimeoutMs = Number(timeout);
   return options;
 }
 
 /** A new store for these options; the caller owns it and closes it. */
 export function createStore(options: StoreOptions): SecretStore {
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  if (options.upstash) return createUpstashStore({ ...options.upstash, keyPrefix });
+  const timeout = options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs };
+  if (options.upstash) return createUpstashStore({ ...options.upstash, keyPrefix, ...timeout });
   if (options.redisClusterNodes && options.redisClusterNodes.length > 0) {
-    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix });
+    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix, ...timeout });
   }
-  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix });
+  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix, ...timeout });
   return createMemoryStore();
 }
 

@@ -10,11 +10,17 @@
  * 1.5 s, then rejects with StoreUnavailableError); commands are not queued
  * while a node is away; a failed first connection is retried by the next
  * operation, so the app recovers when the cluster does.
+ *
+ * TLS: with `rediss://` seeds, TLS is set in the defaults every node client is built
+ * from, not only on the seed connection, so the data connections to discovered nodes
+ * and their AUTH are encrypted too. Seeds that mix TLS and cleartext are refused: one
+ * cleartext node would carry secrets and the password in clear.
  */
 import "server-only";
-import { createCluster, ErrorReply } from "redis";
+import type { ConnectionOptions } from "node:tls";
+import { createCluster, type RedisClusterOptions } from "redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
-import { DEFAULT_COMMAND_TIMEOUT_MS, reconnectDelayMs, redisFailure, withDeadline } from "./redis-store";
+import { DEFAULT_COMMAND_TIMEOUT_MS, isNoScript, reconnectDelayMs, redisFailure, throwIfLate, withDeadline } from "./redis-store";
 import { ScriptedStore, type ScriptRunner } from "./scripted-store";
 import type { LuaScript } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
@@ -25,10 +31,52 @@ export interface RedisClusterStoreOptions {
   keyPrefix?: string;
   /** Upper bound for one operation, connection wait included. Default 1500 ms. */
   commandTimeoutMs?: number;
+  /** Extra TLS settings for every node (a private CA, a client certificate); needs rediss:// seeds. */
+  tls?: Pick<ConnectionOptions, "ca" | "cert" | "key" | "servername" | "rejectUnauthorized">;
 }
 
 function nodeUrl(node: string): string {
   return /^rediss?:\/\//.test(node) ? node : `redis://${node}`;
+}
+
+/** The message for seeds that mix `rediss://` with `redis://` or bare `host:port`. */
+export const MIXED_TLS_SEEDS_MESSAGE =
+  "REDIS_CLUSTER_NODES mixes rediss:// (TLS) seeds with redis:// or host:port ones: use rediss:// for every node, or for none";
+
+/** True when the seeds ask for TLS (all `rediss://`); throws TypeError when they mix schemes. */
+export function clusterUsesTls(nodes: readonly string[]): boolean {
+  const tls = nodes.map((node) => nodeUrl(node.trim()).startsWith("rediss://"));
+  if (tls.some(Boolean) && !tls.every(Boolean)) throw new TypeError(MIXED_TLS_SEEDS_MESSAGE);
+  return tls.length > 0 && tls.every(Boolean);
+}
+
+/** What createCluster gets; exported so the options can be tested (TLS in the node defaults). */
+export function clusterClientOptions(
+  nodes: readonly string[],
+  timeoutMs: number,
+  tlsSettings: RedisClusterStoreOptions["tls"] = {},
+): RedisClusterOptions {
+  const useTls = clusterUsesTls(nodes);
+  if (!useTls && Object.keys(tlsSettings).length > 0) throw new TypeError("TLS settings for a Redis Cluster need rediss:// seeds");
+  const urls = nodes.map(nodeUrl);
+  // Credentials given on a seed URL also apply to the nodes discovered from it.
+  const seed = new URL(urls[0] ?? "redis://localhost");
+  const common = { connectTimeout: timeoutMs, reconnectStrategy: reconnectDelayMs };
+  // The seed URLs only serve topology discovery; every data connection is built from
+  // `defaults` (node-redis copies them into each node's options, the seeds' included),
+  // so TLS must be there or discovered nodes are reached, and AUTH sent, in clear.
+  const socket = useTls ? { ...common, ...tlsSettings, tls: true as const } : common;
+  return {
+    rootNodes: urls.map((url) => ({ url })),
+    // A command not yet written when this passes is dropped, not sent late.
+    commandOptions: { timeout: timeoutMs },
+    defaults: {
+      ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
+      ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
+      disableOfflineQueue: true,
+      socket,
+    },
+  };
 }
 
 class ClusterRunner implements ScriptRunner {
@@ -40,19 +88,9 @@ class ClusterRunner implements ScriptRunner {
   constructor(
     nodes: string[],
     private readonly timeoutMs: number,
+    tlsSettings?: RedisClusterStoreOptions["tls"],
   ) {
-    const urls = nodes.map(nodeUrl);
-    // Credentials given on a seed URL also apply to the nodes discovered from it.
-    const seed = new URL(urls[0] ?? "redis://localhost");
-    this.cluster = createCluster({
-      rootNodes: urls.map((url) => ({ url })),
-      defaults: {
-        ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
-        ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
-        disableOfflineQueue: true,
-        socket: { connectTimeout: timeoutMs, reconnectStrategy: reconnectDelayMs },
-      },
-    });
+    this.cluster = createCluster(clusterClientOptions(nodes, timeoutMs, tlsSettings));
     // Node connection errors arrive as "node-error"; operations report them as StoreUnavailableError.
     this.cluster.on("node-error", (error: unknown) => {
       if (!this.down && !this.closed) {
@@ -78,17 +116,23 @@ class ClusterRunner implements ScriptRunner {
   }
 
   async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-    const attempt = async () => {
+    const attempt = async (signal: AbortSignal) => {
       await this.connect();
+      throwIfLate(signal);
+      // Every command of this operation, a re-send after MOVED/ASK included, carries the
+      // deadline's signal: node-redis does not write it once the signal has aborted.
+      const cluster = this.cluster.withCommandOptions({ abortSignal: signal, timeout: this.timeoutMs });
       try {
-        return await this.cluster.evalSha(script.sha1, { keys, arguments: args });
+        return await cluster.evalSha(script.sha1, { keys, arguments: args });
       } catch (error) {
-        if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
-        return await this.cluster.eval(script.source, { keys, arguments: args });
+        if (!isNoScript(error)) throw error;
+        // Not after the deadline: the caller has already answered 503 (see withDeadline).
+        throwIfLate(signal);
+        return await cluster.eval(script.source, { keys, arguments: args });
       }
     };
     try {
-      return await withDeadline(attempt(), this.timeoutMs, `the ${script.name} script`);
+      return await withDeadline(attempt, this.timeoutMs, `the ${script.name} script`);
     } catch (error) {
       throw redisFailure(error);
     }
@@ -97,7 +141,7 @@ class ClusterRunner implements ScriptRunner {
   async ping(): Promise<void> {
     try {
       await withDeadline(
-        this.connect().then(async () => {
+        () => this.connect().then(async () => {
           // Every master must answer: a secret may live on any of them.
           await Promise.all(this.cluster.masters.map(async (master) => (await this.cluster.nodeClient(master)).ping()));
         }),
@@ -114,7 +158,7 @@ class ClusterRunner implements ScriptRunner {
     this.closed = true;
     if (!this.cluster.isOpen) return;
     try {
-      await withDeadline(this.cluster.close(), this.timeoutMs, "QUIT");
+      await withDeadline(() => this.cluster.close(), this.timeoutMs, "QUIT");
     } catch {
       this.cluster.destroy();
     }
@@ -123,6 +167,6 @@ class ClusterRunner implements ScriptRunner {
 
 export function createRedisClusterStore(options: RedisClusterStoreOptions): SecretStore {
   if (options.nodes.length === 0) throw new TypeError("A Redis Cluster store needs at least one seed node");
-  const runner = new ClusterRunner(options.nodes, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  const runner = new ClusterRunner(options.nodes, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, options.tls);
   return new ScriptedStore("redis-cluster", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
 }

@@ -55,7 +55,16 @@ export function redisFailure(error: unknown): StoreUnavailableError {
 }
 
 /**
- * Rejects with StoreUnavailableError when `promise` has not settled after `ms`.
+ * Runs `work` under one deadline: rejects with StoreUnavailableError when it has not
+ * settled after `ms`, and at that moment aborts the signal `work` was given.
+ *
+ * The abort is what keeps a 503 true (issue 10 item 5): work that has not reached Redis
+ * yet (a command waiting for the connection, the EVAL after a late NOSCRIPT, a cluster
+ * command re-sent after a MOVED redirect) checks the signal, and node-redis refuses to
+ * write a command whose signal has aborted, so nothing of the operation starts after
+ * the caller was told it failed. A command already written cannot be called back: Redis
+ * runs it when it reads it (a stopped server, on SIGCONT); a claim (PROTOCOL.md §6) is
+ * what makes that safe to retry.
  *
  * Node runs due timers before it reads sockets, so on a busy process an answer that
  * Redis sent in time can sit unread behind this timer. The rejection therefore waits
@@ -64,18 +73,36 @@ export function redisFailure(error: unknown): StoreUnavailableError {
  * answered 503 for reveals that Redis had already performed, so a view was used up
  * and the recipient told nothing had happened (tests/reliability/stores.test.ts).
  */
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let lastLook: NodeJS.Immediate | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      lastLook = setImmediate(() => reject(new StoreUnavailableError(`Redis did not answer ${what} within ${ms} ms`)));
+      lastLook = setImmediate(() => {
+        const late = new StoreUnavailableError(`Redis did not answer ${what} within ${ms} ms`);
+        controller.abort(late);
+        reject(late);
+      });
     }, ms);
   });
-  return Promise.race([promise, deadline]).finally(() => {
+  const running = work(controller.signal);
+  // After the deadline its rejection (usually the abort) has nobody left to tell.
+  running.catch(() => undefined);
+  return Promise.race([running, deadline]).finally(() => {
     clearTimeout(timer);
     if (lastLook) clearImmediate(lastLook);
   });
+}
+
+/** Throws the deadline's error when `signal` has aborted: checked before each new command. */
+export function throwIfLate(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new StoreUnavailableError("The store deadline passed");
+}
+
+/** True for Redis's answer to EVALSHA of a script it does not hold (e.g. after a restart). */
+export function isNoScript(error: unknown): boolean {
+  return error instanceof ErrorReply && error.message.startsWith("NOSCRIPT");
 }
 
 class RedisRunner implements ScriptRunner {
@@ -130,21 +157,27 @@ class RedisRunner implements ScriptRunner {
   }
 
   async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-    const attempt = async () => {
+    const attempt = async (signal: AbortSignal) => {
       await this.ready();
+      throwIfLate(signal);
+      // node-redis refuses to write a command whose signal has aborted.
+      const client = this.client.withAbortSignal(signal);
       try {
-        return await this.client.evalSha(script.sha1, { keys, arguments: args });
+        return await client.evalSha(script.sha1, { keys, arguments: args });
       } catch (error) {
-        if (!(error instanceof ErrorReply && error.message.startsWith("NOSCRIPT"))) throw error;
+        if (!isNoScript(error)) throw error;
+        // A NOSCRIPT that arrives after the deadline must not start the operation now:
+        // the caller has already answered 503.
+        throwIfLate(signal);
         // EVAL both runs and caches the script; later calls hit EVALSHA again.
-        return await this.client.eval(script.source, { keys, arguments: args });
+        return await client.eval(script.source, { keys, arguments: args });
       }
     };
     // One deadline for the whole operation. node-redis's own timeout stops once a
     // command is written, so a Redis that accepts but never answers needs this one.
     // If it fires after the script reached Redis, the step may still happen there.
     try {
-      return await withDeadline(attempt(), this.timeoutMs, `the ${script.name} script`);
+      return await withDeadline(attempt, this.timeoutMs, `the ${script.name} script`);
     } catch (error) {
       throw redisFailure(error);
     }
@@ -153,7 +186,7 @@ class RedisRunner implements ScriptRunner {
   async ping(): Promise<void> {
     try {
       await withDeadline(
-        this.ready().then(() => this.client.ping()),
+        (signal) => this.ready().then(() => this.client.withAbortSignal(signal).ping()),
         this.timeoutMs,
         "PING",
       );
@@ -167,7 +200,7 @@ class RedisRunner implements ScriptRunner {
     this.closed = true;
     if (!this.client.isOpen) return;
     try {
-      await withDeadline(this.client.close(), this.timeoutMs, "QUIT");
+      await withDeadline(() => this.client.close(), this.timeoutMs, "QUIT");
     } catch {
       this.client.destroy();
     }

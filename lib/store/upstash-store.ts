@@ -5,15 +5,18 @@
  *
  * Guarantees:
  * - every operation is one script, hence one atomic step on Upstash;
- * - it never hangs: each request carries its own timeout signal (default
- *   1.5 s); a network failure, a timeout or an error answer (auth, rate limit,
- *   OOM) rejects with StoreUnavailableError;
+ * - it never hangs: each operation has one deadline (default 1.5 s), an
+ *   AbortSignal that every request of the operation carries (EVALSHA and the
+ *   EVAL after NOSCRIPT share it, and no EVAL is sent once it has passed); a
+ *   network failure, a timeout or an error answer (auth, rate limit, OOM)
+ *   rejects with StoreUnavailableError;
  * - no request is retried: a script that reached Upstash but whose answer was
  *   lost must not run twice (a second reveal would consume a second view);
  * - error messages never carry the command (@upstash/redis appends it to its
  *   own messages, and it holds ciphertexts and verifiers): they are cut off.
  */
 import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { errors, Redis } from "@upstash/redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./redis-store";
@@ -75,6 +78,8 @@ function timeoutSignal(ms: number): AbortSignal {
 
 class UpstashRunner implements ScriptRunner {
   private readonly redis: Redis;
+  /** The deadline of the operation a request belongs to (see run()). */
+  private readonly deadlines = new AsyncLocalStorage<AbortSignal>();
 
   constructor(
     options: UpstashStoreOptions,
@@ -84,9 +89,10 @@ class UpstashRunner implements ScriptRunner {
       url: options.url,
       token: options.token,
       retry: { retries: 0 },
-      // A function: a fresh timeout per request. (A plain signal that fires would
-      // make @upstash/redis return a fake successful answer instead of throwing.)
-      signal: () => timeoutSignal(timeoutMs),
+      // A function, called per request: the running operation's deadline, else a fresh
+      // one. (A plain signal that fires would make @upstash/redis return a fake
+      // successful answer instead of throwing.)
+      signal: () => this.deadlines.getStore() ?? timeoutSignal(timeoutMs),
       // Script replies are parsed here, not guessed at as JSON.
       automaticDeserialization: false,
       enableAutoPipelining: false,
@@ -95,16 +101,22 @@ class UpstashRunner implements ScriptRunner {
   }
 
   async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-    try {
+    // One deadline for the whole operation (issue 10 item 5): the EVAL after a NOSCRIPT
+    // gets what is left of it, not a fresh one, and none at all once it has passed.
+    const deadline = timeoutSignal(this.timeoutMs);
+    return this.deadlines.run(deadline, async () => {
       try {
-        return await this.redis.evalsha(script.sha1, keys, args);
+        try {
+          return await this.redis.evalsha(script.sha1, keys, args);
+        } catch (error) {
+          if (!(error instanceof errors.UpstashError && error.message.toUpperCase().includes("NOSCRIPT"))) throw error;
+          deadline.throwIfAborted();
+          return await this.redis.eval(script.source, keys, args);
+        }
       } catch (error) {
-        if (!(error instanceof errors.UpstashError && error.message.toUpperCase().includes("NOSCRIPT"))) throw error;
-        return await this.redis.eval(script.source, keys, args);
+        throw upstashFailure(error, this.timeoutMs);
       }
-    } catch (error) {
-      throw upstashFailure(error, this.timeoutMs);
-    }
+    });
   }
 
   async ping(): Promise<void> {

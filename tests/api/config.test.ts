@@ -23,6 +23,7 @@ describe("parseServerConfig", () => {
       maxLabelBytes: 4096,
       collectWindowSeconds: 604800,
       revealGraceSeconds: 120,
+      storeTimeoutMs: 1500,
     });
   });
 
@@ -44,6 +45,7 @@ describe("parseServerConfig", () => {
       KEY_PREFIX: "bl-test",
       MAX_ALLOWED_IPS: "3",
       BURNLINK_CUSTOM_SERVER: "1",
+      STORE_TIMEOUT_MS: "4000",
       RATE_LIMIT_CREATE_PER_MINUTE: "0",
       RATE_LIMIT_READ_PER_MINUTE: "5",
       RATE_LIMIT_MANAGE_PER_MINUTE: "6",
@@ -63,13 +65,15 @@ describe("parseServerConfig", () => {
       trustProxy: 2,
       keyPrefix: "bl-test",
       maxAllowedIps: 3,
-      peerHeaderTrusted: true,
+      // An environment variable can no longer make the peer header trusted (issue 10 item 7).
+      peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
       guidelinesText: "Share only with <b>named</b> people.",
       maxRequestResponses: 10,
       maxLabelBytes: 4096,
       collectWindowSeconds: 604800,
       revealGraceSeconds: 120,
+      storeTimeoutMs: 4000,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
@@ -121,6 +125,12 @@ describe("parseServerConfig", () => {
     [{ UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, "UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set"],
     [{ KV_REST_API_TOKEN: "t" }, "KV_REST_API_URL is required when KV_REST_API_TOKEN is set"],
     [{ REDIS_CLUSTER_NODES: "a b" }, "REDIS_CLUSTER_NODES must be a comma-separated list of host:port or redis:// URLs"],
+    [
+      { REDIS_CLUSTER_NODES: "rediss://10.0.0.1:6380,10.0.0.2:6379" },
+      "REDIS_CLUSTER_NODES must not mix rediss:// (TLS) seeds with redis:// or host:port ones: use rediss:// for every node, or for none",
+    ],
+    [{ STORE_TIMEOUT_MS: "10" }, "STORE_TIMEOUT_MS must be between 50 and 60000 milliseconds"],
+    [{ STORE_TIMEOUT_MS: "1.5s" }, "STORE_TIMEOUT_MS must be a whole number of milliseconds (digits only)"],
   ])("fails fast on %j, naming the variable", (env, problem) => {
     expect(() => parseServerConfig(env)).toThrow(new ConfigError(`burnlink: invalid configuration: ${problem}`));
   });

@@ -116,6 +116,24 @@ describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
     const secret = await create(server.url, { allowedIps: ["203.0.113.0/24"] });
     expect((await check(server.url, secret, { "x-forwarded-for": "unknown" })).status).toBe(403);
   });
+
+  it("refuses an unknown client even under a catch-all allowlist (::/0, ::/1, 0.0.0.0/0) and records no address for it", async () => {
+    for (const catchAll of ["::/0", "::/1", "0.0.0.0/0"]) {
+      const secret = await create(server.url, { allowedIps: [catchAll] });
+      for (const unknown of ["unknown", "::", "0.0.0.0"]) {
+        const answer = await check(server.url, secret, { "x-forwarded-for": unknown });
+        expect([catchAll, unknown, answer.status, answer.body]).toEqual([catchAll, unknown, 403, IP_NOT_ALLOWED]);
+      }
+      const refusedReveal = await reveal(server.url, secret, { "x-forwarded-for": "unknown" });
+      expect([refusedReveal.status, refusedReveal.body]).toEqual([403, IP_NOT_ALLOWED]);
+      // A known address inside the entry still gets in.
+      expect((await reveal(server.url, secret, { "x-forwarded-for": "203.0.113.5" })).status).toBe(200);
+      const events = (await statusOf(server.url, secret)).events;
+      expect(events.filter((event) => event.type === "ip_blocked")).toEqual(
+        Array.from({ length: 4 }, () => ({ type: "ip_blocked", at: expect.any(String) })),
+      );
+    }
+  });
 });
 
 describe("without a trusted proxy (TRUST_PROXY=0, the default)", () => {
@@ -133,6 +151,8 @@ describe("without a trusted proxy (TRUST_PROXY=0, the default)", () => {
       { "x-forwarded-for": "203.0.113.7" },
       { "x-real-ip": "203.0.113.7" },
       { "x-burnlink-peer": "203.0.113.7" },
+      // A guessed proof is replaced by start.mjs's own, with the real socket address.
+      { "x-burnlink-peer": "203.0.113.7", "x-burnlink-peer-proof": "A".repeat(43) },
       { "x-forwarded-for": "203.0.113.7", "x-burnlink-peer": "203.0.113.7", "x-real-ip": "203.0.113.7" },
     ];
     for (const forged of forgeries) {

@@ -4,6 +4,7 @@
  * files next to this one. Each rule of the plan's semantics list has a test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UNKNOWN_IP_HEX } from "@/lib/net/ip-address";
 import type { RevealResult, SecretStore } from "@/lib/store/types";
 import { makeSecret, requester, v4Hex, v6Hex, waitFor, type TestSecret } from "./helpers";
 
@@ -335,6 +336,38 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await store.check(access(restricted, undefined, requester("")))).toEqual({ kind: "ip_not_allowed" });
         const open = await created();
         expect(await store.check(access(open, undefined, requester("")))).toMatchObject({ kind: "ok" });
+      });
+
+      // Issue 10 item 4: the unknown client used to be `::`, which these entries admitted.
+      for (const catchAll of ["::/0", "::/1", "::/128", "::/96", "0.0.0.0/0"]) {
+        it(`refuses the unknown client (UNKNOWN_IP_HEX) under ${catchAll} on check and reveal, recording ip_blocked without an address`, async () => {
+          const secret = await created({ allowedIps: [catchAll] });
+          const t0 = secret.input.nowMs;
+          const unknown = requester(UNKNOWN_IP_HEX);
+          expect(await store.check(access(secret, t0 + 1, unknown))).toEqual({ kind: "ip_not_allowed" });
+          expect(await reveal(secret, t0 + 2, unknown)).toEqual({ kind: "ip_not_allowed" });
+          const status = await statusOf(secret, t0 + 3);
+          expect(status).toMatchObject({ state: "active", viewsLeft: 1 });
+          expect(status.events.slice(1)).toEqual([
+            { type: "ip_blocked", atMs: t0 + 1 },
+            { type: "ip_blocked", atMs: t0 + 2 },
+          ]);
+        });
+      }
+
+      it("refuses a requester address that is not 32 lowercase hex digits under ::/0 instead of guessing what it meant", async () => {
+        const secret = await created({ allowedIps: ["::/0"] });
+        for (const malformed of ["::", "0", "0".repeat(31), "0".repeat(33), v4Hex("1.2.3.4").toUpperCase(), ` ${v4Hex("1.2.3.4")}`]) {
+          expect(await store.check(access(secret, undefined, requester(malformed))), JSON.stringify(malformed)).toEqual({
+            kind: "ip_not_allowed",
+          });
+        }
+        expect(await store.check(access(secret, undefined, requester(v6Hex("::"))))).toMatchObject({ kind: "ok" });
+      });
+
+      it("admits the unknown client to an unrestricted secret", async () => {
+        const open = await created();
+        expect(await reveal(open, undefined, requester(UNKNOWN_IP_HEX))).toMatchObject({ kind: "ok", ciphertext: open.ciphertext });
       });
 
       it("records ip_blocked with the audit address on check and on reveal, and consumes nothing", async () => {

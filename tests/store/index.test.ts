@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStore, getStore, MEMORY_STORE_NOTICE, storeFromEnv, storeOptionsFromEnv } from "@/lib/store";
+import { startRedisServer } from "../support/redis-server";
 
 const holder = globalThis as typeof globalThis & { __burnlinkStore?: unknown };
 
@@ -26,6 +27,25 @@ describe("store selection from the environment", () => {
       redisUrl: "redis://r.example:6379",
     });
     expect(storeOptionsFromEnv({ REDIS_URL: "", UPSTASH_REDIS_REST_URL: "" })).toEqual({ keyPrefix: "burnlink" });
+  });
+
+  it("takes the deadline of one store operation from STORE_TIMEOUT_MS, and waits that long for a silent Redis", async () => {
+    expect(storeOptionsFromEnv({ STORE_TIMEOUT_MS: "3000" }).commandTimeoutMs).toBe(3000);
+    expect(storeOptionsFromEnv({}).commandTimeoutMs).toBeUndefined();
+    const redis = await startRedisServer();
+    const store = storeFromEnv({ REDIS_URL: redis.url, STORE_TIMEOUT_MS: "3000" });
+    try {
+      await store.ping();
+      redis.pause();
+      const started = Date.now();
+      await expect(store.ping()).rejects.toThrow(/within 3000 ms/);
+      // Not the 1500 ms default: timers never fire early, so this holds on a loaded machine too.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_990);
+    } finally {
+      redis.resume();
+      await store.close();
+      await redis.stop();
+    }
   });
 
   it("builds the driver the options name", async () => {

@@ -119,6 +119,36 @@ export function describeOutages(name: string, connect: (redisUrl: string) => Pro
       await roundTrip(store);
     });
 
+    it("starts nothing after the deadline: a NOSCRIPT that comes back late never becomes an EVAL that uses up the view", async () => {
+      const { server, connected } = await backend();
+      const { store } = connected;
+      const secret = makeSecret();
+      expect(await store.create(secret.input)).toMatchObject({ kind: "created" });
+      const admin = createClient({ url: server.url });
+      await admin.connect();
+      // As after a Redis restart: the next EVALSHA answers NOSCRIPT.
+      await admin.scriptFlush();
+      await admin.close();
+      const revealRequest = {
+        id: secret.input.id,
+        accessVerifier: secret.access.verifier,
+        unlockVerifier: secret.unlock.verifier,
+        nowMs: Date.now(),
+        requester: requester(),
+      };
+      server.pause();
+      const failed = await rejection(store.reveal(revealRequest));
+      expect(failed.error).toBeInstanceOf(StoreUnavailableError);
+      expect((failed.error as Error).message).toMatch(/did not answer|within/);
+      server.resume();
+      // The check travels behind the late reveal on the same connection, so it answers
+      // after anything the reveal would still do: the view must still be there.
+      expect(
+        await store.check({ id: secret.input.id, accessVerifier: secret.access.verifier, nowMs: Date.now(), requester: requester() }),
+      ).toMatchObject({ kind: "ok", viewsLeft: 1 });
+      expect(await store.reveal({ ...revealRequest, nowMs: Date.now() })).toMatchObject({ kind: "ok", ciphertext: secret.ciphertext });
+    });
+
     it("refuses new secrets with a clear out-of-memory StoreUnavailableError, while a last view and a burn still complete", async () => {
       const { server, connected } = await backend();
       const { store } = connected;

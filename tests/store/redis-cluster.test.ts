@@ -63,6 +63,88 @@ describeRequestStoreContract("redis-cluster", {
   stored,
 });
 
+/** The node that holds `key` (the others answer MOVED). */
+async function nodeHolding(nodes: RedisCluster["nodes"], key: string) {
+  for (const node of nodes) {
+    const probe = createClient({ url: node.url, RESP: 2 });
+    await probe.connect();
+    const held = await probe.exists(key).catch(() => 0);
+    await probe.close();
+    if (held === 1) return node;
+  }
+  throw new Error(`no node holds ${key}`);
+}
+
+describe("redis-cluster store after its deadline (issue 10 item 5)", () => {
+  function requests(secret: ReturnType<typeof makeSecret>) {
+    const access = { id: secret.input.id, accessVerifier: secret.access.verifier, requester: requester() };
+    return {
+      reveal: () => ({ ...access, unlockVerifier: secret.unlock.verifier, nowMs: Date.now() }),
+      check: () => ({ ...access, nowMs: Date.now() }),
+    };
+  }
+
+  it("never turns a NOSCRIPT that comes back late into an EVAL that uses up the view", async () => {
+    const store = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
+    try {
+      const secret = makeSecret();
+      expect(await store.create(secret.input)).toMatchObject({ kind: "created" });
+      const owner = await nodeHolding(cluster.nodes, `${keyPrefix}:{${secret.input.id}}:meta`);
+      const admin = createClient({ url: owner.url });
+      await admin.connect();
+      await admin.scriptFlush();
+      await admin.close();
+      const { reveal, check } = requests(secret);
+      owner.pause();
+      let failed: unknown;
+      try {
+        await store.reveal(reveal());
+      } catch (error) {
+        failed = error;
+      } finally {
+        owner.resume();
+      }
+      expect(failed).toBeInstanceOf(StoreUnavailableError);
+      // Same node connection, behind whatever the late reveal would still send.
+      expect(await store.check(check())).toMatchObject({ kind: "ok", viewsLeft: 1 });
+      expect(await store.reveal(reveal())).toMatchObject({ kind: "ok", ciphertext: secret.ciphertext });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("drops a command that waited for the cluster connection past the deadline instead of sending it late", async () => {
+    const secret = makeSecret();
+    const writer = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
+    expect(await writer.create(secret.input)).toMatchObject({ kind: "created" });
+    await writer.close();
+    // A new store whose first connection (topology discovery) cannot finish in time.
+    const store = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
+    const { reveal, check } = requests(secret);
+    try {
+      for (const node of cluster.nodes) node.pause();
+      let failed: unknown;
+      try {
+        await store.reveal(reveal());
+      } catch (error) {
+        failed = error;
+      } finally {
+        for (const node of cluster.nodes) node.resume();
+      }
+      expect(failed).toBeInstanceOf(StoreUnavailableError);
+      // The check waits for the same connection as the late reveal did, and runs after it.
+      const checked = await waitFor(
+        () => store.check(check()).then((result) => result, () => undefined),
+        "the cluster to answer again",
+        { timeoutMs: 20_000 },
+      );
+      expect(checked).toMatchObject({ kind: "ok", viewsLeft: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe("redis-cluster store when a node fails", () => {
   it("rejects promptly with StoreUnavailableError for secrets on a killed master, and recovers when it restarts", async () => {
     const own = await startRedisCluster();

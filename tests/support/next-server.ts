@@ -30,7 +30,7 @@ export interface NextServerOptions {
 }
 
 /** Variables lib/server/config.ts and lib/store read (and their `_FILE` forms): never inherited by a test server. */
-const OWNED_VARIABLES = [...CONFIG_VARIABLES, ...Object.values(FILE_VARIABLES), "PORT", "HOSTNAME"];
+const OWNED_VARIABLES = [...CONFIG_VARIABLES, ...Object.values(FILE_VARIABLES), "BURNLINK_CUSTOM_SERVER", "PORT", "HOSTNAME"];
 
 /** Passed unless the caller sets its own: tests/security turns limits on where it tests them. */
 export const RATE_LIMITS_OFF = {
