@@ -43,6 +43,14 @@ export interface ServerConfig {
   peerHeaderTrusted: boolean;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
   rateLimits: RateLimits;
+  /** METRICS_TOKEN: the bearer /api/metrics asks for; unset = /api/metrics answers 404. */
+  metricsToken?: string;
+  /** METRICS_PORT: start.mjs's separate /metrics listener; unset = none. */
+  metricsPort?: number;
+  /** METRICS_HOST: the address that listener binds (default 127.0.0.1). */
+  metricsHost: string;
+  /** SHUTDOWN_DELAY_SECONDS: after SIGTERM, ready answers 503 but the server keeps accepting this long. */
+  shutdownDelaySeconds: number;
 }
 
 export interface RateLimits {
@@ -106,6 +114,17 @@ function url(protocols: string[]) {
 
 const secret = z.preprocess(unsetIfEmpty, z.string().optional());
 
+/** A port number, or unset. */
+const optionalPort = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^\d{1,5}$/, { error: "must be a port number from 1 to 65535" })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: "must be a port number from 1 to 65535" }).max(65535, { error: "must be a port number from 1 to 65535" }))
+    .optional(),
+);
+
 const clusterNodes = z.preprocess(
   unsetIfEmpty,
   z
@@ -160,6 +179,20 @@ const envSchema = z
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
+    // A credential: the message never repeats it. Long enough that guessing it is hopeless.
+    METRICS_TOKEN: z.preprocess(
+      unsetIfEmpty,
+      z.string().regex(/^[\x21-\x7e]{16,512}$/, { error: "must be 16 to 512 printable characters without spaces" }).optional(),
+    ),
+    METRICS_PORT: optionalPort,
+    METRICS_HOST: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/, { error: "must be a host name or an IP address" })
+        .default("127.0.0.1"),
+    ),
+    SHUTDOWN_DELAY_SECONDS: wholeNumber(5, 0, 300, "seconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -219,6 +252,10 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
+    metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST,
+    shutdownDelaySeconds: env.SHUTDOWN_DELAY_SECONDS,
   };
 }
 
