@@ -85,6 +85,7 @@ function createMetrics() {
   for (const outcome of CHECK_OUTCOMES) metrics.checks.inc({ outcome }, 0);
   for (const reason of END_REASONS) metrics.secretsEnded.inc({ reason }, 0);
   for (const outcome of WEBHOOK_OUTCOMES) metrics.webhookDeliveries.inc({ outcome }, 0);
+  for (const kind of STORE_ERROR_KINDS) metrics.storeErrors.inc({ kind }, 0);
   metrics.secretsCreated.inc(0);
   return metrics;
 }
