@@ -185,7 +185,8 @@ describe("metrics of a real server", () => {
   });
 
   it("answer /api/metrics with 401 auth_required and WWW-Authenticate for a missing or wrong bearer", async () => {
-    for (const headers of [{}, { authorization: "Bearer not-the-metrics-token-at-all" }, { authorization: `Basic ${METRICS_TOKEN}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer not-the-metrics-token-at-all" }, { authorization: `Basic ${METRICS_TOKEN}` }];
+    for (const headers of attempts) {
       const answer = await call(server.url, "GET", "/api/metrics", { headers });
       expect(answer.status).toBe(401);
       expect((answer.body as { error: string }).error).toBe("auth_required");

@@ -60,6 +60,9 @@ describe("a running server", () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       "/api/config",
       "/api/health",
+      "/api/health/live",
+      "/api/health/ready",
+      "/api/metrics",
       "/api/secrets",
       "/api/secrets/{id}",
       "/api/secrets/{id}/check",
