@@ -5,7 +5,9 @@
  *
  * Guarantees: the observer learns the script's name (a fixed set: one per operation),
  * the duration and, on failure, the StoreUnavailableError; never a key, an argument or a
- * reply, so nothing about a secret can reach a metric. An observer that throws cannot
+ * reply, so nothing about a secret can reach a metric. The memory driver has no scripts:
+ * each of its operations is reported under the name of the script it stands for (the
+ * method name), so every driver reports the same names. An observer that throws cannot
  * change the command's outcome. The observer sits on globalThis, so every copy of this
  * module that Next's bundles load reports to the same one.
  */
@@ -51,4 +53,32 @@ export function observedRunner(runner: ScriptRunner): ScriptRunner {
     ping: () => timed("ping", () => runner.ping()),
     close: () => runner.close(),
   };
+}
+
+/**
+ * The same store, with each asynchronous operation (a method that returns a promise)
+ * reported under its method name; `close` and anything synchronous pass through untouched.
+ */
+export function observedStore<Store extends object>(store: Store): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || typeof property !== "string" || property === "close") return value;
+      return (...args: unknown[]) => {
+        const started = performance.now();
+        const result: unknown = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then(
+          (settled: unknown) => {
+            report(property, started);
+            return settled;
+          },
+          (error: unknown) => {
+            report(property, started, error);
+            throw error;
+          },
+        );
+      };
+    },
+  });
 }
