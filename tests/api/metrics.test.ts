@@ -6,6 +6,7 @@
  * Debian's `promtool check metrics` accepts the scrape without a warning.
  */
 import { spawnSync } from "node:child_process";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessProof, manageToken, revealProofs } from "@/lib/crypto";
 import { freePort } from "../support/free-port";
@@ -207,5 +208,25 @@ describe("metrics of a real server", () => {
     const elsewhere = await fetch(`http://127.0.0.1:${metricsPort}/api/health`);
     expect(elsewhere.status).toBe(404);
     await elsewhere.text();
+  });
+
+  it("bind the metrics listener to 127.0.0.1 by default, so another address of the machine cannot reach it", async () => {
+    // 127.0.0.2 is this machine too: a listener on every interface would answer there.
+    const refused = await fetch(`http://127.0.0.2:${metricsPort}/metrics`).then(
+      () => "answered",
+      (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
+    );
+    expect(refused).toBe("ECONNREFUSED");
+    // The control: a listener on every interface does answer on 127.0.0.2.
+    const control = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => control.listen(0, "0.0.0.0", resolve));
+    try {
+      const port = (control.address() as AddressInfo).port;
+      const socket = connect(port, "127.0.0.2");
+      await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+      socket.destroy();
+    } finally {
+      control.close();
+    }
   });
 });
