@@ -23,7 +23,8 @@ const MISNAMED_DEFAULT_GAUGES = ["nodejs_active_handles_total", "nodejs_active_r
 
 export const REVEAL_OUTCOMES = ["ok", "not_found", "gone", "wrong_passphrase", "ip_not_allowed", "rate_limited", "invalid_request", "store_unavailable", "error"] as const;
 export const CHECK_OUTCOMES = ["ok", "not_found", "gone", "ip_not_allowed", "rate_limited", "invalid_request", "store_unavailable", "error"] as const;
-export const END_REASONS = ["viewed", "burned", "attempts", "expired", "revoked"] as const;
+/** The gone reasons of PROTOCOL.md §4; `expired` is counted by the expiry sweep (issue 14 §1). */
+export const END_REASONS = ["viewed", "burned", "attempts", "expired"] as const;
 /** PROTOCOL.md §7 request operations. */
 export const REQUEST_OPS = ["create", "check", "respond", "collect", "status", "revoke"] as const;
 export const RATE_LIMIT_BUCKETS = ["create", "read", "manage", "passphrase", "other"] as const;
@@ -108,6 +109,10 @@ export function getMetrics(): Metrics {
   }
   return holder.__burnlinkMetrics;
 }
+
+// Created when the module loads, so the store observer is in place before the first
+// request's store commands run (withApi only touches the metrics after the handler).
+getMetrics();
 
 /** Script names are a fixed set in lib/store; anything else (a future bug) becomes "other". */
 function scriptLabel(script: string): string {

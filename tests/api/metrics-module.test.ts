@@ -137,3 +137,15 @@ describe("store commands on a real Redis", () => {
     }
   });
 });
+
+describe("loading the route wrapper", () => {
+  it("installs the store observer before any request has been answered", async () => {
+    const holder = globalThis as typeof globalThis & { __burnlinkMetrics?: unknown; __burnlinkStoreObserver?: unknown };
+    delete holder.__burnlinkMetrics;
+    delete holder.__burnlinkStoreObserver;
+    vi.resetModules();
+    await import("@/lib/server/http");
+    expect(holder.__burnlinkStoreObserver).toBeDefined();
+    expect(holder.__burnlinkMetrics).toBeDefined();
+  });
+});
