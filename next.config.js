@@ -11,6 +11,9 @@ const nextConfig = {
   // `npm run typecheck` checks the whole tree (tests included) in CI; the build need not
   // repeat it, and must not fail because an unrelated test file is mid-edit.
   typescript: { ignoreBuildErrors: true },
+  // Loaded from node_modules, not bundled: one prom-client (and one registry on globalThis,
+  // lib/server/metrics.ts) for every route bundle and for start.mjs's /metrics listener.
+  serverExternalPackages: ["prom-client"],
 };
 
 module.exports = nextConfig;

@@ -19,6 +19,8 @@ const serverEnv = {
   NEXT_DIST_DIR: distDir,
   NEXT_TELEMETRY_DISABLED: "1",
   HOSTNAME: "127.0.0.1",
+  // Playwright stops the servers with SIGTERM: no load balancer to wait for.
+  SHUTDOWN_DELAY_SECONDS: "0",
   // The expiry test creates a secret that lives a couple of seconds.
   MIN_TTL_SECONDS: "1",
   RATE_LIMIT_CREATE_PER_MINUTE: "0",

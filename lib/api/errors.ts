@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   store_unavailable: 503,
+  auth_required: 401,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

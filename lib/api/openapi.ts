@@ -236,9 +236,38 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
         },
       },
       ...requestPaths(limits),
+      "/api/health/live": {
+        get: {
+          summary: "Liveness: the process answers (the store is not consulted)",
+          responses: {
+            "200": {
+              description: "Alive",
+              content: { "application/json": { schema: { type: "object", properties: { status: { const: "ok" } }, required: ["status"] } } },
+            },
+            ...errors("method_not_allowed"),
+          },
+        },
+      },
+      "/api/health/ready": {
+        get: {
+          summary: "Readiness: valid config and a reachable store; 503 from SIGTERM on",
+          responses: { "200": json("HealthResponse", "Ready"), ...errors("method_not_allowed", "store_unavailable") },
+        },
+      },
+      "/api/metrics": {
+        get: {
+          summary: "Prometheus metrics (text exposition format); only when METRICS_TOKEN is set",
+          security: [{ metricsToken: [] }],
+          responses: {
+            "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } },
+            ...errors("auth_required", "not_found", "method_not_allowed"),
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
+        metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN; missing or wrong: 401 auth_required." },
         manageToken: {
           type: "http",
           scheme: "bearer",

@@ -59,6 +59,14 @@ export interface ServerConfig {
   collectWindowSeconds: number;
   /** REVEAL_GRACE_SECONDS: how long a claim's retry gets the same answer (§6, collect in §7); 0 = off. */
   revealGraceSeconds: number;
+  /** METRICS_TOKEN: the bearer /api/metrics asks for; unset = /api/metrics answers 404. */
+  metricsToken?: string;
+  /** METRICS_PORT: start.mjs's separate /metrics listener; unset = none. */
+  metricsPort?: number;
+  /** METRICS_HOST: the address that listener binds (default 127.0.0.1). */
+  metricsHost: string;
+  /** SHUTDOWN_DELAY_SECONDS: after SIGTERM, ready answers 503 but the server keeps accepting this long. */
+  shutdownDelaySeconds: number;
 }
 
 export interface RateLimits {
@@ -116,6 +124,17 @@ function url(protocols: string[]) {
 }
 
 const secret = z.preprocess(unsetIfEmpty, z.string().optional());
+
+/** A port number, or unset. */
+const optionalPort = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^\d{1,5}$/, { error: "must be a port number from 1 to 65535" })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: "must be a port number from 1 to 65535" }).max(65535, { error: "must be a port number from 1 to 65535" }))
+    .optional(),
+);
 
 const clusterNodes = z.preprocess(
   unsetIfEmpty,
@@ -190,6 +209,20 @@ const envSchema = z
     REVEAL_GRACE_SECONDS: wholeNumber(120, 0, 3600, "seconds"),
     // How long one store operation may take before it is abandoned (and aborted) with 503.
     STORE_TIMEOUT_MS: wholeNumber(1500, 50, 60_000, "milliseconds"),
+    // A credential: the message never repeats it. Long enough that guessing it is hopeless.
+    METRICS_TOKEN: z.preprocess(
+      unsetIfEmpty,
+      z.string().regex(/^[\x21-\x7e]{16,512}$/, { error: "must be 16 to 512 printable characters without spaces" }).optional(),
+    ),
+    METRICS_PORT: optionalPort,
+    METRICS_HOST: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/, { error: "must be a host name or an IP address" })
+        .default("127.0.0.1"),
+    ),
+    SHUTDOWN_DELAY_SECONDS: wholeNumber(5, 0, 300, "seconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -259,6 +292,10 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     collectWindowSeconds: env.COLLECT_WINDOW_SECONDS,
     revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
     storeTimeoutMs: env.STORE_TIMEOUT_MS,
+    metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST,
+    shutdownDelaySeconds: env.SHUTDOWN_DELAY_SECONDS,
   };
 }
 

@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { bytesToBase64url, base64urlToBytes } from "@/lib/crypto/encoding";
 import { ConfigError } from "@/lib/server/config";
+import { observeHttpRequest } from "@/lib/server/metrics";
 import { StoreUnavailableError, type Gone } from "@/lib/store/types";
 import { ERROR_STATUS, type ErrorCode } from "@/lib/api/errors";
 import {
@@ -51,6 +52,7 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   rate_limited: "Too many requests; try again later.",
   internal_error: "The server failed to answer this request.",
   store_unavailable: "The secret store is unavailable; try again shortly.",
+  auth_required: "This needs a credential: send Authorization: Bearer <token>.",
 };
 
 /** A full Redis (maxmemory, noeviction) refuses new secrets; reading and burning still work. */
@@ -131,25 +133,45 @@ function responseForError(error: unknown, route: string): Response {
   return errorResponse("internal_error");
 }
 
+export interface ApiOptions {
+  /** Called once per answer with "ok" or the answer's error code: feeds an outcome counter. */
+  outcome?: (outcome: string) => void;
+}
+
+function outcomeOfError(error: unknown): string {
+  if (error instanceof ApiFailure) return error.code;
+  if (error instanceof StoreUnavailableError || (error instanceof Error && error.name === "StoreUnavailableError")) {
+    return "store_unavailable";
+  }
+  return "internal_error";
+}
+
 /**
  * Wraps a route handler: errors become protocol answers, every answer gets
  * `Cache-Control: no-store`, and one log line records method, route pattern, status
- * and duration (the pattern, not the path: no ids in the request log).
+ * and duration (the pattern, not the path: no ids in the request log); the same goes
+ * to the duration histogram, and `options.outcome` hears "ok" or the error code.
  */
 export function withApi<Context extends unknown[]>(
   route: string,
   handler: (request: Request, ...context: Context) => Promise<Response> | Response,
+  options: ApiOptions = {},
 ): (request: Request, ...context: Context) => Promise<Response> {
   return async (request, ...context) => {
     const started = performance.now();
     let response: Response;
+    let outcome = "ok";
     try {
       response = await handler(request, ...context);
     } catch (error) {
       response = responseForError(error, route);
+      outcome = outcomeOfError(error);
     }
     response.headers.set("Cache-Control", NO_STORE);
     response.headers.set("X-Content-Type-Options", "nosniff");
+    // The route TEMPLATE, never the path: no id becomes a metric label (lib/server/metrics.ts).
+    observeHttpRequest(route, request.method, response.status, (performance.now() - started) / 1000);
+    options.outcome?.(outcome);
     logLine("info", "request", {
       method: request.method,
       route,

@@ -27,6 +27,7 @@ import { getRateLimiter, type RateLimiter, type RateLimitRule } from "@/lib/stor
 import { ApiFailure } from "@/lib/server/http";
 import type { RateLimits, ServerConfig } from "./config";
 import { clientAddressOf } from "./client-ip";
+import { recordRateLimited } from "./metrics";
 import { ipAddressToHex, isIpv4 } from "@/lib/net/ip-address";
 
 export type RateLimitScope = "create" | "read" | "manage" | "passphrase" | "respond";
@@ -60,6 +61,7 @@ function ruleFor(scope: RateLimitScope, config: RateLimitConfig): RateLimitRule 
 }
 
 function refusal(retryAfterMs: number, scope: RateLimitScope): ApiFailure {
+  recordRateLimited(scope);
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const message =
     scope === "passphrase"

@@ -11,10 +11,14 @@
 // Plain JavaScript on purpose: it runs with no compiler, before the build is loaded.
 //
 // Environment: PORT (3000), HOSTNAME (all interfaces when unset), NEXT_DIST_DIR (.next),
-// SHUTDOWN_TIMEOUT_MS (10000). SIGTERM/SIGINT stop accepting, let in-flight requests
-// finish (at most SHUTDOWN_TIMEOUT_MS), then exit 0.
-import { existsSync, readFileSync } from "node:fs";
+// SHUTDOWN_TIMEOUT_MS (10000), SHUTDOWN_DELAY_SECONDS (5), METRICS_PORT (unset: no metrics
+// listener), METRICS_HOST (127.0.0.1). SIGTERM/SIGINT make /api/health/ready answer 503 at
+// once, keep serving for SHUTDOWN_DELAY_SECONDS so load balancers notice (a second signal
+// skips the rest of the delay), then stop accepting, let in-flight requests finish (at
+// most SHUTDOWN_TIMEOUT_MS), and exit 0. lib/server/config.ts validates the same variables
+// (the start-up check below), so a bad value stops the server with its name.
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +57,9 @@ function parsePort(text) {
 const port = parsePort(process.env.PORT);
 const hostname = process.env.HOSTNAME || undefined;
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS) || 10_000;
+const shutdownDelayMs = /^\d{1,3}$/.test(process.env.SHUTDOWN_DELAY_SECONDS ?? "") ? Number(process.env.SHUTDOWN_DELAY_SECONDS) * 1000 : 5000;
+const metricsPort = /^\d{1,5}$/.test(process.env.METRICS_PORT ?? "") ? Number(process.env.METRICS_PORT) : undefined;
+const metricsHost = process.env.METRICS_HOST || "127.0.0.1";
 
 /**
  * The config the build was made with, as the build wrote it (required-server-files.json),
@@ -270,22 +277,99 @@ for (const pathname of ["/api/config", "/api/health"]) {
   }
 }
 
-function shutdown(signal) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log("info", "burnlink: shutting down", { signal });
+/**
+ * Prometheus's /metrics on its own listener (METRICS_PORT, bound to METRICS_HOST), so it is
+ * never reachable through the public port. It serves the registry the route handlers fill:
+ * Next runs in this process, and lib/server/metrics.ts keeps the registry on globalThis.
+ */
+async function serveMetrics(req, res) {
+  const pathname = (req.url ?? "/").split("?")[0];
+  if (pathname !== "/metrics") {
+    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not Found: the metrics are at /metrics\n");
+    return;
+  }
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" }).end("Method Not Allowed\n");
+    return;
+  }
+  // Created by the first request any route answers; the start-up check has made one.
+  if (!globalThis.__burnlinkMetrics) await probe("/api/health/live");
+  const registry = globalThis.__burnlinkMetrics?.registry;
+  if (!registry) {
+    res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end("The metrics registry is not loaded yet\n");
+    return;
+  }
+  const body = await registry.metrics();
+  res.writeHead(200, { "Content-Type": registry.contentType, "Cache-Control": "no-store" });
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+let metricsServer;
+if (metricsPort !== undefined) {
+  if (metricsPort === boundPort) {
+    log("error", "burnlink: METRICS_PORT must differ from PORT: the metrics listener is not for the public");
+    process.exit(1);
+  }
+  metricsServer = http.createServer((req, res) => {
+    serveMetrics(req, res).catch((error) => {
+      log("error", "burnlink: metrics scrape failed", { error: error?.name ?? "Error" });
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
+      else res.destroy();
+    });
+  });
+  try {
+    await new Promise((resolve, reject) => {
+      metricsServer.once("error", reject);
+      metricsServer.listen(metricsPort, metricsHost, resolve);
+    });
+  } catch (error) {
+    log("error", "burnlink: the metrics listener could not start", { error: error?.code ?? error?.name, host: metricsHost, port: metricsPort });
+    process.exit(1);
+  }
+  log("info", "burnlink: metrics listening", { url: `http://${metricsHost}:${metricsPort}/metrics` });
+}
+
+let drainTimer;
+
+/** After the delay: stop accepting, finish what is in flight, exit. */
+function drain() {
+  clearTimeout(drainTimer);
+  log("info", "burnlink: no longer accepting connections; finishing requests in flight");
   const timer = setTimeout(() => {
     log("warn", "burnlink: in-flight requests did not finish in time; closing them");
     server.closeAllConnections();
     process.exit(0);
   }, shutdownTimeoutMs);
   timer.unref();
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
   server.close(() => {
     Promise.resolve(app.close?.())
       .catch(() => undefined)
       .finally(() => process.exit(0));
   });
   server.closeIdleConnections();
+}
+
+function shutdown(signal) {
+  if (shuttingDown) {
+    // A second signal: the operator does not want to wait for the load balancer.
+    if (drainTimer !== undefined) drain();
+    drainTimer = undefined;
+    return;
+  }
+  shuttingDown = true;
+  // Read by lib/server/health.ts: readiness answers 503 from now on.
+  globalThis.__burnlinkShuttingDown = true;
+  log("info", "burnlink: shutting down", { signal, delaySeconds: shutdownDelayMs / 1000 });
+  if (shutdownDelayMs === 0) {
+    drain();
+    return;
+  }
+  drainTimer = setTimeout(() => {
+    drainTimer = undefined;
+    drain();
+  }, shutdownDelayMs);
 }
 
 process.on("SIGTERM", () => shutdown("SIGTERM"));

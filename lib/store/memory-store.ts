@@ -35,6 +35,7 @@ import {
   type SecretStore,
   type StatusResult,
 } from "./types";
+import { observedStore } from "./observer";
 
 export interface MemoryStoreOptions {
   /** Cap on bytes held; creates beyond it fail with StoreUnavailableError. Default 256 MiB. */
@@ -258,5 +259,6 @@ class MemoryStore implements SecretStore {
 type IpNotAllowedOrGone = { kind: "ip_not_allowed" } | { kind: "gone"; reason: GoneReason; atMs: number };
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): SecretStore {
-  return new MemoryStore(options);
+  // Timed like the scripted drivers' commands, for the metrics (./observer.ts).
+  return observedStore(new MemoryStore(options));
 }

@@ -10,6 +10,7 @@
  */
 import "server-only";
 import { assertKeyPrefix, assertNewSecret, isSecretId, isVerifier, metaKey, normalizeIpHex, secretKey } from "./keys";
+import { observedRunner } from "./observer";
 import { SCRIPTS, type LuaScript } from "./scripts";
 import {
   StoreUnavailableError,
@@ -84,13 +85,17 @@ function parseEvents(json: string): SecretEvent[] {
 }
 
 export class ScriptedStore implements SecretStore {
+  /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
+  readonly runner: ScriptRunner;
+
   constructor(
     readonly kind: StoreKind,
-    /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
-    readonly runner: ScriptRunner,
+    runner: ScriptRunner,
     readonly keyPrefix: string,
   ) {
     assertKeyPrefix(keyPrefix);
+    // Every script the store and the rate limiter run is timed for the metrics (./observer.ts).
+    this.runner = observedRunner(runner);
   }
 
   private keys(id: string): string[] {

@@ -24,6 +24,8 @@ describe("parseServerConfig", () => {
       collectWindowSeconds: 604800,
       revealGraceSeconds: 120,
       storeTimeoutMs: 1500,
+      metricsHost: "127.0.0.1",
+      shutdownDelaySeconds: 5,
     });
   });
 
@@ -74,6 +76,8 @@ describe("parseServerConfig", () => {
       collectWindowSeconds: 604800,
       revealGraceSeconds: 120,
       storeTimeoutMs: 4000,
+      metricsHost: "127.0.0.1",
+      shutdownDelaySeconds: 5,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
@@ -151,5 +155,46 @@ describe("parseServerConfig", () => {
     expect(() => parseServerConfig({ RATE_LIMIT_READ_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_READ_PER_MINUTE/);
     expect(() => parseServerConfig({ RATE_LIMIT_CREATE_PER_MINUTE: "ten" })).toThrow(/RATE_LIMIT_CREATE_PER_MINUTE/);
     expect(() => parseServerConfig({ RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "1.5" })).toThrow(/RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR/);
+  });
+});
+
+describe("the operations settings (issue 14 §4, §5)", () => {
+  it("reads the metrics token, port and host and the shutdown delay", () => {
+    const config = parseServerConfig({
+      METRICS_TOKEN: "a-token-of-24-characters",
+      METRICS_PORT: "9464",
+      METRICS_HOST: "0.0.0.0",
+      SHUTDOWN_DELAY_SECONDS: "0",
+    });
+    expect([config.metricsToken, config.metricsPort, config.metricsHost, config.shutdownDelaySeconds]).toEqual([
+      "a-token-of-24-characters",
+      9464,
+      "0.0.0.0",
+      0,
+    ]);
+  });
+
+  it.each([
+    [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN"],
+    [{ METRICS_TOKEN: "has a space in the middle" }, "METRICS_TOKEN"],
+    [{ METRICS_PORT: "0" }, "METRICS_PORT"],
+    [{ METRICS_PORT: "70000" }, "METRICS_PORT"],
+    [{ METRICS_HOST: "not a host!" }, "METRICS_HOST"],
+    [{ SHUTDOWN_DELAY_SECONDS: "-1" }, "SHUTDOWN_DELAY_SECONDS"],
+    [{ SHUTDOWN_DELAY_SECONDS: "301" }, "SHUTDOWN_DELAY_SECONDS"],
+  ])("refuses %j and names %s", (env, name) => {
+    expect(() => parseServerConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it("never repeats a bad METRICS_TOKEN in its message", () => {
+    const token = "short\u0001secret";
+    let message = "";
+    try {
+      parseServerConfig({ METRICS_TOKEN: token });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/METRICS_TOKEN/);
+    expect(message).not.toContain("secret");
   });
 });

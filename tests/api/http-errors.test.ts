@@ -336,6 +336,9 @@ describe("405 method_not_allowed", () => {
     ["PUT", `/api/secrets/${id}`, "GET, DELETE, HEAD, OPTIONS"],
     ["POST", "/api/config", "GET, HEAD, OPTIONS"],
     ["DELETE", "/api/health", "GET, HEAD, OPTIONS"],
+    ["DELETE", "/api/health/live", "GET, HEAD, OPTIONS"],
+    ["PUT", "/api/health/ready", "GET, HEAD, OPTIONS"],
+    ["POST", "/api/metrics", "GET, HEAD, OPTIONS"],
     ["PUT", "/api/openapi.json", "GET, HEAD, OPTIONS"],
   ])("answers %s %s with Allow: %s", async (method, path, allow) => {
     const answer = await call(base, method, path);

@@ -11,7 +11,7 @@ import { FILE_VARIABLES } from "@/lib/server/env-files";
 /** Read by lib/server/start.mjs before Next loads, so outside the schema. */
 const START_VARIABLES = ["PORT", "HOSTNAME", "SHUTDOWN_TIMEOUT_MS"];
 /** Set by start.mjs for its own process, never by an operator. */
-const INTERNAL_VARIABLES = ["BURNLINK_CUSTOM_SERVER"];
+const INTERNAL_VARIABLES: string[] = [];
 
 function configurationTable(): string {
   const readme = readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");

@@ -117,7 +117,7 @@ export async function startServerWithNodeArgs(
 ): Promise<HelperProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of STORE_VARIABLES) delete childEnv[name];
-  Object.assign(childEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, PORT: String(port), HOSTNAME: "127.0.0.1", ...env });
+  Object.assign(childEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, PORT: String(port), HOSTNAME: "127.0.0.1", SHUTDOWN_DELAY_SECONDS: "0", ...env });
   const child = spawn(process.execPath, [...nodeArgs, path.join(projectDir, "lib", "server", "start.mjs")], {
     cwd: projectDir,
     env: childEnv,

@@ -7,6 +7,10 @@
  * request has reached the handler. Its body follows only after the server has stopped
  * accepting new connections, so the handler must wait for it through the shutdown.
  * The second request is stuck on a frozen Redis (SIGSTOP) when SIGTERM arrives.
+ *
+ * Issue 14 §5: with SHUTDOWN_DELAY_SECONDS, /api/health/ready answers 503 from the signal
+ * on while the server keeps accepting for the delay, so a load balancer takes the instance
+ * out before it stops listening. The other tests run with the delay at 0.
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
@@ -14,7 +18,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openSecret } from "@/lib/crypto";
 import type { NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
-import { createSecret, listening, makeSecret, report, revealSecret, startInstances, waitFor } from "./support";
+import { createSecret, listening, makeSecret, report, request, revealSecret, startInstances, waitFor } from "./support";
 
 interface SlowAnswer {
   status: number;
@@ -135,5 +139,74 @@ describe("on SIGTERM", () => {
     expect(exited.code).toBe(0);
     expect(exited.at).toBeGreaterThanOrEqual(answer.at);
     report("sigterm: reveal on frozen redis", { status: answer.status, exitAfterAnswerMs: Math.round(exited.at - answer.at) });
+  });
+
+  it("answers ready with 503 at once, keeps accepting for SHUTDOWN_DELAY_SECONDS, then finishes in-flight requests and exits 0", async () => {
+    const delaySeconds = 4;
+    redis = await startRedisServer();
+    [server] = await startInstances(1, { REDIS_URL: redis.url, SHUTDOWN_DELAY_SECONDS: String(delaySeconds) });
+    const app = server as NextServer;
+    expect((await request(app.url, "GET", "/api/health/ready")).status).toBe(200);
+
+    const exit = exitOf(app);
+    const signalledAt = performance.now();
+    app.process.kill("SIGTERM");
+    const notReady = await waitFor(async () => {
+      const answer = await request(app.url, "GET", "/api/health/ready");
+      return answer.status === 503 ? answer : undefined;
+    }, "ready to answer 503");
+    const notReadyAt = performance.now();
+    expect(notReady.body.error).toBe("store_unavailable");
+    expect(notReady.body.message).toMatch(/shutting down/);
+
+    // During the delay the instance still serves, on new connections too.
+    expect(await listening(app.port)).toBe(true);
+    const during = await makeSecret(`stored during the delay ${randomUUID()}`, { maxViews: 1 });
+    expect((await createSecret(app.url, during)).status).toBe(201);
+    expect((await request(app.url, "GET", "/api/health/live")).status).toBe(200);
+    expect((await request(app.url, "GET", "/api/health")).status).toBe(503);
+
+    // A request that is still in flight when the delay ends gets its answer.
+    const late = await makeSecret(`in flight when the delay ends ${randomUUID()}`, { maxViews: 1 });
+    const upload = slowPost(app.url, "/api/secrets", JSON.stringify(late.create));
+    await upload.continued;
+    await waitFor(async () => ((await listening(app.port)) ? undefined : true), "the server to stop accepting connections");
+    const stoppedAt = performance.now();
+    expect(stoppedAt - signalledAt, "the server must keep accepting for the whole delay").toBeGreaterThanOrEqual(delaySeconds * 1000);
+    expect(app.process.exitCode, "the process must wait for the request in flight").toBeNull();
+    upload.release();
+    const answer = await upload.answer;
+    const exited = await exit;
+    expect([answer.status, answer.body.id]).toEqual([201, late.sealed.id]);
+    expect(exited.code).toBe(0);
+    expect(exited.at).toBeGreaterThanOrEqual(answer.at);
+
+    // Both secrets are in Redis for the next instance.
+    [server] = await startInstances(1, { REDIS_URL: redis.url });
+    for (const secret of [during, late]) {
+      const reveal = await revealSecret((server as NextServer).url, secret);
+      expect(openSecret(reveal.body.ciphertext as string, secret.encryptionKey)).toEqual({ text: secret.text });
+    }
+    report("sigterm: shutdown delay", {
+      delaySeconds,
+      notReadyAfterSignalMs: Math.round(notReadyAt - signalledAt),
+      stoppedAcceptingAfterSignalMs: Math.round(stoppedAt - signalledAt),
+    });
+  });
+
+  it("skips the rest of the delay on a second SIGTERM", async () => {
+    redis = await startRedisServer();
+    [server] = await startInstances(1, { REDIS_URL: redis.url, SHUTDOWN_DELAY_SECONDS: "300" });
+    const app = server as NextServer;
+    const exit = exitOf(app);
+    app.process.kill("SIGTERM");
+    await waitFor(async () => ((await request(app.url, "GET", "/api/health/ready")).status === 503 ? true : undefined), "ready to answer 503");
+    expect(await listening(app.port)).toBe(true);
+    const secondAt = performance.now();
+    app.process.kill("SIGTERM");
+    const exited = await exit;
+    expect(exited.code).toBe(0);
+    // Far below the 300 s delay: the second signal went straight to draining.
+    expect(exited.at - secondAt).toBeLessThan(60_000);
   });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNKNOWN_IP_HEX } from "@/lib/net/ip-address";
 import type { RevealResult, SecretStore } from "@/lib/store/types";
+import { setStoreObserver } from "@/lib/store/observer";
 import { makeSecret, requester, v4Hex, v6Hex, waitFor, type TestSecret } from "./helpers";
 
 /** Raw view of a Redis-backed store's keys, for the storage rules of PROTOCOL.md §5. */
@@ -496,6 +497,32 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(events).toHaveLength(100);
         expect(events[0]).toMatchObject({ type: "created", atMs: t0 });
         expect(events.slice(1).map((e) => e.atMs)).toEqual(Array.from({ length: 99 }, (_, i) => t0 + 52 + i));
+      });
+    });
+
+    describe("observer", () => {
+      it("reports every operation under its script name with a duration, and never a key, id or verifier", async () => {
+        const seen: { script: string; seconds: number; failed: boolean }[] = [];
+        setStoreObserver({ command: (script, seconds, error) => seen.push({ script, seconds, failed: error !== undefined }) });
+        const secret = makeSecret();
+        try {
+          await store.create(secret.input);
+          await store.check(access(secret));
+          await store.status(manage(secret));
+          await reveal(secret);
+          await store.burn(manage(secret));
+          await store.ping();
+        } finally {
+          setStoreObserver(undefined);
+        }
+        const names = seen.map((entry) => entry.script);
+        expect(names).toEqual(expect.arrayContaining(["create", "check", "status", "reveal", "burn", "ping"]));
+        expect(names.every((script) => /^[a-z][a-z0-9-]*$/.test(script))).toBe(true);
+        expect(seen.every((entry) => entry.seconds >= 0 && !entry.failed)).toBe(true);
+        const reported = JSON.stringify(seen);
+        for (const value of [secret.input.id, secret.access.verifier, secret.unlock.verifier, secret.manage.verifier]) {
+          expect(reported).not.toContain(value);
+        }
       });
     });
 

@@ -4,7 +4,8 @@
  * by polling /api/health until it answers at all (200, or 503 when the test's store is
  * down on purpose), never by a fixed sleep. Store and limit variables of the outer
  * environment are dropped, so a developer's REDIS_URL cannot leak into a test. Rate
- * limits are off (0) unless the test passes RATE_LIMIT_* itself.
+ * limits are off (0) unless the test passes RATE_LIMIT_* itself, and so is the SIGTERM delay
+ * (SHUTDOWN_DELAY_SECONDS=0) unless the test passes its own.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -80,6 +81,8 @@ export async function startNextServer(options: NextServerOptions = {}): Promise<
     HOSTNAME: "127.0.0.1",
     // Every test talks from 127.0.0.1: the limits are off unless a test turns them on.
     ...RATE_LIMITS_OFF,
+    // Stopping a test server should not wait for a load balancer; shutdown tests set their own.
+    SHUTDOWN_DELAY_SECONDS: "0",
     ...options.env,
   });
 

@@ -1,26 +1,13 @@
-import { getStore } from "@/lib/store";
-import { getServerConfig } from "@/lib/server/config";
-import type { HealthResponse } from "@/lib/api/wire";
-import { ApiFailure, jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { readiness } from "@/lib/server/health";
+import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const ROUTE = "/api/health";
 
-// GET /api/health – 200 when the store answers a ping, 503 store_unavailable otherwise
-export const GET = withApi(ROUTE, async () => {
-  getServerConfig();
-  const store = getStore();
-  try {
-    await store.ping();
-  } catch {
-    // Whatever the driver threw, for a load balancer this instance cannot serve secrets.
-    throw new ApiFailure("store_unavailable");
-  }
-  const answer: HealthResponse = { status: "ok", store: store.kind };
-  return jsonResponse(answer);
-});
+// GET /api/health – the v1 probe, now the same answer as /api/health/ready: 200 {status, store}, 503 store_unavailable when the store is down or the instance is shutting down
+export const GET = withApi(ROUTE, async () => jsonResponse(await readiness()));
 
 const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
 

@@ -2,6 +2,7 @@ import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
+import { recordSecretCreated } from "@/lib/server/metrics";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
@@ -50,6 +51,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     requester: requesterOf(request.headers, config),
   });
   if (result.kind === "id_taken") throw new ApiFailure("id_taken");
+  recordSecretCreated();
 
   const answer: CreateSecretResponse = { id: body.id, expiresAt: isoTime(result.expiresAtMs), maxViews: body.maxViews };
   return jsonResponse(answer, 201);

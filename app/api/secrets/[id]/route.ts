@@ -2,6 +2,7 @@ import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
+import { recordSecretEnded } from "@/lib/server/metrics";
 import type { SecretStatusResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -61,6 +62,7 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
 export const DELETE = withApi(ROUTE, async (request: Request, context: Context) => {
   const result = await getStore().burn(await manageRequest(request, context));
   if (result.kind === "not_found") throw new ApiFailure("not_found");
+  if (result.kind === "burned") recordSecretEnded("burned");
   return emptyResponse(204);
 });
 

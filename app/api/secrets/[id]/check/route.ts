@@ -2,6 +2,7 @@ import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
+import { recordCheck } from "@/lib/server/metrics";
 import { checkSecretBodySchema } from "@/lib/api/schemas";
 import type { CheckSecretResponse } from "@/lib/api/wire";
 import {
@@ -39,7 +40,7 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
 
   const answer: CheckSecretResponse = { expiresAt: isoTime(result.expiresAtMs), viewsLeft: result.viewsLeft };
   return jsonResponse(answer);
-});
+}, { outcome: recordCheck });
 
 const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
 

@@ -2,6 +2,7 @@ import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { countWrongPassphrase, enforcePassphraseLimit, enforceRateLimit } from "@/lib/server/rate-limit";
+import { recordReveal, recordSecretEnded } from "@/lib/server/metrics";
 import { revealSecretBodySchema } from "@/lib/api/schemas";
 import type { RevealSecretResponse } from "@/lib/api/wire";
 import {
@@ -42,9 +43,11 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
     // The store has already counted this failure on the secret; the client must learn
     // attemptsLeft even if the per-client counter cannot be written right now.
     await countWrongPassphrase(request.headers, config).catch(() => undefined);
+    if (result.attemptsLeft === 0) recordSecretEnded("attempts");
     throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
   }
   if (result.kind !== "ok") throw accessFailure(result);
+  if (result.viewsLeft === 0) recordSecretEnded("viewed");
 
   const answer: RevealSecretResponse = {
     ciphertext: result.ciphertext,
@@ -52,7 +55,7 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
     expiresAt: isoTime(result.expiresAtMs),
   };
   return jsonResponse(answer);
-});
+}, { outcome: recordReveal });
 
 const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
 
