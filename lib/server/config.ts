@@ -54,6 +54,10 @@ export interface RateLimits {
   managePerMinute: number;
   /** RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wrong passphrases per client over all secrets. */
   wrongPassphrasePerHour: number;
+  /** RATE_LIMIT_NETWORK_MULTIPLIER: each limit times this, per IPv4 /24 and IPv6 /48; 0 = off. */
+  networkMultiplier: number;
+  /** RATE_LIMIT_CREATE_BYTES_PER_MINUTE: create body bytes per minute over all clients; 0 = off. */
+  createBytesPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +163,10 @@ const envSchema = z
     RATE_LIMIT_READ_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
+    // Each limit again per IPv4 /24 and IPv6 /48, this many times larger: one /48 holds 65,536 /64s.
+    RATE_LIMIT_NETWORK_MULTIPLIER: wholeNumber(8, 0, 1_000_000, "times"),
+    // Create bodies over all clients and instances; caps how fast the store can be filled.
+    RATE_LIMIT_CREATE_BYTES_PER_MINUTE: wholeNumber(64 * 1024 * 1024, 0, 1_000_000_000_000, "bytes"),
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
   })
   .superRefine((env, ctx) => {
@@ -218,6 +226,8 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
+      networkMultiplier: env.RATE_LIMIT_NETWORK_MULTIPLIER,
+      createBytesPerMinute: env.RATE_LIMIT_CREATE_BYTES_PER_MINUTE,
     },
   };
 }

@@ -22,7 +22,7 @@ import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
 export * from "./types";
 export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
-export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./rate-limit";
+export type { BucketShape, RateLimitBucket, RateLimitDecision, RateLimiter } from "./rate-limit";
 export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
 export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 

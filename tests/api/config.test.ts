@@ -17,7 +17,14 @@ describe("parseServerConfig", () => {
       keyPrefix: "burnlink",
       maxAllowedIps: 20,
       peerHeaderTrusted: false,
-      rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
+      rateLimits: {
+        createPerMinute: 30,
+        readPerMinute: 120,
+        managePerMinute: 60,
+        wrongPassphrasePerHour: 20,
+        networkMultiplier: 8,
+        createBytesPerMinute: 64 * 1024 * 1024,
+      },
     });
   });
 
@@ -43,6 +50,8 @@ describe("parseServerConfig", () => {
       RATE_LIMIT_READ_PER_MINUTE: "5",
       RATE_LIMIT_MANAGE_PER_MINUTE: "6",
       RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "7",
+      RATE_LIMIT_NETWORK_MULTIPLIER: "0",
+      RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "1000",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -58,7 +67,14 @@ describe("parseServerConfig", () => {
       keyPrefix: "bl-test",
       maxAllowedIps: 3,
       peerHeaderTrusted: true,
-      rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
+      rateLimits: {
+        createPerMinute: 0,
+        readPerMinute: 5,
+        managePerMinute: 6,
+        wrongPassphrasePerHour: 7,
+        networkMultiplier: 0,
+        createBytesPerMinute: 1000,
+      },
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });

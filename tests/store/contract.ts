@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RevealResult, SecretStore } from "@/lib/store/types";
 import { makeSecret, requester, v4Hex, v6Hex, waitFor, type TestSecret } from "./helpers";
+import { describeRateLimiterContract } from "./rate-limit-contract";
 
 /** Raw view of a Redis-backed store's keys, for the storage rules of PROTOCOL.md §5. */
 export interface StoredData {
@@ -520,6 +521,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         });
       }
     });
+
+    describeRateLimiterContract(() => ({ store, other }), harness.sharedBackend);
 
     if (harness.stored) {
       describe("what is stored", () => {
