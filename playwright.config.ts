@@ -27,6 +27,8 @@ const serverEnv = {
   RATE_LIMIT_READ_PER_MINUTE: "0",
   RATE_LIMIT_MANAGE_PER_MINUTE: "0",
   RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "0",
+  // File round trips upload megabytes in bursts: the global create byte budget stays out of the way.
+  RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "0",
 };
 
 const chromiumLaunch = {

@@ -78,6 +78,10 @@ export interface RateLimits {
   managePerMinute: number;
   /** RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wrong passphrases per client over all secrets. */
   wrongPassphrasePerHour: number;
+  /** RATE_LIMIT_NETWORK_MULTIPLIER: each limit times this, per IPv4 /24 and IPv6 /48; 0 = off. */
+  networkMultiplier: number;
+  /** RATE_LIMIT_CREATE_BYTES_PER_MINUTE: create body bytes per minute over all clients; 0 = off. */
+  createBytesPerMinute: number;
 }
 
 export { ConfigError };
@@ -223,6 +227,10 @@ const envSchema = z
         .default("127.0.0.1"),
     ),
     SHUTDOWN_DELAY_SECONDS: wholeNumber(5, 0, 300, "seconds"),
+    // Each limit again per IPv4 /24 and IPv6 /48, this many times larger: one /48 holds 65,536 /64s.
+    RATE_LIMIT_NETWORK_MULTIPLIER: wholeNumber(8, 0, 1_000_000, "times"),
+    // Create bodies over all clients and instances; caps how fast the store can be filled.
+    RATE_LIMIT_CREATE_BYTES_PER_MINUTE: wholeNumber(64 * 1024 * 1024, 0, 1_000_000_000_000, "bytes"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -285,6 +293,8 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
       readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
+      networkMultiplier: env.RATE_LIMIT_NETWORK_MULTIPLIER,
+      createBytesPerMinute: env.RATE_LIMIT_CREATE_BYTES_PER_MINUTE,
     },
     guidelinesText: env.GUIDELINES_TEXT ?? null,
     maxRequestResponses: env.MAX_REQUEST_RESPONSES,

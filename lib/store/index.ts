@@ -27,7 +27,7 @@ export * from "./types";
 export * from "./request-types";
 export { requestStoreFor } from "./request-store";
 export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
-export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./rate-limit";
+export type { BucketShape, RateLimitBucket, RateLimitDecision, RateLimiter } from "./rate-limit";
 export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
 export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 

@@ -1,133 +1,253 @@
 /**
- * Per-client request counters for the rate limits of issue 4 (lib/server/rate-limit.ts
- * decides the limits; this module only counts).
+ * Request counters for the rate limits (lib/server/rate-limit.ts decides which buckets a
+ * request takes from; this module only counts).
  *
  * Guarantees:
- * - a fixed window per counter: the first hit starts a window of `windowMs`, every hit in
- *   it adds one, and the counter vanishes when the window ends;
- * - on Redis, Redis Cluster and Upstash the counter is ONE Lua script (INCR, then PEXPIRE
- *   on the first hit), so every app instance sharing the store shares the limit and no
- *   two instances can both see "first hit"; the key is `<prefix>:rl:<scope>:<client>`,
- *   one key per script, so it works on a cluster; it shares the store's connection;
- * - the memory limiter counts in this process only (the memory store is single-instance
- *   anyway) and drops ended windows, so its size is bounded by the active clients;
- * - a store that cannot be reached rejects with StoreUnavailableError (the API answers
- *   503, like every other store call: the secret store is needed for the request anyway);
- * - a Redis that is full (maxmemory with noeviction) cannot count: the answer is
- *   `allowed` with `counted: false`. Refusing would turn a full Redis into a total outage,
- *   although reveals, status and burns need no memory and still work (lib/store/scripts.ts);
- *   creates are refused by the store itself with 503.
- * Counters are keyed by the 32-hex client address only; nothing else is stored.
+ * - take() checks every bucket of one request and, only when all of them have room, takes
+ *   the request's cost from each: ONE atomic step (one Lua script on Redis, Redis Cluster
+ *   and Upstash; one synchronous step in memory). Two parallel requests can never both
+ *   take the last unit, and a refused request counts in no bucket, so a request refused
+ *   by its network's bucket does not also use up its own address's budget;
+ * - give() hands a take's cost back (a reveal that turned out not to be a wrong
+ *   passphrase), never below empty;
+ * - two bucket shapes: "window", a fixed window (the first take starts a window of
+ *   `windowMs`, the counter vanishes when it ends), and "drip", a leaky bucket (GCRA) that
+ *   holds `limit` units and frees one every `windowMs / limit`, so a full bucket is open
+ *   again for one request after that interval rather than after a whole window;
+ * - all buckets of one take share one hash tag (`group`), so the script runs on one
+ *   cluster slot; keys are `<prefix>:{<group>}:<bucket name>`;
+ * - a store that cannot be reached rejects with StoreUnavailableError;
+ * - a Redis that is full (maxmemory with noeviction) refuses the script's first write:
+ *   the answer is `full` and nothing was counted (the caller decides; lib/server fails
+ *   closed). The script reads every bucket before it writes, so a refusal needs no memory.
+ * Bucket names hold a scope and a hex client address or network, nothing else.
  */
 import "server-only";
 import { ScriptedStore, type ScriptRunner } from "./scripted-store";
 import { scriptOf } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
 
-export interface RateLimitDecision {
-  /** False when this request is over the limit. */
-  allowed: boolean;
-  /** Hits in the current window, this one included (0 when nothing could be counted). */
-  count: number;
-  /** Until the window ends; 0 when there is no window. */
-  retryAfterMs: number;
-  /** False when the store could not count (full Redis): the request is let through. */
-  counted: boolean;
-}
+export type BucketShape = "window" | "drip";
 
-export interface RateLimitRule {
-  /** A short name in the key: `create`, `read`, `manage`, `passphrase`. */
-  scope: string;
-  /** Hits allowed per window (at least 1; callers skip limits that are off). */
+export interface RateLimitBucket {
+  /** `<scope>:<level>:<client>`, for example `read:a:<32 hex>`; lower-case, digits, colons. */
+  name: string;
+  /** Units per window (at least 1; callers leave out buckets that are off). */
   limit: number;
   windowMs: number;
+  /** Units this request takes (1 for a request, its size for a byte budget); at most `limit` is taken. */
+  cost: number;
+  shape: BucketShape;
 }
+
+export type RateLimitDecision =
+  | { kind: "allowed" }
+  /** `bucket` is the name of the first bucket without room; nothing was counted. */
+  | { kind: "refused"; bucket: string; retryAfterMs: number }
+  /** The store is full and could not count: nothing was counted. */
+  | { kind: "full" };
 
 export interface RateLimiter {
-  /** Counts one hit of `client` and says whether it is within the limit (count <= limit). */
-  hit(rule: RateLimitRule, client: string, nowMs: number): Promise<RateLimitDecision>;
-  /** Reads the counter without adding to it: allowed while count < limit. */
-  peek(rule: RateLimitRule, client: string, nowMs: number): Promise<RateLimitDecision>;
+  /** Takes `cost` from every bucket when all have room, else from none. */
+  take(
+    group: string,
+    buckets: readonly RateLimitBucket[],
+    nowMs: number,
+  ): Promise<RateLimitDecision>;
+  /** Gives back what an allowed take() of the same buckets took. */
+  give(group: string, buckets: readonly RateLimitBucket[], nowMs: number): Promise<void>;
 }
 
-const SCOPE = /^[a-z]{1,16}$/;
-const CLIENT = /^[0-9a-z]{1,40}$/;
+const GROUP = /^[0-9a-z:]{1,48}$/;
+const NAME = /^[0-9a-z:]{1,80}$/;
 
-function assertRule(rule: RateLimitRule, client: string): void {
-  if (!SCOPE.test(rule.scope) || !CLIENT.test(client) || !Number.isSafeInteger(rule.limit) || rule.limit < 1) {
-    throw new TypeError("Invalid rate limit rule or client");
+function assertBuckets(group: string, buckets: readonly RateLimitBucket[], nowMs: number): void {
+  if (!GROUP.test(group) || buckets.length === 0 || !Number.isSafeInteger(nowMs))
+    throw new TypeError("Invalid rate limit group");
+  for (const bucket of buckets) {
+    const whole = (value: number) => Number.isSafeInteger(value) && value >= 1;
+    if (
+      !NAME.test(bucket.name) ||
+      !whole(bucket.limit) ||
+      !whole(bucket.windowMs) ||
+      !whole(bucket.cost)
+    ) {
+      throw new TypeError("Invalid rate limit bucket");
+    }
+    if (bucket.shape !== "window" && bucket.shape !== "drip")
+      throw new TypeError("Invalid rate limit bucket shape");
   }
-  if (!Number.isSafeInteger(rule.windowMs) || rule.windowMs < 1) throw new TypeError("Invalid rate limit window");
 }
 
-function decide(count: number, limit: number, retryAfterMs: number, counting: boolean): RateLimitDecision {
-  return { allowed: counting ? count <= limit : count < limit, count, retryAfterMs: Math.max(0, retryAfterMs), counted: true };
-}
+/** What a take charges: never more than the whole bucket, so one large request can pass an empty one. */
+const chargeOf = (bucket: RateLimitBucket) => Math.min(bucket.cost, bucket.limit);
 
 /** Sweep ended windows at most this often, so the map holds only live counters. */
 const SWEEP_INTERVAL_MS = 10_000;
 
+/**
+ * In process, for the memory store (single instance anyway). "window" entries hold a count
+ * and when the window ends; "drip" entries hold the GCRA's theoretical arrival time in
+ * `value` and expire at it.
+ */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly windows = new Map<string, { count: number; endsAtMs: number }>();
+  private readonly entries = new Map<string, { value: number; endsAtMs: number }>();
   private nextSweepMs = 0;
 
   private current(key: string, nowMs: number) {
     if (nowMs >= this.nextSweepMs) {
-      for (const [name, window] of this.windows) if (window.endsAtMs <= nowMs) this.windows.delete(name);
+      for (const [name, entry] of this.entries)
+        if (entry.endsAtMs <= nowMs) this.entries.delete(name);
       this.nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
     }
-    const window = this.windows.get(key);
-    return window && window.endsAtMs > nowMs ? window : undefined;
+    const entry = this.entries.get(key);
+    return entry && entry.endsAtMs > nowMs ? entry : undefined;
   }
 
-  async hit(rule: RateLimitRule, client: string, nowMs: number): Promise<RateLimitDecision> {
-    assertRule(rule, client);
-    const key = `${rule.scope}:${client}`;
-    let window = this.current(key, nowMs);
-    if (!window) {
-      window = { count: 0, endsAtMs: nowMs + rule.windowMs };
-      this.windows.set(key, window);
+  async take(
+    group: string,
+    buckets: readonly RateLimitBucket[],
+    nowMs: number,
+  ): Promise<RateLimitDecision> {
+    assertBuckets(group, buckets, nowMs);
+    const plans: Array<() => void> = [];
+    for (const bucket of buckets) {
+      const key = `${group}:${bucket.name}`;
+      const entry = this.current(key, nowMs);
+      const cost = chargeOf(bucket);
+      if (bucket.shape === "window") {
+        const count = entry?.value ?? 0;
+        if (count + cost > bucket.limit)
+          return {
+            kind: "refused",
+            bucket: bucket.name,
+            retryAfterMs: (entry?.endsAtMs ?? nowMs + bucket.windowMs) - nowMs,
+          };
+        plans.push(() => {
+          if (entry) entry.value += cost;
+          else this.entries.set(key, { value: cost, endsAtMs: nowMs + bucket.windowMs });
+        });
+      } else {
+        const arrival =
+          Math.max(entry?.value ?? nowMs, nowMs) + (cost * bucket.windowMs) / bucket.limit;
+        if (arrival - nowMs > bucket.windowMs + 0.5)
+          return {
+            kind: "refused",
+            bucket: bucket.name,
+            retryAfterMs: Math.ceil(arrival - nowMs - bucket.windowMs),
+          };
+        plans.push(() => this.entries.set(key, { value: arrival, endsAtMs: Math.ceil(arrival) }));
+      }
     }
-    window.count += 1;
-    return decide(window.count, rule.limit, window.endsAtMs - nowMs, true);
+    for (const apply of plans) apply();
+    return { kind: "allowed" };
   }
 
-  async peek(rule: RateLimitRule, client: string, nowMs: number): Promise<RateLimitDecision> {
-    assertRule(rule, client);
-    const window = this.current(`${rule.scope}:${client}`, nowMs);
-    return decide(window?.count ?? 0, rule.limit, window ? window.endsAtMs - nowMs : 0, false);
+  async give(group: string, buckets: readonly RateLimitBucket[], nowMs: number): Promise<void> {
+    assertBuckets(group, buckets, nowMs);
+    for (const bucket of buckets) {
+      const key = `${group}:${bucket.name}`;
+      const entry = this.current(key, nowMs);
+      if (!entry) continue;
+      const cost = chargeOf(bucket);
+      entry.value -= bucket.shape === "window" ? cost : (cost * bucket.windowMs) / bucket.limit;
+      if (entry.value <= (bucket.shape === "window" ? 0 : nowMs)) this.entries.delete(key);
+      else if (bucket.shape === "drip") entry.endsAtMs = Math.ceil(entry.value);
+    }
   }
 }
 
 /**
- * KEYS[1] = the counter; ARGV[1] = window in ms; ARGV[2] = "1" to count, "0" to read.
- * INCR and PEXPIRE happen in one script, so a counter can never be left without an
- * expiry by a crash between them; a counter found without one (PTTL -1) gets it again.
- * redis.pcall catches the OOM refusal of a full Redis, which the driver reports as
- * "full" instead of failing the request (see the header).
+ * KEYS = the buckets (one hash tag); ARGV[1] = "take" or "give", ARGV[2] = now in ms, then
+ * four values per key: shape ("w" window, "d" drip), limit, window in ms, cost.
+ * take reads every bucket first and writes only when all have room, so a refusal writes
+ * nothing; the first write goes through redis.pcall, because a full Redis refuses a
+ * script's first memory-growing write (and only that one): an OOM there means nothing
+ * was written and the answer is "full". A counter found without an expiry gets one.
+ * Drip buckets store their theoretical arrival time as whole milliseconds.
  */
 const RATE_LIMIT = scriptOf(
   "rate-limit",
   `
-local count
-if ARGV[2] == "1" then
-  local counted = redis.pcall("INCR", KEYS[1])
-  if type(counted) == "table" and counted.err then
-    if string.sub(counted.err, 1, 3) == "OOM" then return { "full" } end
-    return redis.error_reply(counted.err)
+local now = tonumber(ARGV[2])
+local function spec(i)
+  local base = 2 + (i - 1) * 4
+  local limit = tonumber(ARGV[base + 2])
+  local cost = tonumber(ARGV[base + 4])
+  if cost > limit then cost = limit end
+  return ARGV[base + 1], limit, tonumber(ARGV[base + 3]), cost
+end
+local function int(x) return string.format("%.0f", math.ceil(x)) end
+local function write(...)
+  local reply = redis.pcall(...)
+  if type(reply) == "table" and reply.err then return reply.err end
+  return nil
+end
+
+if ARGV[1] == "take" then
+  local plans = {}
+  for i = 1, #KEYS do
+    local shape, limit, window, cost = spec(i)
+    local value = tonumber(redis.call("GET", KEYS[i]) or "0")
+    if shape == "w" then
+      if value + cost > limit then
+        local ttl = redis.call("PTTL", KEYS[i])
+        if ttl < 0 then ttl = window end
+        return { "refused", tostring(i), tostring(ttl) }
+      end
+      plans[i] = cost
+    else
+      local arrival = math.max(value, now) + cost * window / limit
+      if arrival - now > window + 0.5 then
+        return { "refused", tostring(i), int(arrival - now - window) }
+      end
+      plans[i] = arrival
+    end
   end
-  count = counted
-else
-  count = tonumber(redis.call("GET", KEYS[1]) or "0")
+  for i = 1, #KEYS do
+    local shape, limit, window = spec(i)
+    local err
+    if shape == "w" then
+      err = write("INCRBY", KEYS[i], plans[i])
+      if not err and redis.call("PTTL", KEYS[i]) < 0 then redis.call("PEXPIRE", KEYS[i], window) end
+    else
+      err = write("SET", KEYS[i], int(plans[i]), "PX", int(plans[i] - now))
+    end
+    if err then
+      if string.sub(err, 1, 3) == "OOM" then return { "full" } end
+      return redis.error_reply(err)
+    end
+  end
+  return { "ok" }
 end
-local ttl = redis.call("PTTL", KEYS[1])
-if count > 0 and ttl < 0 then
-  redis.call("PEXPIRE", KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+
+for i = 1, #KEYS do
+  local shape, limit, window, cost = spec(i)
+  local value = tonumber(redis.call("GET", KEYS[i]) or "0")
+  local left = value - cost
+  if shape == "d" then left = value - cost * window / limit end
+  if value > 0 then
+    local err
+    if (shape == "w" and left <= 0) or (shape == "d" and left <= now) then
+      redis.call("DEL", KEYS[i])
+    elseif shape == "w" then
+      err = write("DECRBY", KEYS[i], cost)
+    else
+      err = write("SET", KEYS[i], int(left), "PX", int(left - now))
+    end
+    if err then
+      if string.sub(err, 1, 3) == "OOM" then return { "full" } end
+      return redis.error_reply(err)
+    end
+  end
 end
-return { "ok", tostring(count), tostring(ttl) }
+return { "ok" }
 `,
 );
+
+function unexpected(): StoreUnavailableError {
+  return new StoreUnavailableError("The secret store gave an unexpected answer to rate-limit");
+}
 
 export class ScriptedRateLimiter implements RateLimiter {
   constructor(
@@ -135,31 +255,48 @@ export class ScriptedRateLimiter implements RateLimiter {
     private readonly keyPrefix: string,
   ) {}
 
-  private async run(rule: RateLimitRule, client: string, counting: boolean): Promise<RateLimitDecision> {
-    assertRule(rule, client);
-    const reply = await this.runner.run(
+  private run(
+    mode: "take" | "give",
+    group: string,
+    buckets: readonly RateLimitBucket[],
+    nowMs: number,
+  ): Promise<unknown> {
+    assertBuckets(group, buckets, nowMs);
+    const args = [mode, String(nowMs)];
+    for (const bucket of buckets)
+      args.push(
+        bucket.shape === "window" ? "w" : "d",
+        String(bucket.limit),
+        String(bucket.windowMs),
+        String(bucket.cost),
+      );
+    return this.runner.run(
       RATE_LIMIT,
-      [`${this.keyPrefix}:rl:${rule.scope}:${client}`],
-      [String(rule.windowMs), counting ? "1" : "0"],
+      buckets.map((bucket) => `${this.keyPrefix}:{${group}}:${bucket.name}`),
+      args,
     );
-    if (Array.isArray(reply) && reply[0] === "full") return { allowed: true, count: 0, retryAfterMs: 0, counted: false };
-    if (!Array.isArray(reply) || reply[0] !== "ok") {
-      throw new StoreUnavailableError("The secret store gave an unexpected answer to rate-limit");
-    }
-    const count = Number(reply[1]);
-    const ttl = Number(reply[2]);
-    if (!Number.isSafeInteger(count) || !Number.isSafeInteger(ttl)) {
-      throw new StoreUnavailableError("The secret store gave an unexpected answer to rate-limit");
-    }
-    return decide(count, rule.limit, ttl, counting);
   }
 
-  hit(rule: RateLimitRule, client: string): Promise<RateLimitDecision> {
-    return this.run(rule, client, true);
+  async take(
+    group: string,
+    buckets: readonly RateLimitBucket[],
+    nowMs: number,
+  ): Promise<RateLimitDecision> {
+    const reply = await this.run("take", group, buckets, nowMs);
+    if (!Array.isArray(reply)) throw unexpected();
+    if (reply[0] === "ok") return { kind: "allowed" };
+    if (reply[0] === "full") return { kind: "full" };
+    const index = Number(reply[1]);
+    const retryAfterMs = Number(reply[2]);
+    const bucket = buckets[index - 1];
+    if (reply[0] !== "refused" || !bucket || !Number.isSafeInteger(retryAfterMs))
+      throw unexpected();
+    return { kind: "refused", bucket: bucket.name, retryAfterMs: Math.max(0, retryAfterMs) };
   }
 
-  peek(rule: RateLimitRule, client: string): Promise<RateLimitDecision> {
-    return this.run(rule, client, false);
+  async give(group: string, buckets: readonly RateLimitBucket[], nowMs: number): Promise<void> {
+    const reply = await this.run("give", group, buckets, nowMs);
+    if (!Array.isArray(reply) || (reply[0] !== "ok" && reply[0] !== "full")) throw unexpected();
   }
 }
 

@@ -17,7 +17,6 @@ describe("parseServerConfig", () => {
       keyPrefix: "burnlink",
       maxAllowedIps: 20,
       peerHeaderTrusted: false,
-      rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
       guidelinesText: null,
       maxRequestResponses: 10,
       maxLabelBytes: 4096,
@@ -26,6 +25,14 @@ describe("parseServerConfig", () => {
       storeTimeoutMs: 1500,
       metricsHost: "127.0.0.1",
       shutdownDelaySeconds: 5,
+      rateLimits: {
+        createPerMinute: 30,
+        readPerMinute: 120,
+        managePerMinute: 60,
+        wrongPassphrasePerHour: 20,
+        networkMultiplier: 8,
+        createBytesPerMinute: 64 * 1024 * 1024,
+      },
     });
   });
 
@@ -53,6 +60,8 @@ describe("parseServerConfig", () => {
       RATE_LIMIT_MANAGE_PER_MINUTE: "6",
       RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "7",
       GUIDELINES_TEXT: "Share only with <b>named</b> people.",
+      RATE_LIMIT_NETWORK_MULTIPLIER: "0",
+      RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "1000",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -69,7 +78,6 @@ describe("parseServerConfig", () => {
       maxAllowedIps: 3,
       // An environment variable can no longer make the peer header trusted (issue 10 item 7).
       peerHeaderTrusted: false,
-      rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
       guidelinesText: "Share only with <b>named</b> people.",
       maxRequestResponses: 10,
       maxLabelBytes: 4096,
@@ -78,6 +86,14 @@ describe("parseServerConfig", () => {
       storeTimeoutMs: 4000,
       metricsHost: "127.0.0.1",
       shutdownDelaySeconds: 5,
+      rateLimits: {
+        createPerMinute: 0,
+        readPerMinute: 5,
+        managePerMinute: 6,
+        wrongPassphrasePerHour: 7,
+        networkMultiplier: 0,
+        createBytesPerMinute: 1000,
+      },
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });

@@ -13,6 +13,7 @@ export const BASE_ENV: Record<string, string> = {
   RATE_LIMIT_MANAGE_PER_MINUTE: "0",
   // The passphrase races send dozens of wrong passphrases from one address on purpose.
   RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "0",
+  RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "0",
 };
 
 export interface Answer {

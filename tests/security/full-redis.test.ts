@@ -2,9 +2,9 @@
  * A full Redis (issue 4): with `maxmemory` reached and `maxmemory-policy noeviction`,
  * creating a secret answers 503 store_unavailable with a message saying the store is
  * full, never a 500, and the log names the cause. Rate limits stay on at their defaults:
- * their counters cannot grow a full Redis, so they let requests through uncounted
- * (lib/store/rate-limit.ts), and what needs no new memory still works: a check, the last
- * view of a secret (which deletes its ciphertext) and a burn.
+ * their counters cannot grow a full Redis, so checks, status and burns pass uncounted
+ * and still work, while a reveal, whose passphrase attempt must be counted, is 503
+ * (lib/server/rate-limit.ts; tests/security/rate-limits.test.ts has the rest).
  */
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,14 +83,14 @@ describe("when Redis is full", () => {
     expect(server.output()).not.toMatch(/"status":500/);
   });
 
-  it("checks, the last view and a burn still work", async () => {
+  it("checks and a burn still work; a reveal is 503, since its passphrase attempt cannot be counted", async () => {
     const { access } = accessProof(kept.sealed.linkKey);
     expect((await call("POST", `/api/secrets/${kept.sealed.id}/check`, { access })).status).toBe(200);
     const proofs = await revealProofs(kept.sealed.linkKey);
     const revealed = await call("POST", `/api/secrets/${kept.sealed.id}/reveal`, { access, unlock: proofs.unlock });
-    expect(revealed.status).toBe(200);
-    expect(revealed.body.viewsLeft).toBe(0);
-    expect((await call("POST", `/api/secrets/${kept.sealed.id}/check`, { access })).body).toMatchObject({ error: "gone", reason: "viewed" });
+    expect(revealed.status).toBe(503);
+    expect(revealed.body.error).toBe("store_unavailable");
+    expect((await call("POST", `/api/secrets/${kept.sealed.id}/check`, { access })).body).toMatchObject({ viewsLeft: 1 });
     const token = `Bearer ${manageToken(burnable.sealed.manageKey)}`;
     expect((await call("DELETE", `/api/secrets/${burnable.sealed.id}`, undefined, { authorization: token })).status).toBe(204);
   });

@@ -156,7 +156,7 @@ describe("after the create, check, reveal, status and burn flows", () => {
         }
       }
       expect(dump.length).toBeGreaterThanOrEqual(4);
-      expect(dump.some((entry) => entry.includes(":rl:read:"))).toBe(true);
+      expect(dump.some((entry) => entry.includes(":read:a:"))).toBe(true);
       const everything = dump.join("\n");
       for (const [name, value] of needles) expect(everything.includes(value), `${name} in Redis`).toBe(false);
     } finally {

@@ -8,6 +8,7 @@ import { UNKNOWN_IP_HEX } from "@/lib/net/ip-address";
 import type { RevealResult, SecretStore } from "@/lib/store/types";
 import { setStoreObserver } from "@/lib/store/observer";
 import { makeSecret, requester, v4Hex, v6Hex, waitFor, type TestSecret } from "./helpers";
+import { describeRateLimiterContract } from "./rate-limit-contract";
 
 /** Raw view of a Redis-backed store's keys, for the storage rules of PROTOCOL.md §5. */
 export interface StoredData {
@@ -580,6 +581,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         });
       }
     });
+
+    describeRateLimiterContract(() => ({ store, other }), harness.sharedBackend);
 
     if (harness.stored) {
       describe("what is stored", () => {

@@ -1,8 +1,8 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { recordSecretCreated } from "@/lib/server/metrics";
+import { declaredBodyBytes, enforceRateLimit } from "@/lib/server/rate-limit";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
@@ -25,9 +25,13 @@ const ROUTE = "/api/secrets";
 // POST /api/secrets – create a secret (PROTOCOL.md §4); the client sends only ciphertext and verifiers
 export const POST = withApi(ROUTE, async (request: Request) => {
   const config = getServerConfig();
-  // Counted before the body is read, so floods of invalid bodies are limited too.
-  await enforceRateLimit("create", request.headers, config);
-  const body = parseWith(createSecretBodySchemaFor(config), await readJsonBody(request, createBodyMaxBytes(config)));
+  // Counted before the body is read, so floods of invalid bodies are limited too; the
+  // global byte budget takes the declared size (or the cap) in the same store call.
+  const maxBodyBytes = createBodyMaxBytes(config);
+  await enforceRateLimit("create", request.headers, config, {
+    createCost: { declaredBytes: declaredBodyBytes(request.headers), maxBodyBytes },
+  });
+  const body = parseWith(createSecretBodySchemaFor(config), await readJsonBody(request, maxBodyBytes));
   const allowedIps = body.allowedIps ?? [];
   const allowedPrefixes = allowedIps.map((entry) => {
     const parsed = parseAllowlistEntry(entry);

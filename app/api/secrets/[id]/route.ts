@@ -22,9 +22,10 @@ const ROUTE = "/api/secrets/[id]";
 
 type Context = { params: Promise<{ id: string }> };
 
-async function manageRequest(request: Request, context: Context) {
+// Status and burn count in separate buckets: a page polling status never starves a burn.
+async function manageRequest(request: Request, context: Context, scope: "manage" | "burn") {
   const config = getServerConfig();
-  await enforceRateLimit("manage", request.headers, config);
+  await enforceRateLimit(scope, request.headers, config);
   const id = parseSecretId((await context.params).id);
   return {
     id,
@@ -36,7 +37,7 @@ async function manageRequest(request: Request, context: Context) {
 
 // GET /api/secrets/{id} – status for the manage-link holder; outlives the ciphertext by the retention period
 export const GET = withApi(ROUTE, async (request: Request, context: Context) => {
-  const result = await getStore().status(await manageRequest(request, context));
+  const result = await getStore().status(await manageRequest(request, context, "manage"));
   if (result.kind === "not_found") throw new ApiFailure("not_found");
 
   const { status } = result;
@@ -60,7 +61,7 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
 
 // DELETE /api/secrets/{id} – burn: destroy the ciphertext now; 204 also when it is already gone
 export const DELETE = withApi(ROUTE, async (request: Request, context: Context) => {
-  const result = await getStore().burn(await manageRequest(request, context));
+  const result = await getStore().burn(await manageRequest(request, context, "burn"));
   if (result.kind === "not_found") throw new ApiFailure("not_found");
   if (result.kind === "burned") recordSecretEnded("burned");
   return emptyResponse(204);

@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { countWrongPassphrase, enforcePassphraseLimit, enforceRateLimit } from "@/lib/server/rate-limit";
+import { holdRevealAttempt } from "@/lib/server/rate-limit";
 import { recordReveal, recordSecretEnded } from "@/lib/server/metrics";
 import { revealSecretBodySchema } from "@/lib/api/schemas";
 import type { RevealSecretResponse } from "@/lib/api/wire";
@@ -27,35 +27,47 @@ const ROUTE = "/api/secrets/[id]/reveal";
 // POST /api/secrets/{id}/reveal – hand out the ciphertext, consuming one view in one atomic store step (PROTOCOL.md §4)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const config = getServerConfig();
-  await enforceRateLimit("read", request.headers, config);
-  const id = parseSecretId((await params).id);
-  const body = parseWith(revealSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES));
-  await enforcePassphraseLimit(request.headers, config);
-
-  const result = await getStore().reveal({
-    id,
-    accessVerifier: verifierOfProof(body.access),
-    unlockVerifier: verifierOfProof(body.unlock),
-    nowMs: Date.now(),
-    requester: requesterOf(request.headers, config),
-  });
-  if (result.kind === "wrong_passphrase") {
-    // The store has already counted this failure on the secret; the client must learn
-    // attemptsLeft even if the per-client counter cannot be written right now.
-    await countWrongPassphrase(request.headers, config).catch(() => undefined);
-    if (result.attemptsLeft === 0) recordSecretEnded("attempts");
-    throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
+  // One limiter call: the read, and one wrong passphrase held before the store compares
+  // anything, so parallel guesses cannot all pass a limit that has not counted them yet.
+  const hold = await holdRevealAttempt(request.headers, config);
+  let wrongPassphrase = false;
+  try {
+    const id = parseSecretId((await params).id);
+    const body = parseWith(revealSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES));
+    const result = await getStore().reveal({
+      id,
+      accessVerifier: verifierOfProof(body.access),
+      unlockVerifier: verifierOfProof(body.unlock),
+      nowMs: Date.now(),
+      requester: requesterOf(request.headers, config),
+    });
+    if (result.kind === "wrong_passphrase") {
+      wrongPassphrase = true;
+      if (result.attemptsLeft === 0) recordSecretEnded("attempts");
+      throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
+    }
+    if (result.kind !== "ok") throw accessFailure(result);
+    if (result.viewsLeft === 0) recordSecretEnded("viewed");
+    return jsonResponse(revealAnswer(result));
+  } finally {
+    // Anything but a wrong passphrase gives the attempt back. Not awaited: the answer does
+    // not depend on it, and on Redis it is queued on the connection before any later
+    // command of this process. If it fails, the client is over-counted, never under.
+    if (!wrongPassphrase) {
+      hold.release().catch((error: unknown) => {
+        console.warn(`burnlink: could not give back a held passphrase attempt: ${(error as Error).message}`);
+      });
+    }
   }
-  if (result.kind !== "ok") throw accessFailure(result);
-  if (result.viewsLeft === 0) recordSecretEnded("viewed");
+}, { outcome: recordReveal });
 
-  const answer: RevealSecretResponse = {
+function revealAnswer(result: { ciphertext: string; viewsLeft: number; expiresAtMs: number }): RevealSecretResponse {
+  return {
     ciphertext: result.ciphertext,
     viewsLeft: result.viewsLeft,
     expiresAt: isoTime(result.expiresAtMs),
   };
-  return jsonResponse(answer);
-}, { outcome: recordReveal });
+}
 
 const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
 
