@@ -341,3 +341,28 @@ test("after revealing, neither a router refresh nor a navigation there and back 
   const history = await recipient.evaluate(() => JSON.stringify(window.history.state));
   expect(history).not.toContain(new URL(shareLink).hash.slice(2));
 });
+
+// Issue 10 item 15: browsers' page translation must not rewrite a secret, and a secret
+// whose text hides characters is flagged as file names already are.
+test("revealed text is never machine-translated, and hidden or direction-changing characters in it are flagged", async ({ page, guard, freshPage }) => {
+  const plain = uniqueText("plain words");
+  const tricky = `pay to account 12\u202E34 ${randomBytes(4).toString("hex")}\u200B`;
+  const first = await createSecret(page, guard, { text: plain });
+  const second = await createSecret(page, guard, { text: tricky });
+  const recipient = await freshPage();
+
+  await reveal(recipient, first.shareLink);
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(plain);
+  await expect(recipient.getByTestId("revealed-text")).toHaveAttribute("translate", "no");
+  await expect(recipient.getByTestId("revealed-text-warning")).toHaveCount(0);
+
+  await open(recipient, second.shareLink);
+  await recipient.getByTestId("open-new-link").click();
+  await recipient.getByTestId("reveal-button").click();
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(tricky);
+  await expect(recipient.getByTestId("revealed-text")).toHaveAttribute("translate", "no");
+  const warning = recipient.getByTestId("revealed-text-warning");
+  await expect(warning).toContainText("invisible or direction-changing characters");
+  await expect(warning).toContainText("U+202E");
+  await expect(warning).toContainText("U+200B");
+});

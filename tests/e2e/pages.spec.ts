@@ -98,6 +98,9 @@ async function walkEveryPage(page: Page, guard: Guard, freshPage: () => Promise<
   await checkPage(page, testInfo, "create-with-sent-list");
 
   await open(page, "/how-it-works");
+  // Issue 10 item 15: as SECURITY.md says, a sandbox that clicks can burn a link.
+  await expect(page.locator("main")).toContainText("can press Reveal and burn it");
+  await expect(page.locator("main")).not.toContainText("cannot burn");
   await checkPage(page, testInfo, "how-it-works");
 
   await open(page, "/no-such-page");
