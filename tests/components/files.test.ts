@@ -22,7 +22,9 @@ describe("hiddenCharacters", () => {
 
   it("flags exactly the characters a file name shows spelled out", () => {
     const text = "invoice\u202Efdp.exe\u061C";
-    const spelled = [...visibleFileName(text).matchAll(/⟨(U\+[0-9A-F]{4})⟩/g)].map((match) => match[1]);
+    const spelled = [...visibleFileName(text).matchAll(/⟨(U\+[0-9A-F]{4})⟩/g)].map(
+      (match) => match[1],
+    );
     expect(hiddenCharacters(text)).toEqual(spelled);
   });
 });
