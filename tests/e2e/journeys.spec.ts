@@ -137,6 +137,8 @@ test("burning from the manage page after confirmation leaves the recipient a bur
 
 test("the sent list keeps only manage links, follows the status live and can forget an entry", async ({ page, guard, freshPage }) => {
   const { shareLink, manageLink } = await createSecret(page, guard, { text: uniqueText("listed") });
+  // Entries are polled only while on screen (issue 10 item 9).
+  await page.getByTestId("sent-list").scrollIntoViewIfNeeded();
   await expect(page.getByTestId("sent-status")).toHaveText("Waiting to be opened");
   const stored = await page.evaluate(() => JSON.stringify(window.localStorage));
   expect(stored).toContain(new URL(manageLink).hash.slice(1));
@@ -147,6 +149,7 @@ test("the sent list keeps only manage links, follows the status live and can for
   await expect(reader.getByTestId("revealed-text")).toBeVisible();
 
   await open(page, "/");
+  await page.getByTestId("sent-list").scrollIntoViewIfNeeded();
   await expect(page.getByTestId("sent-status")).toContainText(/Viewed at .*\d{1,2}:\d{2}/);
   await page.getByTestId("sent-entry").getByRole("button", { name: /Remove/ }).click();
   await expect(page.getByTestId("sent-list")).toHaveCount(0);
