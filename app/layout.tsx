@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import { HydrationMarker } from "@/components/hydration-marker";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
+import { SkipLink } from "@/components/skip-link";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -30,14 +31,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="flex min-h-dvh flex-col bg-zinc-50 font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <a
-          href="#main"
-          className="sr-only rounded-md bg-white px-3 py-2 text-sm font-semibold focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-10 dark:bg-zinc-900"
-        >
-          Skip to content
-        </a>
+        <SkipLink targetId="main" />
         <SiteHeader />
-        <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-10">
+        <main id="main" tabIndex={-1} className="mx-auto focus:outline-none w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-10">
           {children}
         </main>
         <SiteFooter />

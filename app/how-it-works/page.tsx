@@ -68,8 +68,9 @@ export default function HowItWorksPage() {
 
         <Section title="Opening a secret">
           <p>
-            Opening the page only checks that the secret still exists: nothing is used up until the recipient presses Reveal, so link previews and
-            scanners cannot burn it. Revealing uses one view in a single atomic step; when the last view is used the server deletes the ciphertext.
+            Opening the page only checks that the secret still exists: nothing is used up until someone presses Reveal, so link previews and
+            scanners that only fetch the page do not burn it. A security sandbox that opens links in a real browser and clicks what it finds
+            <em>can</em> press Reveal and burn it: if a link arrives already viewed, treat the secret as exposed. Revealing uses one view in a single atomic step; when the last view is used the server deletes the ciphertext.
           </p>
           <p>
             If a passphrase is wrong, the server counts it; after a few wrong tries (five by default) it destroys the secret. Anyone who later opens the
@@ -83,7 +84,7 @@ export default function HowItWorksPage() {
             items={[
               "A breach of the server or its database: it holds only ciphertext, and no key to it.",
               "A link that lingers in a chat or mailbox: after it is used it opens nothing, and the recipient is told it was already viewed.",
-              "Link previews and scanners that fetch pages: they cannot use up a view.",
+              "Link previews and scanners that only fetch pages: they do not use up a view (a sandbox that also clicks Reveal can, and the recipient then sees it as already viewed).",
               "Guessing passphrases: only a few tries are allowed before the secret is destroyed.",
             ]}
           />

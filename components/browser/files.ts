@@ -13,10 +13,25 @@ const MAX_NAME_LENGTH = 120;
 
 /** The name as shown: every invisible or direction-changing character written as ⟨U+XXXX⟩. */
 export function visibleFileName(name: string): string {
-  return name.replace(
-    INVISIBLE,
-    (char) => `⟨U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}⟩`,
-  );
+  return name.replace(INVISIBLE, (char) => `⟨${codePointLabel(char)}⟩`);
+}
+
+/** U+XXXX for one character. */
+function codePointLabel(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * The invisible or direction-changing characters in a text, each once, as U+XXXX, in order
+ * of first appearance. Tabs and line breaks are ordinary in a text and not reported. The
+ * same set as file names, so "12\u202E34" in an account number is flagged like "fdp.exe".
+ */
+export function hiddenCharacters(text: string): string[] {
+  const found = new Set<string>();
+  for (const [char] of text.matchAll(INVISIBLE)) {
+    if (char !== "\t" && char !== "\n" && char !== "\r") found.add(codePointLabel(char));
+  }
+  return [...found];
 }
 
 /** A name safe to save: no paths, controls, direction tricks, reserved characters or leading dots. */

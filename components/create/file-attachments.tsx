@@ -12,57 +12,36 @@ export interface PickedFile {
   bytes: Uint8Array;
 }
 
-let nextKey = 0;
-
 /**
- * Drop or pick several files. Each is read into memory right away (it will be encrypted
- * as a whole anyway), except when it alone is already over the server's limit: then it is
- * refused without reading it. The limit is awaited, so a pick made before /api/config
- * answered is still checked.
+ * Drop or pick several files, and the list of those attached. Reading them is the
+ * caller's (see use-create-secret.ts), so that a submit can wait for reads in progress.
  */
 export function FileAttachments({
   files,
-  onAdd,
+  onPick,
   onRemove,
-  onRefuse,
-  limit,
+  reading,
   disabled,
 }: {
   files: PickedFile[];
-  onAdd: (files: PickedFile[]) => void;
+  onPick: (files: File[]) => void;
   onRemove: (key: string) => void;
-  onRefuse: (message: string) => void;
-  /** The server's maximum ciphertext size in bytes, or null when it is unknown. */
-  limit: () => Promise<number | null>;
+  /** Whether picked files are still being read. */
+  reading: boolean;
   disabled?: boolean;
 }) {
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
 
-  async function add(list: FileList | null) {
-    if (!list || list.length === 0) return;
-    const picked = Array.from(list);
-    const maxBytes = await limit();
-    const accepted: PickedFile[] = [];
-    const refused: string[] = [];
-    for (const file of picked) {
-      if (maxBytes !== null && file.size > maxBytes) {
-        refused.push(`“${visibleFileName(file.name)}” (${formatBytes(file.size)})`);
-        continue;
-      }
-      accepted.push({ key: `f${++nextKey}`, name: file.name, type: file.type, bytes: new Uint8Array(await file.arrayBuffer()) });
-    }
-    if (accepted.length > 0) onAdd(accepted);
-    if (refused.length > 0 && maxBytes !== null) {
-      onRefuse(`${refused.join(", ")} ${refused.length === 1 ? "is" : "are"} larger than this server accepts (${formatBytes(maxBytes)} in all). Send a smaller file, or split it.`);
-    }
+  function add(list: FileList | null) {
+    if (list && list.length > 0) onPick(Array.from(list));
     if (input.current) input.current.value = "";
   }
 
   function onDrop(event: DragEvent) {
     event.preventDefault();
     setDragging(false);
-    if (!disabled) void add(event.dataTransfer.files);
+    if (!disabled) add(event.dataTransfer.files);
   }
 
   return (
@@ -92,9 +71,14 @@ export function FileAttachments({
           tabIndex={-1}
           aria-label="Attach files"
           data-testid="file-input"
-          onChange={(event) => void add(event.target.files)}
+          onChange={(event) => add(event.target.files)}
         />
       </div>
+      {reading ? (
+        <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400" role="status" data-testid="files-reading">
+          Reading files…
+        </p>
+      ) : null}
       {files.length > 0 ? (
         <ul className="mt-3 divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Attached files">
           {files.map((file) => (

@@ -1,15 +1,15 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import type { SecretStatusResponse } from "@/lib/api/wire";
 import { manageToken, parseManageFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
 import { formatDateTime } from "@/components/browser/format";
+import { SENT_LIST_BACKOFF } from "@/components/browser/polling";
+import { usePolling, type PollOutcome } from "@/components/browser/use-polling";
 import { forgetSentLink, useSentLinks, type SentLink } from "@/components/browser/sent-links";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-
-const REFRESH_MS = 15_000;
 
 type EntryStatus =
   | { kind: "loading" }
@@ -39,33 +39,34 @@ function describe(status: EntryStatus): { text: string; tone: string } {
 
 function SentEntry({ entry }: { entry: SentLink }) {
   const [status, setStatus] = useState<EntryStatus>({ kind: "loading" });
+  const row = useRef<HTMLLIElement>(null);
+  const seen = useRef<string | null>(null);
 
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    async function refresh() {
-      try {
-        const { id, manageKey } = parseManageFragment(new URL(entry.manageLink).hash);
-        const next = await api.secretStatus(id, manageToken(manageKey));
-        if (stopped) return;
-        setStatus({ kind: "status", status: next });
-        if (next.state === "active") timer = setTimeout(refresh, REFRESH_MS);
-      } catch (error) {
-        if (stopped) return;
-        setStatus(isApiError(error) && error.code === "not_found" ? { kind: "unknown" } : { kind: "error" });
-        if (!isApiError(error) || error.code !== "not_found") timer = setTimeout(refresh, REFRESH_MS);
+  // Polled only while on screen, backing off while nothing changes (issue 10 item 9).
+  const poll = useCallback(async (): Promise<PollOutcome> => {
+    try {
+      const { id, manageKey } = parseManageFragment(new URL(entry.manageLink).hash);
+      const next = await api.secretStatus(id, manageToken(manageKey));
+      setStatus({ kind: "status", status: next });
+      const fingerprint = JSON.stringify(next);
+      const changed = fingerprint !== seen.current;
+      seen.current = fingerprint;
+      if (next.state !== "active") return "stop";
+      return changed ? "changed" : "unchanged";
+    } catch (error) {
+      if (isApiError(error) && error.code === "not_found") {
+        setStatus({ kind: "unknown" });
+        return "stop";
       }
+      setStatus({ kind: "error" });
+      return "unchanged";
     }
-    void refresh();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
   }, [entry.manageLink]);
+  const polls = usePolling(poll, { backoff: SENT_LIST_BACKOFF, target: row });
 
   const { text, tone } = describe(status);
   return (
-    <li className="flex flex-wrap items-center gap-x-4 gap-y-1 py-3 text-sm" data-testid="sent-entry">
+    <li ref={row} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-3 text-sm" data-testid="sent-entry" data-polls={polls}>
       <div className="min-w-0 flex-1">
         <p className={`font-medium ${tone}`} data-testid="sent-status">
           {text}
@@ -96,7 +97,8 @@ export function SentList() {
     <Card className="mt-8">
       <h2 className="text-lg font-semibold">Sent from this browser</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-        Only the manage links are kept here (in this browser’s storage), never the secrets or their share links.
+        Only the manage links are kept here (in this browser’s storage), never the secrets or their share links. Statuses refresh while they are on
+        screen, less often while nothing changes.
       </p>
       <ul className="mt-2 divide-y divide-zinc-200 dark:divide-zinc-800" data-testid="sent-list">
         {links.map((entry) => (

@@ -1,18 +1,16 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import type { SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
 import { manageToken, parseManageFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
 import { formatClock, formatDateTime, formatRelative } from "@/components/browser/format";
 import { useLocationHash } from "@/components/browser/use-location-hash";
+import { MANAGE_BACKOFF, SETTLED_BACKOFF } from "@/components/browser/polling";
+import { usePolling, type PollOutcome } from "@/components/browser/use-polling";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
-
-const REFRESH_MS = 5_000;
-/** Once the ciphertext is gone only refused attempts can still add events: poll gently. */
-const SETTLED_REFRESH_MS = 30_000;
 
 const STATE_LABEL: Record<SecretStatusResponse["state"], { label: string; tone: string; detail: string }> = {
   active: {
@@ -185,42 +183,36 @@ function ManageFlow({ hash }: { hash: string }) {
   const [burning, setBurning] = useState(false);
   const [burnError, setBurnError] = useState<string | null>(null);
 
-  /** Resolves with the delay until the next refresh, or null to stop. */
-  const refresh = useCallback(async (): Promise<number | null> => {
-    if (!target) return null;
+  const seen = useRef<string | null>(null);
+
+  /** One status request; polls and the user's own refreshes both come here. */
+  const refresh = useCallback(async (): Promise<PollOutcome> => {
+    if (!target) return "stop";
     try {
       const status = await api.secretStatus(target.id, target.token);
       setLoad({ kind: "ok", status, atMs: Date.now() });
-      return status.state === "active" ? REFRESH_MS : SETTLED_REFRESH_MS;
+      const fingerprint = JSON.stringify(status);
+      const changed = fingerprint !== seen.current;
+      seen.current = fingerprint;
+      return changed ? "changed" : "unchanged";
     } catch (error) {
       if (isApiError(error) && error.code === "not_found") {
         setLoad({ kind: "not_found" });
-        return null;
-      } else {
-        setLoad((previous) => ({
-          kind: "failed",
-          message: "Could not refresh the status. Retrying…",
-          last: previous.kind === "ok" ? previous : previous.kind === "failed" ? previous.last : undefined,
-        }));
-        return REFRESH_MS;
+        return "stop";
       }
+      setLoad((previous) => ({
+        kind: "failed",
+        message: "Could not refresh the status. Retrying…",
+        last: previous.kind === "ok" ? previous : previous.kind === "failed" ? previous.last : undefined,
+      }));
+      return "unchanged";
     }
   }, [target]);
 
-  useEffect(() => {
-    if (!target) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const tick = async () => {
-      const delay = await refresh();
-      if (!stopped && delay !== null) timer = setTimeout(tick, delay);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [target, refresh]);
+  // Only while the tab is visible, less often while nothing changes (issue 10 item 9), so
+  // polling never spends the manage limit a burn needs.
+  const settled = load.kind === "ok" && load.status.state !== "active";
+  const polls = usePolling(refresh, { backoff: settled ? SETTLED_BACKOFF : MANAGE_BACKOFF });
 
   async function burn() {
     if (!target) return;
@@ -280,10 +272,14 @@ function ManageFlow({ hash }: { hash: string }) {
       {current ? (
         <>
           <StatusView status={current.status} atMs={current.atMs} onBurn={burn} burning={burning} />
-          <p className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="off">
-            Refreshes every {(current.status.state === "active" ? REFRESH_MS : SETTLED_REFRESH_MS) / 1000} seconds · last updated{" "}
-            {formatClock(current.atMs)}
-          </p>
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="manage-refresh" data-polls={polls}>
+            <p aria-live="off">
+              Refreshes by itself while this tab is visible, less often while nothing changes · last updated {formatClock(current.atMs)}
+            </p>
+            <Button variant="ghost" size="sm" onClick={() => void refresh()} data-testid="refresh-now">
+              Refresh now
+            </Button>
+          </div>
         </>
       ) : null}
     </div>

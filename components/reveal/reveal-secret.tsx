@@ -6,7 +6,7 @@ import type { GoneReasonName } from "@/lib/api/wire";
 import { accessProof, openSecret, parseShareFragment, revealProofs, type SecretContent, type ShareFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
 import { formatDateTime, formatRelative, plural } from "@/components/browser/format";
-import { useLocationHash, wipeLocationHash } from "@/components/browser/use-location-hash";
+import { useLocationHash, wipeLocationHash, type LocationHash } from "@/components/browser/use-location-hash";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Hint, TextInput } from "@/components/ui/field";
@@ -104,7 +104,7 @@ function ProblemView({ problem, onRetry }: { problem: Problem; onRetry: () => vo
   }
 }
 
-function RevealFlow({ hash }: { hash: string }) {
+function RevealFlow({ hash, onRevealed }: { hash: string; onRevealed: () => void }) {
   const parsed = useMemo((): { link: ShareFragment } | { error: string } => {
     try {
       return { link: parseShareFragment(hash) };
@@ -165,6 +165,7 @@ function RevealFlow({ hash }: { hash: string }) {
       const content = openSecret(answer.ciphertext, proofs.encryptionKey);
       setPassphrase("");
       setPhase({ kind: "revealed", content, viewsLeft: answer.viewsLeft });
+      onRevealed();
       // The link has done its job: keep it out of the address bar, history and screenshots.
       wipeLocationHash();
     } catch (error) {
@@ -269,9 +270,29 @@ function RevealFlow({ hash }: { hash: string }) {
   }
 }
 
-/** The recipient's page: parse the fragment, check, and reveal only on a click. */
+/**
+ * The recipient's page: parse the fragment, check, and reveal only on a click.
+ *
+ * Once a secret is revealed this page is the only place it still exists, so the view is
+ * pinned: a later change of the fragment never remounts it (issue 10 item 12). A new link
+ * pasted into the address bar is offered instead, and opening it is the reader's choice.
+ */
 export function RevealSecret() {
   const location = useLocationHash();
+  const [pinned, setPinned] = useState<LocationHash | null>(null);
   if (!location) return <Loading label="Opening the link…" />;
-  return <RevealFlow key={location.visit} hash={location.hash} />;
+  const shown = pinned ?? location;
+  return (
+    <>
+      {pinned && location.visit !== pinned.visit ? (
+        <Notice tone="info" title="Another link is in the address bar" className="mb-4" testId="new-link-pending">
+          <p>The secret below stays on screen until you open it. Opening the new link closes this one for good: copy what you need first.</p>
+          <Button className="mt-2" onClick={() => setPinned(null)} data-testid="open-new-link">
+            Open the new link
+          </Button>
+        </Notice>
+      ) : null}
+      <RevealFlow key={shown.visit} hash={shown.hash} onRevealed={() => setPinned(shown)} />
+    </>
+  );
 }

@@ -2,11 +2,12 @@
 
 import { useId, useState } from "react";
 import type { SecretContent } from "@/lib/crypto";
-import { downloadBytes, safeFileName, visibleFileName } from "@/components/browser/files";
+import { downloadBytes, hiddenCharacters, safeFileName, visibleFileName } from "@/components/browser/files";
 import { formatBytes } from "@/components/browser/format";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { inputClass } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
 
 const MIN_ROWS = 3;
 const MAX_ROWS = 18;
@@ -17,6 +18,7 @@ export function RevealedContent({ content }: { content: SecretContent }) {
   const textId = useId();
   const text = content.text;
   const files = content.files ?? [];
+  const unusual = text === undefined ? [] : hiddenCharacters(text);
   const rows = Math.min(MAX_ROWS, Math.max(MIN_ROWS, (text ?? "").split("\n").length + 1));
 
   return (
@@ -34,6 +36,12 @@ export function RevealedContent({ content }: { content: SecretContent }) {
               <CopyButton text={text} label="Copy" variant="primary" size="sm" />
             </div>
           </div>
+          {unusual.length > 0 ? (
+            <Notice tone="warning" className="mb-2" testId="revealed-text-warning">
+              This text holds invisible or direction-changing characters ({unusual.join(", ")}), so it may not be what it looks like: a
+              number or a name can read differently from the characters it is made of. Check it with the sender before you rely on it.
+            </Notice>
+          ) : null}
           {hidden ? (
             <div id={textId} className={`${inputClass} flex min-h-20 items-center justify-center text-zinc-600 dark:text-zinc-400`}>
               Hidden. Press Show to see it again.
@@ -45,6 +53,7 @@ export function RevealedContent({ content }: { content: SecretContent }) {
               value={text}
               rows={rows}
               spellCheck={false}
+              translate="no"
               className={`${inputClass} resize-y font-mono leading-relaxed`}
               data-testid="revealed-text"
             />
@@ -57,7 +66,7 @@ export function RevealedContent({ content }: { content: SecretContent }) {
           <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" data-testid="revealed-files">
             {files.map((file, index) => (
               <li key={index} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2.5 text-sm" data-testid="revealed-file">
-                <span className="min-w-0 flex-1 break-all font-mono" data-testid="revealed-file-name">
+                <span className="min-w-0 flex-1 break-all font-mono" translate="no" data-testid="revealed-file-name">
                   {visibleFileName(file.name)}
                 </span>
                 <span className="text-zinc-600 tabular-nums dark:text-zinc-400">{formatBytes(file.bytes.length)}</span>

@@ -110,3 +110,46 @@ test("when the server or the network fails, the content and options stay and the
   await expect(page.getByTestId("share-summary")).toContainText("Passphrase");
   guard.forbidLinks(await page.getByTestId("share-link").inputValue(), await page.getByTestId("manage-link").inputValue());
 });
+
+// Issue 10 item 14: a Create pressed while attached files were still being read used to see
+// no content, set "Write a secret or attach a file first." and then have the read's onAdd
+// clear that message: nothing sent, nothing said. Holding /api/config open keeps the read
+// pending for as long as the test needs, so the window is deterministic.
+test("files attached while the server's limits are still loading are sent by a Create pressed at once", async ({ page, guard }) => {
+  let releaseConfig = () => {};
+  const configHeld = new Promise<void>((resolve) => (releaseConfig = resolve));
+  await page.route("**/api/config", async (route) => {
+    await configHeld;
+    await route.fallback();
+  });
+  await open(page, "/");
+  const marker = `read while creating ${randomBytes(6).toString("hex")}`;
+  guard.forbid("file contents", marker);
+  await page.getByTestId("file-input").setInputFiles([{ name: "pending.txt", mimeType: "text/plain", buffer: Buffer.from(marker) }]);
+  await expect(page.getByTestId("create-button")).toHaveText("Reading files…");
+  await expect(page.getByTestId("create-button")).toBeDisabled();
+
+  await page.keyboard.press("Control+Enter");
+  await expect(page.getByTestId("create-progress")).toContainText("Reading the attached files");
+  expect(guard.apiCalls("/api/secrets")).toEqual([]);
+  releaseConfig();
+
+  const shareLink = await page.getByTestId("share-link").inputValue();
+  guard.forbidLinks(shareLink, await page.getByTestId("manage-link").inputValue());
+  await expect(page.getByTestId("create-error")).toHaveCount(0);
+});
+
+test("attaching a file keeps a server failure's message on screen", async ({ page, guard }) => {
+  await open(page, "/");
+  await fillCreateForm(page, guard, { text: `kept message ${randomBytes(6).toString("hex")}` });
+  await page.route("**/api/secrets", (route) =>
+    route.request().method() !== "POST"
+      ? route.fallback()
+      : route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: "store_unavailable", message: "The store is unavailable." }) }),
+  );
+  await page.getByTestId("create-button").click();
+  await expect(page.getByTestId("create-error")).toContainText("Try again in a minute");
+  await page.getByTestId("file-input").setInputFiles([{ name: "late.txt", mimeType: "text/plain", buffer: Buffer.from("attached after a failure") }]);
+  await expect(page.getByRole("list", { name: "Attached files" }).getByRole("listitem")).toHaveCount(1);
+  await expect(page.getByTestId("create-error")).toContainText("Try again in a minute");
+});

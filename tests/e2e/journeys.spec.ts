@@ -61,6 +61,8 @@ test("a passphrase counts wrong attempts down, opens with the right one, and the
 
   const second = await createSecret(page, guard, { text: uniqueText("never read"), passphrase });
   await open(recipient, second.shareLink);
+  // The revealed secret stays until the reader chooses to open the new link.
+  await recipient.getByTestId("open-new-link").click();
   for (let failed = 1; failed <= limit; failed++) {
     await recipient.getByTestId("reveal-passphrase").fill(`not it ${failed}`);
     await recipient.getByTestId("reveal-button").click();
@@ -135,6 +137,8 @@ test("burning from the manage page after confirmation leaves the recipient a bur
 
 test("the sent list keeps only manage links, follows the status live and can forget an entry", async ({ page, guard, freshPage }) => {
   const { shareLink, manageLink } = await createSecret(page, guard, { text: uniqueText("listed") });
+  // Entries are polled only while on screen (issue 10 item 9).
+  await page.getByTestId("sent-list").scrollIntoViewIfNeeded();
   await expect(page.getByTestId("sent-status")).toHaveText("Waiting to be opened");
   const stored = await page.evaluate(() => JSON.stringify(window.localStorage));
   expect(stored).toContain(new URL(manageLink).hash.slice(1));
@@ -145,6 +149,7 @@ test("the sent list keeps only manage links, follows the status live and can for
   await expect(reader.getByTestId("revealed-text")).toBeVisible();
 
   await open(page, "/");
+  await page.getByTestId("sent-list").scrollIntoViewIfNeeded();
   await expect(page.getByTestId("sent-status")).toContainText(/Viewed at .*\d{1,2}:\d{2}/);
   await page.getByTestId("sent-entry").getByRole("button", { name: /Remove/ }).click();
   await expect(page.getByTestId("sent-list")).toHaveCount(0);
@@ -269,4 +274,98 @@ test("the copy buttons put the links on the clipboard", async ({ page, guard, co
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shareLink);
   await page.getByRole("button", { name: "Copy manage link" }).click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(manageLink);
+});
+
+// Issue 10 item 12: the skip link used to set the fragment to #main, which started a new
+// visit, remounted the reveal view and lost the plaintext for good.
+test("the skip link, used from the keyboard after revealing, moves focus to the content and keeps the secret shown", async ({ page, guard, freshPage }) => {
+  const text = uniqueText("still here after skipping");
+  const { shareLink } = await createSecret(page, guard, { text });
+  const recipient = await freshPage();
+  await reveal(recipient, shareLink);
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+
+  // The skip link is the first stop of the tab order, just before the site name.
+  await recipient.getByRole("link", { name: "Burnlink" }).focus();
+  await recipient.keyboard.press("Shift+Tab");
+  const skip = recipient.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await recipient.keyboard.press("Enter");
+  await expect(recipient.locator("main")).toBeFocused();
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+  expect(await recipient.evaluate(() => window.location.hash)).toBe("");
+
+  // Even a non-Burnlink fragment set by hand (an old bookmark of #main) leaves it alone.
+  await recipient.evaluate(() => {
+    window.location.hash = "main";
+  });
+  await expect.poll(() => recipient.evaluate(() => window.location.hash)).toBe("#main");
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+  await expect(recipient.getByTestId("new-link-pending")).toHaveCount(0);
+
+  // A real link pasted into the address bar is offered, never forced on the revealed view.
+  const next = await createSecret(page, guard, { text: uniqueText("the next one") });
+  await recipient.evaluate((hash) => {
+    window.location.hash = hash;
+  }, new URL(next.shareLink).hash);
+  await expect(recipient.getByTestId("new-link-pending")).toContainText("Another link is in the address bar");
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+  await recipient.getByTestId("open-new-link").click();
+  await expect(recipient.getByTestId("check-summary")).toContainText("It can be opened once more");
+  await expect(recipient.getByTestId("revealed-text")).toHaveCount(0);
+});
+
+// Issue 10 item 13: the fragment was wiped with history.replaceState(history.state, …), which
+// Next's router does not follow: its canonical URL kept /s#k…, and the next router update
+// wrote the key back into the address bar.
+test("after revealing, neither a router refresh nor a navigation there and back puts the key back in the address bar", async ({ page, guard, freshPage }) => {
+  const text = uniqueText("key stays out");
+  const { shareLink } = await createSecret(page, guard, { text });
+  const recipient = await freshPage();
+  await reveal(recipient, shareLink);
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+  expect(await recipient.evaluate(() => window.location.href)).not.toContain("#");
+
+  // A router update rewrites history with the router's canonical URL; wait until it has.
+  await recipient.evaluate(() => {
+    const win = window as unknown as { next: { router: { refresh(): void } }; __stateBefore?: unknown };
+    win.__stateBefore = window.history.state;
+    win.next.router.refresh();
+  });
+  await expect.poll(() => recipient.evaluate(() => window.history.state !== (window as unknown as { __stateBefore?: unknown }).__stateBefore)).toBe(true);
+  expect(await recipient.evaluate(() => window.location.href)).not.toContain("#");
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
+
+  await recipient.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "How it works" }).click();
+  await expect(recipient).toHaveURL(/\/how-it-works$/);
+  await recipient.goBack();
+  await expect(recipient).toHaveURL(/\/s$/);
+  expect(await recipient.evaluate(() => window.location.href)).not.toContain("#");
+  const history = await recipient.evaluate(() => JSON.stringify(window.history.state));
+  expect(history).not.toContain(new URL(shareLink).hash.slice(2));
+});
+
+// Issue 10 item 15: browsers' page translation must not rewrite a secret, and a secret
+// whose text hides characters is flagged as file names already are.
+test("revealed text is never machine-translated, and hidden or direction-changing characters in it are flagged", async ({ page, guard, freshPage }) => {
+  const plain = uniqueText("plain words");
+  const tricky = `pay to account 12\u202E34 ${randomBytes(4).toString("hex")}\u200B`;
+  const first = await createSecret(page, guard, { text: plain });
+  const second = await createSecret(page, guard, { text: tricky });
+  const recipient = await freshPage();
+
+  await reveal(recipient, first.shareLink);
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(plain);
+  await expect(recipient.getByTestId("revealed-text")).toHaveAttribute("translate", "no");
+  await expect(recipient.getByTestId("revealed-text-warning")).toHaveCount(0);
+
+  await open(recipient, second.shareLink);
+  await recipient.getByTestId("open-new-link").click();
+  await recipient.getByTestId("reveal-button").click();
+  await expect(recipient.getByTestId("revealed-text")).toHaveValue(tricky);
+  await expect(recipient.getByTestId("revealed-text")).toHaveAttribute("translate", "no");
+  const warning = recipient.getByTestId("revealed-text-warning");
+  await expect(warning).toContainText("invisible or direction-changing characters");
+  await expect(warning).toContainText("U+202E");
+  await expect(warning).toContainText("U+200B");
 });

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page, TestInfo } from "@playwright/test";
-import { createSecret, expect, open, reveal, test, type Guard } from "./fixtures";
+import { createSecret, expect, open, test, type Guard } from "./fixtures";
 
 const SCREENSHOT_DIR = "test-results/screenshots";
 
@@ -63,7 +63,13 @@ async function walkEveryPage(page: Page, guard: Guard, freshPage: () => Promise<
   await expect(recipient.getByTestId("revealed-text")).toBeVisible();
   await checkPage(recipient, testInfo, "revealed");
 
-  await reveal(recipient, links.shareLink, passphrase);
+  // The same link opened again over a revealed secret is offered, not forced on it.
+  await open(recipient, links.shareLink);
+  await expect(recipient.getByTestId("new-link-pending")).toBeVisible();
+  await checkPage(recipient, testInfo, "revealed-new-link");
+  await recipient.getByTestId("open-new-link").click();
+  await recipient.getByTestId("reveal-passphrase").fill(passphrase);
+  await recipient.getByTestId("reveal-button").click();
   await expect(recipient.getByTestId("revealed-notice")).toContainText("server copy is now deleted");
   await open(recipient, links.shareLink);
   await recipient.reload();
@@ -92,6 +98,9 @@ async function walkEveryPage(page: Page, guard: Guard, freshPage: () => Promise<
   await checkPage(page, testInfo, "create-with-sent-list");
 
   await open(page, "/how-it-works");
+  // Issue 10 item 15: as SECURITY.md says, a sandbox that clicks can burn a link.
+  await expect(page.locator("main")).toContainText("can press Reveal and burn it");
+  await expect(page.locator("main")).not.toContainText("cannot burn");
   await checkPage(page, testInfo, "how-it-works");
 
   await open(page, "/no-such-page");
