@@ -12,17 +12,19 @@
  * dev-mode module reloads do not open a new Redis connection each time).
  */
 import "server-only";
+import { authStoreFor } from "./auth-store";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
 import { rateLimiterFor, type RateLimiter } from "./rate-limit";
 import { createRedisClusterStore, type RedisClusterStoreOptions } from "./redis-cluster-store";
 import { createRedisStore, type RedisStoreOptions } from "./redis-store";
-import type { SecretStore } from "./types";
+import type { AuthStore, SecretStore } from "./types";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
 export * from "./types";
 export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./rate-limit";
+export { authStoreFor, MemoryAuthStore, ScriptedAuthStore, TOUCH_INTERVAL_MS } from "./auth-store";
 export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
 export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 
@@ -74,7 +76,11 @@ export function storeFromEnv(env: Record<string, string | undefined> = process.e
   return createStore(storeOptionsFromEnv(env));
 }
 
-const holder = globalThis as typeof globalThis & { __burnlinkStore?: SecretStore; __burnlinkRateLimiter?: RateLimiter };
+const holder = globalThis as typeof globalThis & {
+  __burnlinkStore?: SecretStore;
+  __burnlinkRateLimiter?: RateLimiter;
+  __burnlinkAuthStore?: AuthStore;
+};
 
 /**
  * The process-wide store, created on first use from `options` (default: the
@@ -93,4 +99,10 @@ export function getStore(options?: StoreOptions): SecretStore {
 export function getRateLimiter(): RateLimiter {
   holder.__burnlinkRateLimiter ??= rateLimiterFor(getStore());
   return holder.__burnlinkRateLimiter;
+}
+
+/** The process-wide token and session store (PROTOCOL.md §8), where getStore() keeps its secrets. */
+export function getAuthStore(): AuthStore {
+  holder.__burnlinkAuthStore ??= authStoreFor(getStore());
+  return holder.__burnlinkAuthStore;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "@/lib/store/memory-store";
 import { StoreUnavailableError } from "@/lib/store/types";
+import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract } from "./contract";
 import { makeSecret } from "./helpers";
 
@@ -9,6 +10,8 @@ describeStoreContract("memory", {
   makeStore: () => createMemoryStore(),
   sharedBackend: false,
 });
+
+describeAuthStoreContract("memory", { makeStore: () => createMemoryStore() });
 
 describe("memory store limits", () => {
   it("refuses new secrets with StoreUnavailableError once maxBytes is reached, and accepts them again as old ones go", async () => {
