@@ -29,7 +29,7 @@ import type { RateLimits, ServerConfig } from "./config";
 import { clientAddressOf } from "./client-ip";
 import { ipAddressToHex, isIpv4 } from "@/lib/net/ip-address";
 
-export type RateLimitScope = "create" | "read" | "manage" | "passphrase";
+export type RateLimitScope = "create" | "read" | "manage" | "passphrase" | "token";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -39,6 +39,7 @@ const RULES: Record<RateLimitScope, { windowMs: number; limitOf: (limits: RateLi
   read: { windowMs: MINUTE_MS, limitOf: (limits) => limits.readPerMinute },
   manage: { windowMs: MINUTE_MS, limitOf: (limits) => limits.managePerMinute },
   passphrase: { windowMs: HOUR_MS, limitOf: (limits) => limits.wrongPassphrasePerHour },
+  token: { windowMs: MINUTE_MS, limitOf: (limits) => limits.tokenCreatePerMinute },
 };
 
 type RateLimitConfig = Pick<ServerConfig, "rateLimits" | "trustProxy" | "peerHeaderTrusted" | "auditIp">;
@@ -68,7 +69,7 @@ function refusal(retryAfterMs: number, scope: RateLimitScope): ApiFailure {
 
 /** Counts this request against `scope`; throws 429 rate_limited when over the limit. */
 export async function enforceRateLimit(
-  scope: Exclude<RateLimitScope, "passphrase">,
+  scope: Exclude<RateLimitScope, "passphrase" | "token">,
   headers: Headers,
   config: RateLimitConfig,
   limiter: RateLimiter = getRateLimiter(),
@@ -104,4 +105,20 @@ export async function countWrongPassphrase(
   const rule = ruleFor("passphrase", config);
   if (!rule) return;
   await limiter.hit(rule, rateLimitClientOf(headers, config), Date.now());
+}
+
+/**
+ * Creates per API token (RATE_LIMIT_TOKEN_CREATE_PER_MINUTE), on top of the per-address
+ * limit: the counter is keyed by the token's kid (as hex, the limiter's key alphabet),
+ * never by the token, so a leaked token cannot flood from many addresses.
+ */
+export async function enforceTokenRateLimit(
+  kid: string,
+  config: RateLimitConfig,
+  limiter: RateLimiter = getRateLimiter(),
+): Promise<void> {
+  const rule = ruleFor("token", config);
+  if (!rule) return;
+  const decision = await limiter.hit(rule, Buffer.from(kid, "latin1").toString("hex"), Date.now());
+  if (!decision.allowed) throw refusal(decision.retryAfterMs, "token");
 }

@@ -3,6 +3,7 @@ import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
+import { authorizeCreate } from "@/lib/server/auth";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -26,6 +27,8 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   const config = getServerConfig();
   // Counted before the body is read, so floods of invalid bodies are limited too.
   await enforceRateLimit("create", request.headers, config);
+  // PROTOCOL.md §8: before the body is read, so refused callers cost no parsing.
+  const creator = await authorizeCreate(request, "secrets", config);
   const body = parseWith(createSecretBodySchemaFor(config), await readJsonBody(request, createBodyMaxBytes(config)));
   const allowedIps = body.allowedIps ?? [];
   const allowedPrefixes = allowedIps.map((entry) => {
@@ -48,6 +51,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     retentionSeconds: config.metaRetentionSeconds,
     nowMs: Date.now(),
     requester: requesterOf(request.headers, config),
+    ...(creator ? { creator } : {}),
   });
   if (result.kind === "id_taken") throw new ApiFailure("id_taken");
 
