@@ -72,6 +72,7 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
       maxViews: 10,
       maxAllowedIps: 20,
       passphraseAttempts: PASSPHRASE_ATTEMPTS,
+      createPolicy: "open",
     });
   });
 
