@@ -25,6 +25,8 @@ export interface NextServer {
 export interface NextServerOptions {
   env?: Record<string, string | undefined>;
   readyTimeoutMs?: number;
+  /** A port chosen by the caller (e.g. to put it into PUBLIC_URL first); a free one by default. */
+  port?: number;
 }
 
 /** Variables lib/server/config.ts and lib/store read: never inherited by a test server. */
@@ -109,7 +111,7 @@ async function answers(url: string): Promise<boolean> {
 
 export async function startNextServer(options: NextServerOptions = {}): Promise<NextServer> {
   await ensureNextBuild();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of OWNED_VARIABLES) delete env[name];
   Object.assign(env, {
