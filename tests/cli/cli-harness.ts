@@ -14,7 +14,7 @@ export const LAUNCHER = join(PROJECT_DIR, "lib", "cli", "burnlink.mjs");
 const BUNDLE = join(PROJECT_DIR, "lib", "cli", "dist", "burnlink.mjs");
 
 /** Variables the CLI reads: a developer's own never leak into a test run. */
-const CLI_VARIABLES = ["BURNLINK_SERVER", "BURNLINK_PASSPHRASE", "BURNLINK_DEBUG"];
+const CLI_VARIABLES = ["BURNLINK_SERVER", "BURNLINK_PASSPHRASE", "BURNLINK_DEBUG", "BURNLINK_TOKEN"];
 
 /** Bundles lib/cli/main.ts; written to a temporary file and renamed, so a running CLI never reads half a bundle. */
 export async function buildCli(): Promise<void> {
