@@ -217,6 +217,19 @@ describe("the admin API", () => {
   });
 });
 
+describe("what the server prints", () => {
+  it("never logs a token, a token's secret part or its hash", () => {
+    const output = server.output();
+    expect(output).toContain('"route":"/api/admin/tokens"');
+    for (const token of [CI_TOKEN, REQUESTS_ONLY_TOKEN, OPS_TOKEN]) {
+      expect(output).not.toContain(token.slice(13));
+      expect(output).not.toContain(sha256(token));
+    }
+    expect(output).not.toContain(ADMIN_TOKEN);
+    expect(output).not.toMatch(/blt_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}/);
+  });
+});
+
 describe("CREATE_POLICY=open with SHOW_SENDER=1", () => {
   let open: NextServer;
   const token = randomToken("OpenCi01");
