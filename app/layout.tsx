@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import { HydrationMarker } from "@/components/hydration-marker";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
+import { pageAccount } from "@/lib/server/auth";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -27,6 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Render per request: the CSP nonce is per request, and a prerendered page would carry
   // scripts without it and never hydrate (see proxy.ts).
   await connection();
+  const account = await pageAccount();
   return (
     <html lang="en">
       <body className="flex min-h-dvh flex-col bg-zinc-50 font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
@@ -36,7 +38,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader
+          account={{
+            ...(account.signInUrl === undefined ? {} : { signInUrl: account.signInUrl }),
+            ...(account.user === undefined ? {} : { signedInAs: account.user.email || account.user.subject }),
+          }}
+        />
         <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-10">
           {children}
         </main>

@@ -81,7 +81,11 @@ test("a person signs in through the OpenID provider, creates a secret that opens
   });
   expect(before.status()).toBe(401);
 
-  await page.goto(`${app}/api/auth/login`);
+  // A visitor sees "Sign in to share" instead of the form, and a Sign in link in the header.
+  await page.goto(`${app}/`);
+  await expect(page.getByTestId("secret-text")).toHaveCount(0);
+  await expect(page.getByTestId("sign-in")).toBeVisible();
+  await page.getByTestId("sign-in-to-share").click();
   await expect(page).toHaveURL(`${app}/`);
   const cookies = await page.context().cookies(app);
   const session = cookies.find((cookie) => cookie.name === "__Host-burnlink-session");
@@ -106,10 +110,11 @@ test("a person signs in through the OpenID provider, creates a secret that opens
   await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
   await recipientContext.close();
 
-  const logout = await page.evaluate(
-    async () => (await fetch("/api/auth/logout", { method: "POST" })).status,
-  );
-  expect(logout).toBe(204);
+  await expect(page.getByTestId("signed-in-as")).toHaveText("alice@example.com");
+  const logout = page.waitForResponse((response) => response.url().endsWith("/api/auth/logout"));
+  await page.getByTestId("sign-out").click();
+  expect((await logout).status()).toBe(204);
+  await expect(page.getByTestId("sign-in-to-share")).toBeVisible();
   const after = await page.evaluate(async () => (await fetch("/api/auth/me")).status);
   expect(after).toBe(401);
   const createAfter = await page.evaluate(

@@ -22,3 +22,4 @@ export {
 export { generateApiToken, sha256Hex } from "./tokens";
 export { authPage } from "./pages";
 export { senderOf } from "./sender";
+export { needsSignInToCreate, pageAccount, type PageAccount } from "./account";
