@@ -1,13 +1,32 @@
 import { CreateSecret } from "@/components/create/create-secret";
-import { PageTitle } from "@/components/ui/card";
+import { Card, PageTitle } from "@/components/ui/card";
+import { needsSignInToCreate, pageAccount } from "@/lib/server/auth";
 
-export default function CreatePage() {
+export default async function CreatePage() {
+  const account = await pageAccount();
   return (
     <>
       <PageTitle lead="Encrypted in your browser before it leaves. The link holds the key; the server keeps only ciphertext, and deletes it once it is read.">
         Share a secret, once
       </PageTitle>
-      <CreateSecret />
+      {needsSignInToCreate(account) ? (
+        // PROTOCOL.md §8: under sso only signed-in people create; opening links needs no account.
+        <Card>
+          <h2 className="text-lg font-semibold">Sign in to share</h2>
+          <p className="mt-2 text-zinc-600 dark:text-zinc-400">
+            On this server only signed-in members of the organisation may create secrets. Opening a link you received needs no account.
+          </p>
+          <a
+            href={account.signInUrl}
+            data-testid="sign-in-to-share"
+            className="mt-4 inline-block rounded-md bg-orange-700 px-4 py-2 font-semibold text-white hover:bg-orange-800"
+          >
+            Sign in to share
+          </a>
+        </Card>
+      ) : (
+        <CreateSecret />
+      )}
     </>
   );
 }

@@ -1,6 +1,14 @@
 import Link from "next/link";
+import { SignOutButton } from "./sign-out-button";
 
-export function SiteHeader() {
+export interface HeaderAccount {
+  /** The sign-in path, when this server has sign-in. */
+  signInUrl?: string;
+  /** The signed-in user's email (or subject), when signed in. */
+  signedInAs?: string;
+}
+
+export function SiteHeader({ account = {} }: { account?: HeaderAccount }) {
   return (
     <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/60">
       <div className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
@@ -21,6 +29,19 @@ export function SiteHeader() {
           <Link href="/how-it-works" className="rounded-md px-3 py-1.5 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
             How it works
           </Link>
+          {account.signedInAs !== undefined ? (
+            <>
+              <span data-testid="signed-in-as" className="px-2 text-zinc-600 dark:text-zinc-400">
+                {account.signedInAs}
+              </span>
+              <SignOutButton />
+            </>
+          ) : account.signInUrl !== undefined ? (
+            // A plain link: sign-in is a full-page redirect to the provider, never prefetched.
+            <a href={account.signInUrl} data-testid="sign-in" className="rounded-md px-3 py-1.5 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+              Sign in
+            </a>
+          ) : null}
         </nav>
       </div>
     </header>

@@ -12,7 +12,10 @@ import type {
   CheckSecretResponse,
   CreateSecretRequest,
   CreateSecretResponse,
+  CreateTokenRequest,
+  CreateTokenResponse,
   ErrorBody,
+  ListTokensResponse,
   HealthResponse,
   RevealSecretResponse,
   SecretStatusResponse,
@@ -47,7 +50,8 @@ export class ApiError extends Error {
 export interface ApiClient {
   config(): Promise<ServerConfigResponse>;
   health(): Promise<HealthResponse>;
-  createSecret(request: CreateSecretRequest): Promise<CreateSecretResponse>;
+  /** `apiToken` (PROTOCOL.md §8, `blt_…`) is sent as the bearer when given. */
+  createSecret(request: CreateSecretRequest, apiToken?: string): Promise<CreateSecretResponse>;
   /** Consumes nothing. */
   checkSecret(id: string, access: string): Promise<CheckSecretResponse>;
   /** Consumes one view. */
@@ -64,6 +68,10 @@ export interface ApiClient {
   collectResponses(id: string, collect: string, claim?: string): Promise<CollectResponsesResponse>;
   requestStatus(id: string, collectToken: string): Promise<RequestStatusResponse>;
   revokeRequest(id: string, collectToken: string): Promise<void>;
+  /** The admin API (PROTOCOL.md §8); `adminToken` is an admin-scoped API token or the operator's. */
+  createToken(request: CreateTokenRequest, adminToken: string): Promise<CreateTokenResponse>;
+  listTokens(adminToken: string): Promise<ListTokensResponse>;
+  revokeToken(kid: string, adminToken: string): Promise<void>;
 }
 
 /** For answers that are not ours (a proxy's HTML page): the code a status can only mean. */
@@ -131,7 +139,8 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
   return {
     config: () => call<ServerConfigResponse>("GET", "/api/config"),
     health: () => call<HealthResponse>("GET", "/api/health"),
-    createSecret: (request) => call<CreateSecretResponse>("POST", "/api/secrets", { body: request }),
+    createSecret: (request, apiToken) =>
+      call<CreateSecretResponse>("POST", "/api/secrets", { body: request, ...(apiToken === undefined ? {} : { token: apiToken }) }),
     checkSecret: (id, access) => call<CheckSecretResponse>("POST", `${secretPath(id)}/check`, { body: { access } }),
     revealSecret: (id, access, unlock) =>
       call<RevealSecretResponse>("POST", `${secretPath(id)}/reveal`, { body: { access, unlock } }),
@@ -147,5 +156,8 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
       }),
     requestStatus: (id, collectToken) => call<RequestStatusResponse>("GET", requestPath(id), { token: collectToken }),
     revokeRequest: (id, collectToken) => call<void>("DELETE", requestPath(id), { token: collectToken }),
+    createToken: (request, adminToken) => call<CreateTokenResponse>("POST", "/api/admin/tokens", { body: request, token: adminToken }),
+    listTokens: (adminToken) => call<ListTokensResponse>("GET", "/api/admin/tokens", { token: adminToken }),
+    revokeToken: (kid, adminToken) => call<void>("DELETE", `/api/admin/tokens/${encodeURIComponent(kid)}`, { token: adminToken }),
   };
 }

@@ -18,7 +18,9 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   store_unavailable: 503,
+  // PROTOCOL.md §8: a create without an accepted credential, and one without the needed scope.
   auth_required: 401,
+  forbidden: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -10,6 +10,10 @@ import {
   checkSecretBodySchema,
   checkSecretResponseSchema,
   createSecretBodySchema,
+  createTokenBodySchema,
+  createTokenResponseSchema,
+  listTokensResponseSchema,
+  sessionUserResponseSchema,
   createSecretResponseSchema,
   errorBodySchema,
   healthResponseSchema,
@@ -172,8 +176,67 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
           requestBody: { required: true, ...json("CreateSecretRequest", "Ciphertext and verifiers") },
           responses: {
             "201": json("CreateSecretResponse", "Created"),
-            ...errors(...COMMON_ERRORS, "id_taken", "too_large", "unsupported_media_type"),
+            ...errors(...COMMON_ERRORS, "id_taken", "too_large", "unsupported_media_type", "auth_required", "forbidden"),
           },
+          description:
+            "PROTOCOL.md §8: under CREATE_POLICY token, sso or sso+token this needs an API token " +
+            "(Authorization: Bearer blt_…) or a signed-in session cookie (then Sec-Fetch-Site: same-origin, or Origin = PUBLIC_URL). " +
+            "401 auth_required carries WWW-Authenticate: Bearer; 403 forbidden is a token without the scope or a failed CSRF check.",
+          security: [{}, { apiToken: [] }, { session: [] }],
+        },
+      },
+      "/api/auth/login": {
+        get: {
+          summary: "Start OpenID Connect sign-in (302 to the provider)",
+          responses: { "302": { description: "To the provider's authorization endpoint" }, ...errors("not_found", "method_not_allowed") },
+        },
+      },
+      "/api/auth/callback": {
+        get: {
+          summary: "The provider's redirect back; sets the session cookie (303 to /)",
+          responses: {
+            "303": { description: "Signed in" },
+            "400": { description: "HTML page: expired, tampered or failed sign-in" },
+            "403": { description: "HTML page: the user is outside the allowed domains, tenants or groups" },
+          },
+        },
+      },
+      "/api/auth/logout": {
+        post: {
+          summary: "End the session (CSRF rule of §8)",
+          security: [{ session: [] }],
+          responses: { "204": { description: "Signed out" }, ...errors("forbidden", "method_not_allowed", "store_unavailable") },
+        },
+      },
+      "/api/auth/me": {
+        get: {
+          summary: "Who is signed in",
+          security: [{ session: [] }],
+          responses: { "200": json("SessionUserResponse", "The session's user"), ...errors("auth_required", "method_not_allowed") },
+        },
+      },
+      "/api/admin/tokens": {
+        get: {
+          summary: "List API tokens (never a token or its hash)",
+          security: [{ adminToken: [] }, { apiToken: ["admin"] }],
+          responses: { "200": json("ListTokensResponse", "Tokens"), ...errors(...COMMON_ERRORS, "auth_required", "forbidden") },
+        },
+        post: {
+          summary: "Issue an API token; the answer is the only time it is shown",
+          security: [{ adminToken: [] }, { apiToken: ["admin"] }],
+          requestBody: { required: true, ...json("CreateTokenRequest", "Name, scopes, life") },
+          responses: {
+            "201": json("CreateTokenResponse", "Issued"),
+            ...errors(...COMMON_ERRORS, "auth_required", "forbidden", "unsupported_media_type", "too_large"),
+          },
+        },
+      },
+      "/api/admin/tokens/{kid}": {
+        delete: {
+          summary: "Revoke an API token at once",
+          security: [{ adminToken: [] }, { apiToken: ["admin"] }],
+          parameters: [{ name: "kid", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9]{8}$" } }],
+          responses: { "204": { description: "Revoked" }, ...errors(...COMMON_ERRORS, "auth_required", "forbidden", "not_found") },
         },
       },
       "/api/secrets/{id}/check": {
@@ -278,6 +341,13 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
           scheme: "bearer",
           description: "b64u(derive(\"request/collect\", R)), 43 characters. Missing, malformed or wrong: 404 not_found.",
         },
+        apiToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "PROTOCOL.md §8: blt_<kid, 8 of A-Za-z0-9>_<43 base64url>. Scopes secrets:create, requests:create, admin.",
+        },
+        adminToken: { type: "http", scheme: "bearer", description: "The operator bearer whose SHA-256 is ADMIN_TOKEN_SHA256." },
+        session: { type: "apiKey", in: "cookie", name: "__Host-burnlink-session", description: "Set by /api/auth/callback." },
       },
       schemas: {
         CreateSecretRequest: jsonSchema(createSecretBodySchema(limits), "input"),
@@ -291,6 +361,10 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
         HealthResponse: jsonSchema(healthResponseSchema, "output"),
         Error: jsonSchema(errorBodySchema, "output"),
         ...requestSchemas(limits),
+        CreateTokenRequest: jsonSchema(createTokenBodySchema, "input"),
+        CreateTokenResponse: jsonSchema(createTokenResponseSchema, "output"),
+        ListTokensResponse: jsonSchema(listTokensResponseSchema, "output"),
+        SessionUserResponse: jsonSchema(sessionUserResponseSchema, "output"),
       },
     },
   };

@@ -16,6 +16,7 @@ import type {
   CheckSecretRequest,
   CheckSecretResponse,
   CreateSecretRequest,
+  CreateTokenRequest,
   CreateSecretResponse,
   ErrorBody,
   HealthResponse,
@@ -164,9 +165,21 @@ export const createSecretResponseSchema = z.strictObject({
   maxViews: z.int(),
 }) satisfies z.ZodType<CreateSecretResponse>;
 
+export const senderSchema = z.strictObject({ name: z.string() }).meta({
+  description: "PROTOCOL.md §8: who sent it, as vouched for by this server (only with SHOW_SENDER=1).",
+});
+
+export const creatorSchema = z
+  .discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("token"), name: z.string() }),
+    z.strictObject({ kind: z.literal("sso"), issuer: z.string(), subject: z.string(), email: z.string() }),
+  ])
+  .meta({ description: "PROTOCOL.md §8: the credential the secret was created with." });
+
 export const checkSecretResponseSchema = z.strictObject({
   expiresAt: isoTime,
   viewsLeft: z.int(),
+  sender: senderSchema.optional(),
 }) satisfies z.ZodType<CheckSecretResponse>;
 
 export const revealSecretResponseSchema = z.strictObject({
@@ -191,6 +204,7 @@ export const secretStatusResponseSchema = z.strictObject({
       ip: z.string().optional().meta({ description: "Per AUDIT_IP: a masked network, the address, or absent." }),
     }),
   ),
+  creator: creatorSchema.optional(),
 }) satisfies z.ZodType<SecretStatusResponse>;
 
 export const serverConfigResponseSchema = z.strictObject({
@@ -203,6 +217,8 @@ export const serverConfigResponseSchema = z.strictObject({
   maxRequestResponses: z.int(),
   maxLabelBytes: z.int(),
   collectWindowSeconds: z.int(),
+  createPolicy: z.enum(["open", "token", "sso", "sso+token"]).optional(),
+  signInUrl: z.string().optional().meta({ description: "Under the sso policies: /api/auth/login." }),
 }) satisfies z.ZodType<ServerConfigResponse>;
 
 export const healthResponseSchema = z.strictObject({
@@ -326,3 +342,38 @@ export const requestStatusResponseSchema = z.strictObject({
     }),
   ),
 }) satisfies z.ZodType<RequestStatusResponse>;
+export const TOKEN_SCOPES = ["secrets:create", "requests:create", "admin"] as const;
+/** The longest token life the admin API issues: 10 years. */
+export const MAX_TOKEN_TTL_SECONDS = 10 * 365 * 24 * 60 * 60;
+
+/** POST /api/admin/tokens (PROTOCOL.md §8). */
+export const createTokenBodySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "must be 1 to 64 of A-Z a-z 0-9 . _ -" }),
+  scopes: z
+    .array(z.enum(TOKEN_SCOPES, { error: "must be secrets:create, requests:create or admin" }))
+    .min(1, { error: "must hold at least one scope" })
+    .max(TOKEN_SCOPES.length, { error: "must not repeat a scope" })
+    .refine((scopes) => new Set(scopes).size === scopes.length, { error: "must not repeat a scope" }),
+  expiresInSeconds: z
+    .int({ error: "must be a whole number of seconds" })
+    .min(60, { error: "must be at least 60 seconds" })
+    .max(MAX_TOKEN_TTL_SECONDS, { error: `must be at most ${MAX_TOKEN_TTL_SECONDS} seconds` })
+    .optional(),
+}) satisfies z.ZodType<CreateTokenRequest>;
+
+export type CreateTokenBody = z.infer<typeof createTokenBodySchema>;
+
+const tokenInfo = {
+  kid: z.string().nullable(),
+  name: z.string(),
+  scopes: z.array(z.enum(TOKEN_SCOPES)),
+  source: z.enum(["store", "environment"]),
+  createdAt: isoTime.nullable(),
+  expiresAt: isoTime.nullable(),
+  lastUsedAt: isoTime.nullable(),
+};
+
+export const tokenInfoSchema = z.strictObject(tokenInfo);
+export const createTokenResponseSchema = z.strictObject({ ...tokenInfo, token: z.string() });
+export const listTokensResponseSchema = z.strictObject({ tokens: z.array(tokenInfoSchema) });
+export const sessionUserResponseSchema = z.strictObject({ issuer: z.string(), subject: z.string(), email: z.string() });

@@ -30,6 +30,8 @@ export interface CheckSecretRequest {
 export interface CheckSecretResponse {
   expiresAt: string;
   viewsLeft: number;
+  /** PROTOCOL.md §8: only when the operator sets SHOW_SENDER=1 and the secret has a creator. */
+  sender?: SenderBody;
 }
 
 export interface RevealSecretRequest {
@@ -63,6 +65,8 @@ export interface SecretStatusResponse {
   failedAttempts: number;
   allowedIps: string[];
   events: SecretEventBody[];
+  /** PROTOCOL.md §8: present when the secret was created with a credential. */
+  creator?: CreatorBody;
 }
 
 export interface ServerConfigResponse {
@@ -78,6 +82,10 @@ export interface ServerConfigResponse {
   maxLabelBytes: number;
   /** PROTOCOL.md §7: how long uncollected responses outlive a request's expiresAt */
   collectWindowSeconds: number;
+  /** PROTOCOL.md §8 (1.1); absent from a v1 server, which means "open". */
+  createPolicy?: CreatePolicyName;
+  /** The sign-in path, under the sso policies only. */
+  signInUrl?: string;
 }
 
 export interface HealthResponse {
@@ -175,4 +183,54 @@ export interface RequestStatusResponse {
   responsesLeft: number;
   pending: number;
   events: RequestEventBody[];
+}
+
+/** PROTOCOL.md §8: who may call the create endpoints. */
+export type CreatePolicyName = "open" | "token" | "sso" | "sso+token";
+
+/** PROTOCOL.md §8: the credential a secret or request was created with. */
+export type CreatorBody = { kind: "token"; name: string } | { kind: "sso"; issuer: string; subject: string; email: string };
+
+/** PROTOCOL.md §8: who sent it, as vouched for by the server (SHOW_SENDER=1). */
+export interface SenderBody {
+  name: string;
+}
+
+/** GET /api/auth/me */
+export interface SessionUserResponse {
+  issuer: string;
+  subject: string;
+  email: string;
+}
+
+/** An API token scope (PROTOCOL.md §8). */
+export type TokenScopeName = "secrets:create" | "requests:create" | "admin";
+
+/** POST /api/admin/tokens */
+export interface CreateTokenRequest {
+  name: string;
+  scopes: TokenScopeName[];
+  /** Omitted: the token never expires. */
+  expiresInSeconds?: number;
+}
+
+/** One token as the admin API lists it; never the token or its hash. */
+export interface TokenInfoBody {
+  /** null for a bootstrap token of API_TOKENS, which has no stored record. */
+  kid: string | null;
+  name: string;
+  scopes: TokenScopeName[];
+  source: "store" | "environment";
+  createdAt: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** POST /api/admin/tokens answer: the only time the token is ever shown. */
+export interface CreateTokenResponse extends TokenInfoBody {
+  token: string;
+}
+
+export interface ListTokensResponse {
+  tokens: TokenInfoBody[];
 }

@@ -29,6 +29,8 @@ export interface SendOptions {
   /** The server's origin, e.g. `https://burnlink.example` (no trailing slash). */
   server: string;
   json: boolean;
+  /** --token-file: the API token to send (PROTOCOL.md §8); else BURNLINK_TOKEN. */
+  tokenFile?: string;
 }
 
 export interface GetOptions {
@@ -69,6 +71,7 @@ const OPTIONS = {
     "allow-ip": { type: "string", multiple: true },
     server: { type: "string" },
     json: { type: "boolean" },
+    "token-file": { type: "string" },
   },
   get: {
     ...HELP_OPTION,
@@ -214,6 +217,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
           allowIps,
           server,
           json: flag("json"),
+          tokenFile: string("token-file"),
         },
       };
     }

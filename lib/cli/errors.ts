@@ -28,7 +28,7 @@ export class UsageError extends CliError {
 }
 
 /** What the CLI was doing when the server answered, so not_found can say the right thing. */
-export type Action = "send" | "get" | "check" | "status" | "burn";
+export type Action = "send" | "get" | "check" | "status" | "burn" | "admin";
 
 export interface ErrorContext {
   action: Action;
@@ -57,6 +57,7 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
     case "internal_error":
       return new CliError(EXIT.unavailable, `${server} had an internal error; try again later.`);
     case "not_found":
+      if (context.action === "admin") return new CliError(EXIT.notFound, `${server} has no live token with this id.`);
       return new CliError(
         EXIT.notFound,
         context.action === "status" || context.action === "burn"
@@ -107,6 +108,15 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
         EXIT.other,
         `${server} already holds a secret with this id (this should never happen); run the command again.`,
       );
+    case "auth_required":
+      return new CliError(
+        EXIT.refused,
+        context.action === "admin"
+          ? `refused: ${server} did not accept the admin token; set BURNLINK_TOKEN or use --token-file with an admin-scoped token.`
+          : `refused: ${server} lets only authorised senders create secrets; set BURNLINK_TOKEN or use --token-file with a valid, unexpired token.`,
+      );
+    case "forbidden":
+      return new CliError(EXIT.refused, `refused by ${server}: ${error.body?.message ?? error.message}`);
     case "method_not_allowed":
     case "unsupported_media_type":
       return new CliError(

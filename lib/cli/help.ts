@@ -14,6 +14,7 @@ Usage:
   burnlink get LINK [options]         open a share link: text to stdout, files to disk
   burnlink status MANAGE_LINK         show whether a secret was viewed, and when
   burnlink burn MANAGE_LINK           destroy a secret before anyone opens it
+  burnlink admin token create|list|revoke   manage API tokens (burnlink admin --help)
   burnlink COMMAND --help             options of one command
   burnlink --version
 
@@ -43,6 +44,7 @@ Options:
   --allow-ip CIDR         only these addresses may open it; repeatable (203.0.113.7, 2001:db8::/48)
   --server URL            the Burnlink server (default $${SERVER_ENV} or ${DEFAULT_SERVER})
   --json                  print {shareLink, manageLink, id, expiresAt, ...} as one JSON object
+  --token-file PATH       send the API token in this file (else $BURNLINK_TOKEN, when set)
   -h, --help              this help
 
 With --passphrase, $${PASSPHRASE_ENV} (when set) is used instead of asking; on its own

@@ -5,6 +5,7 @@
  * errors).
  */
 import { parseCommandLine } from "./args";
+import { admin } from "./commands/admin";
 import { burn } from "./commands/burn";
 import { get } from "./commands/get";
 import { send } from "./commands/send";
@@ -17,6 +18,8 @@ import { printable, writeTo } from "./output";
 import { VERSION } from "./version";
 
 async function dispatch(argv: readonly string[], context: CliContext): Promise<void> {
+  // `burnlink admin …` has its own sub-commands and options (commands/admin.ts).
+  if (argv[0] === "admin") return admin(argv.slice(1), context);
   const parsed = parseCommandLine(argv, context.env);
   switch (parsed.command) {
     case "help":

@@ -67,6 +67,47 @@ export interface ServerConfig {
   metricsHost: string;
   /** SHUTDOWN_DELAY_SECONDS: after SIGTERM, ready answers 503 but the server keeps accepting this long. */
   shutdownDelaySeconds: number;
+  /** Who may create (PROTOCOL.md §8, lib/server/auth). */
+  auth: AuthConfig;
+}
+
+export type CreatePolicy = "open" | "token" | "sso" | "sso+token";
+export type TokenScope = "secrets:create" | "requests:create" | "admin";
+export const TOKEN_SCOPE_NAMES: readonly TokenScope[] = ["secrets:create", "requests:create", "admin"];
+
+/** One API_TOKENS entry: only the hash of the token is ever in the environment. */
+export interface BootstrapToken {
+  name: string;
+  scopes: TokenScope[];
+  /** Lowercase hex SHA-256 of the whole token. */
+  hashHex: string;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+}
+
+export interface AuthConfig {
+  createPolicy: CreatePolicy;
+  bootstrapTokens: BootstrapToken[];
+  /** ADMIN_TOKEN_SHA256: a bearer whose SHA-256 is this may manage tokens. */
+  adminTokenSha256?: string;
+  /** Complete OIDC settings (issuer, client, AUTH_SECRET, PUBLIC_URL), or undefined. */
+  oidc?: OidcConfig;
+  /** AUTH_SECRET (or the content of AUTH_SECRET_FILE, via env-files.ts): the session keys come from it. */
+  authSecret?: string;
+  /** The origin of PUBLIC_URL (no trailing slash). */
+  publicOrigin?: string;
+  sessionMaxAgeSeconds: number;
+  allowedDomains: string[];
+  allowedTenants: string[];
+  allowedHd: string[];
+  requiredGroups: string[];
+  /** SHOW_SENDER=1: check answers carry `sender`. */
+  showSender: boolean;
 }
 
 export interface RateLimits {
@@ -82,6 +123,8 @@ export interface RateLimits {
   networkMultiplier: number;
   /** RATE_LIMIT_CREATE_BYTES_PER_MINUTE: create body bytes per minute over all clients; 0 = off. */
   createBytesPerMinute: number;
+  /** RATE_LIMIT_TOKEN_CREATE_PER_MINUTE: creates per API token (keyed by its kid). */
+  tokenCreatePerMinute: number;
 }
 
 export { ConfigError };
@@ -138,6 +181,50 @@ const optionalPort = z.preprocess(
     .transform(Number)
     .pipe(z.number().min(1, { error: "must be a port number from 1 to 65535" }).max(65535, { error: "must be a port number from 1 to 65535" }))
     .optional(),
+);
+
+/** A comma-separated list, trimmed, empty entries dropped; [] when unset. */
+const list = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")),
+);
+
+const BOOTSTRAP_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** PROTOCOL.md §8: `name:scopes:sha256hex`, comma-separated; errors name the entry's position only. */
+const apiTokens = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): BootstrapToken[] => {
+      const entries = (value ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+      const tokens: BootstrapToken[] = [];
+      entries.forEach((entry, index) => {
+        const first = entry.indexOf(":");
+        const last = entry.lastIndexOf(":");
+        const name = entry.slice(0, first);
+        const scopes = entry.slice(first + 1, last).split("+");
+        const hashHex = entry.slice(last + 1);
+        const problem =
+          first < 0 || first === last
+            ? "must be name:scopes:sha256hex"
+            : !BOOTSTRAP_NAME.test(name)
+              ? "has a name that is not 1 to 64 of A-Z a-z 0-9 . _ -"
+              : !scopes.every((scope) => (TOKEN_SCOPE_NAMES as readonly string[]).includes(scope))
+                ? "has a scope other than secrets:create, requests:create or admin (join several with +)"
+                : !SHA256_HEX.test(hashHex)
+                  ? "must end in the lowercase hex SHA-256 of the token (64 characters)"
+                  : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: `entry ${index + 1} ${problem}` });
+        else tokens.push({ name, scopes: [...new Set(scopes)] as TokenScope[], hashHex });
+      });
+      return tokens;
+    }),
 );
 
 const clusterNodes = z.preprocess(
@@ -231,6 +318,44 @@ const envSchema = z
     RATE_LIMIT_NETWORK_MULTIPLIER: wholeNumber(8, 0, 1_000_000, "times"),
     // Create bodies over all clients and instances; caps how fast the store can be filled.
     RATE_LIMIT_CREATE_BYTES_PER_MINUTE: wholeNumber(64 * 1024 * 1024, 0, 1_000_000_000_000, "bytes"),
+    // Who may create (PROTOCOL.md §8): open (default), token, sso or sso+token.
+    CREATE_POLICY: z.preprocess(
+      unsetIfEmpty,
+      z.enum(["open", "token", "sso", "sso+token"], { error: "must be open, token, sso or sso+token" }).default("open"),
+    ),
+    // Bootstrap API tokens, name:scopes:sha256hex, comma-separated; never written to the store.
+    API_TOKENS: apiTokens,
+    // Lowercase hex SHA-256 of an operator bearer that may manage tokens through /api/admin/tokens.
+    ADMIN_TOKEN_SHA256: z.preprocess(
+      unsetIfEmpty,
+      z.string().regex(SHA256_HEX, { error: "must be the lowercase hex SHA-256 of the admin token (64 characters)" }).optional(),
+    ),
+    // The OpenID provider's issuer URL; discovery reads <issuer>/.well-known/openid-configuration.
+    OIDC_ISSUER: url(["https:", "http:"]),
+    // The client id registered at the provider.
+    OIDC_CLIENT_ID: secret,
+    // The client secret registered at the provider (client_secret_basic).
+    OIDC_CLIENT_SECRET: secret,
+    // Scopes asked at sign-in.
+    OIDC_SCOPES: z.preprocess(unsetIfEmpty, z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, { error: "must be space-separated scopes" }).default("openid email profile")),
+    // At least 32 bytes; the session and sign-in cookie keys are derived from it.
+    AUTH_SECRET: secret,
+    // This server's public origin; the OIDC redirect URI is PUBLIC_URL + /api/auth/callback.
+    PUBLIC_URL: url(["https:", "http:"]),
+    // Longest life of a sign-in session.
+    SESSION_MAX_AGE_SECONDS: wholeNumber(8 * 60 * 60, 60, 30 * DAY_SECONDS, "seconds"),
+    // Email domains that may sign in (the email must be verified), comma-separated.
+    OIDC_ALLOWED_DOMAINS: list,
+    // Entra ID tenant ids (tid claim) that may sign in, comma-separated.
+    OIDC_ALLOWED_TENANTS: list,
+    // Google Workspace domains (hd claim) that may sign in, comma-separated.
+    OIDC_ALLOWED_HD: list,
+    // Groups (groups claim) of which a user must be in at least one, comma-separated.
+    OIDC_REQUIRED_GROUPS: list,
+    // 1: check answers carry the creator's name as `sender` (PROTOCOL.md §8).
+    SHOW_SENDER: z.preprocess(unsetIfEmpty, z.enum(["0", "1"], { error: "must be 0 or 1" }).default("0")),
+    // Creates per API token per minute, on top of the per-address limit; 0 turns it off.
+    RATE_LIMIT_TOKEN_CREATE_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -253,6 +378,59 @@ type Env = z.output<typeof envSchema>;
 
 /** Every variable this schema reads (tests keep them out of the servers they start; the README documents each). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+const MIN_AUTH_SECRET_BYTES = 32;
+
+/** AUTH_SECRET (AUTH_SECRET_FILE is read into it by env-files.ts); problems name the variable, never the value. */
+function authSecretOf(env: Env, problems: string[]): string | undefined {
+  const value = env.AUTH_SECRET;
+  if (value !== undefined && Buffer.byteLength(value, "utf8") < MIN_AUTH_SECRET_BYTES) {
+    problems.push(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_BYTES} bytes`);
+    return undefined;
+  }
+  return value;
+}
+
+function authConfigOf(env: Env): AuthConfig {
+  const problems: string[] = [];
+  const authSecret = authSecretOf(env, problems);
+  const publicOrigin = env.PUBLIC_URL === undefined ? undefined : new URL(env.PUBLIC_URL).origin;
+  const oidcSettings = {
+    OIDC_ISSUER: env.OIDC_ISSUER,
+    OIDC_CLIENT_ID: env.OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET,
+    AUTH_SECRET: authSecret ?? (problems.length > 0 ? "(invalid)" : undefined),
+    PUBLIC_URL: publicOrigin,
+  };
+  const missing = Object.entries(oidcSettings)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+  const anyOidc = env.OIDC_ISSUER !== undefined || env.OIDC_CLIENT_ID !== undefined || env.OIDC_CLIENT_SECRET !== undefined;
+  // Sign-in needs all five; sso without them could never let anyone create.
+  if (env.CREATE_POLICY === "sso" || env.CREATE_POLICY === "sso+token" || anyOidc) {
+    if (missing.length > 0) {
+      const why = env.CREATE_POLICY.startsWith("sso") ? `CREATE_POLICY=${env.CREATE_POLICY}` : "OpenID Connect sign-in";
+      problems.push(`${why} needs ${missing.join(", ")}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`burnlink: invalid configuration: ${problems.join("; ")}`);
+  const config: AuthConfig = {
+    createPolicy: env.CREATE_POLICY,
+    bootstrapTokens: env.API_TOKENS,
+    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    allowedDomains: env.OIDC_ALLOWED_DOMAINS.map((domain) => domain.toLowerCase()),
+    allowedTenants: env.OIDC_ALLOWED_TENANTS,
+    allowedHd: env.OIDC_ALLOWED_HD.map((domain) => domain.toLowerCase()),
+    requiredGroups: env.OIDC_REQUIRED_GROUPS,
+    showSender: env.SHOW_SENDER === "1",
+  };
+  if (env.ADMIN_TOKEN_SHA256 !== undefined) config.adminTokenSha256 = env.ADMIN_TOKEN_SHA256;
+  if (authSecret !== undefined) config.authSecret = authSecret;
+  if (publicOrigin !== undefined) config.publicOrigin = publicOrigin;
+  if (missing.length === 0 && env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) {
+    config.oidc = { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, scopes: env.OIDC_SCOPES };
+  }
+  return config;
+}
 
 /** The same precedence as lib/store's getStore(). */
 function storeKindOf(env: Env): StoreKind {
@@ -295,6 +473,7 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
       networkMultiplier: env.RATE_LIMIT_NETWORK_MULTIPLIER,
       createBytesPerMinute: env.RATE_LIMIT_CREATE_BYTES_PER_MINUTE,
+      tokenCreatePerMinute: env.RATE_LIMIT_TOKEN_CREATE_PER_MINUTE,
     },
     guidelinesText: env.GUIDELINES_TEXT ?? null,
     maxRequestResponses: env.MAX_REQUEST_RESPONSES,
@@ -306,6 +485,7 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     metricsPort: env.METRICS_PORT,
     metricsHost: env.METRICS_HOST,
     shutdownDelaySeconds: env.SHUTDOWN_DELAY_SECONDS,
+    auth: authConfigOf(env),
   };
 }
 

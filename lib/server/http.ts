@@ -52,7 +52,8 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   rate_limited: "Too many requests; try again later.",
   internal_error: "The server failed to answer this request.",
   store_unavailable: "The secret store is unavailable; try again shortly.",
-  auth_required: "This needs a credential: send Authorization: Bearer <token>.",
+  auth_required: "Sign in or send a valid API token to do this.",
+  forbidden: "You are not allowed to do this.",
 };
 
 /** A full Redis (maxmemory, noeviction) refuses new secrets; reading and burning still work. */

@@ -253,11 +253,32 @@ export async function holdRevealAttempt(
 }
 
 /**
+ * One per-minute bucket keyed by a record's id (never by a proof or a token), for limits
+ * that follow a credential or a request rather than an address.
+ */
+async function enforceKeyedLimit(
+  kind: "respond" | "token",
+  keyHex: string,
+  limit: number,
+  message: (seconds: number) => string,
+  limiter: RateLimiter,
+): Promise<void> {
+  if (limit <= 0) return;
+  const bucket: RateLimitBucket = { name: `${kind}:k:${keyHex}`, limit, windowMs: MINUTE_MS, cost: 1, shape: "window" };
+  const decision = await limiter.take(`rl:${keyHex}`, [bucket], Date.now());
+  if (decision.kind === "full") throw new StoreUnavailableError(FULL);
+  if (decision.kind === "refused") {
+    recordRateLimited("other");
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new ApiFailure("rate_limited", message(seconds), {}, { "Retry-After": String(seconds) });
+  }
+}
+
+/**
  * Before a response is stored (PROTOCOL.md §7): counts it against the request itself, so
  * holders of one request link, from however many addresses, cannot flood it. The route
  * also counts it against the responder's own create budget (enforceRateLimit("create")).
- * The bucket is keyed by the rid's 16 bytes in hex, never by a proof; its size is the
- * create limit.
+ * Keyed by the rid's 16 bytes in hex; its size is the create limit.
  * @param requestId a rid already checked to be 22 base64url characters
  */
 export async function enforceRequestResponseLimit(
@@ -265,19 +286,30 @@ export async function enforceRequestResponseLimit(
   config: RateLimitConfig,
   limiter: RateLimiter = getRateLimiter(),
 ): Promise<void> {
-  const limit = config.rateLimits.createPerMinute;
-  if (limit <= 0) return;
-  const rid = Buffer.from(requestId, "base64url").toString("hex");
-  const decision = await limiter.take(`rl:${rid}`, [{ name: `respond:r:${rid}`, limit, windowMs: MINUTE_MS, cost: 1, shape: "window" }], Date.now());
-  if (decision.kind === "full") throw new StoreUnavailableError(FULL);
-  if (decision.kind === "refused") {
-    recordRateLimited("other");
-    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new ApiFailure(
-      "rate_limited",
-      `This request is receiving too many answers at once; try again in ${seconds} s.`,
-      {},
-      { "Retry-After": String(seconds) },
-    );
-  }
+  await enforceKeyedLimit(
+    "respond",
+    Buffer.from(requestId, "base64url").toString("hex"),
+    config.rateLimits.createPerMinute,
+    (seconds) => `This request is receiving too many answers at once; try again in ${seconds} s.`,
+    limiter,
+  );
+}
+
+/**
+ * Creates per API token (RATE_LIMIT_TOKEN_CREATE_PER_MINUTE), on top of the per-address
+ * limit: keyed by the token's kid as hex, never by the token, so a leaked token cannot
+ * flood from many addresses.
+ */
+export async function enforceTokenRateLimit(
+  kid: string,
+  config: RateLimitConfig,
+  limiter: RateLimiter = getRateLimiter(),
+): Promise<void> {
+  await enforceKeyedLimit(
+    "token",
+    Buffer.from(kid, "latin1").toString("hex"),
+    config.rateLimits.tokenCreatePerMinute,
+    (seconds) => `Too many secrets created with this token; try again in ${seconds} s.`,
+    limiter,
+  );
 }

@@ -13,12 +13,13 @@
  */
 import "server-only";
 import { serverEnvironment } from "@/lib/server/env-files";
+import { authStoreFor } from "./auth-store";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
 import { rateLimiterFor, type RateLimiter } from "./rate-limit";
 import { createRedisClusterStore, type RedisClusterStoreOptions } from "./redis-cluster-store";
 import { createRedisStore, type RedisStoreOptions } from "./redis-store";
-import type { SecretStore } from "./types";
+import type { AuthStore, SecretStore } from "./types";
 import type { RequestStore } from "./request-types";
 import { requestStoreFor } from "./request-store";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
@@ -28,6 +29,8 @@ export * from "./request-types";
 export { requestStoreFor } from "./request-store";
 export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
 export type { BucketShape, RateLimitBucket, RateLimitDecision, RateLimiter } from "./rate-limit";
+
+export { authStoreFor, MemoryAuthStore, ScriptedAuthStore, TOUCH_INTERVAL_MS } from "./auth-store";
 export { createMemoryStore, createRedisClusterStore, createRedisStore, createUpstashStore };
 export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 
@@ -85,7 +88,11 @@ export function storeFromEnv(env: Record<string, string | undefined> = serverEnv
   return createStore(storeOptionsFromEnv(env));
 }
 
-const holder = globalThis as typeof globalThis & { __burnlinkStore?: SecretStore; __burnlinkRateLimiter?: RateLimiter };
+const holder = globalThis as typeof globalThis & {
+  __burnlinkStore?: SecretStore;
+  __burnlinkRateLimiter?: RateLimiter;
+  __burnlinkAuthStore?: AuthStore;
+};
 
 /**
  * The process-wide store, created on first use from `options` (default: the
@@ -109,4 +116,10 @@ export function getRateLimiter(): RateLimiter {
 /** The process-wide request store (PROTOCOL.md §7), kept where getStore() keeps secrets. */
 export function getRequestStore(): RequestStore {
   return requestStoreFor(getStore());
+}
+
+/** The process-wide token and session store (PROTOCOL.md §8), where getStore() keeps its secrets. */
+export function getAuthStore(): AuthStore {
+  holder.__burnlinkAuthStore ??= authStoreFor(getStore());
+  return holder.__burnlinkAuthStore;
 }

@@ -24,6 +24,7 @@ import {
   type BurnResult,
   type CheckResult,
   type CreateResult,
+  type Creator,
   type GoneReason,
   type IpPrefix,
   type ManageRequest,
@@ -66,6 +67,7 @@ interface Entry {
   allowedIps: string[];
   prefixes: IpPrefix[];
   events: SecretEvent[];
+  creator?: Creator;
 }
 
 class MemoryStore implements SecretStore {
@@ -159,6 +161,7 @@ class MemoryStore implements SecretStore {
       prefixes: secret.allowedPrefixes.map((prefix) => ({ ...prefix })),
       events: [],
     };
+    if (secret.creator) entry.creator = { ...secret.creator };
     this.record(entry, ["created"], secret.nowMs, secret.requester.auditIp);
     this.entries.set(secret.id, entry);
     this.bytes += size;
@@ -171,7 +174,8 @@ class MemoryStore implements SecretStore {
     if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
     const refused = this.gate(entry, request);
     if (refused) return refused;
-    return { kind: "ok", expiresAtMs: entry.expiresAtMs, viewsLeft: entry.viewsLeft };
+    const ok = { kind: "ok" as const, expiresAtMs: entry.expiresAtMs, viewsLeft: entry.viewsLeft };
+    return entry.creator ? { ...ok, creator: { ...entry.creator } } : ok;
   }
 
   async reveal(request: RevealRequest): Promise<RevealResult> {
@@ -230,6 +234,7 @@ class MemoryStore implements SecretStore {
         failedAttempts: entry.failed,
         allowedIps: [...entry.allowedIps],
         events: entry.events.map((event) => ({ ...event })),
+        ...(entry.creator ? { creator: { ...entry.creator } } : {}),
       },
     };
   }

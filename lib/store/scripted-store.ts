@@ -16,6 +16,7 @@ import {
   StoreUnavailableError,
   type AccessRequest,
   type BurnResult,
+  type Creator,
   type CheckResult,
   type CreateResult,
   type GoneReason,
@@ -84,6 +85,20 @@ function parseEvents(json: string): SecretEvent[] {
   });
 }
 
+/** The creator JSON a script returns ("" or absent: none), PROTOCOL.md §8. */
+function creatorOf(value: unknown, what: string): Creator | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw unexpected(what);
+  const parsed = JSON.parse(value) as Partial<Record<string, unknown>>;
+  if (parsed.kind === "token" && typeof parsed.name === "string") return { kind: "token", name: parsed.name };
+  if (parsed.kind === "sso" && typeof parsed.issuer === "string" && typeof parsed.subject === "string" && typeof parsed.email === "string") {
+    return { kind: "sso", issuer: parsed.issuer, subject: parsed.subject, email: parsed.email };
+  }
+  throw unexpected(what);
+}
+
+const withCreator = (creator: Creator | undefined) => (creator ? { creator } : {});
+
 export class ScriptedStore implements SecretStore {
   /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
   readonly runner: ScriptRunner;
@@ -119,6 +134,7 @@ export class ScriptedStore implements SecretStore {
       JSON.stringify(secret.allowedIps),
       secret.allowedPrefixes.map((prefix) => `${prefix.network}/${prefix.prefixLength}`).join(","),
       secret.requester.auditIp ?? "",
+      secret.creator === undefined ? "" : JSON.stringify(secret.creator),
     ]);
     const [kind, parts] = outcome(reply, "create");
     if (kind === "created") return { kind: "created", expiresAtMs: whole(parts, 1, "create") };
@@ -136,8 +152,11 @@ export class ScriptedStore implements SecretStore {
     ]);
     const [kind, parts] = outcome(reply, "check");
     switch (kind) {
-      case "ok":
-        return { kind: "ok", expiresAtMs: whole(parts, 1, "check"), viewsLeft: whole(parts, 2, "check") };
+      case "ok": {
+        const creator = creatorOf(parts[3], "check");
+        const ok = { kind: "ok" as const, expiresAtMs: whole(parts, 1, "check"), viewsLeft: whole(parts, 2, "check") };
+        return creator ? { ...ok, creator } : ok;
+      }
       case "gone":
         return gone(parts, "check");
       case "not_found":
@@ -203,6 +222,7 @@ export class ScriptedStore implements SecretStore {
         failedAttempts: whole(parts, 6, "status"),
         allowedIps,
         events: parseEvents(text(parts, 8, "status")),
+        ...withCreator(creatorOf(parts[9], "status")),
       },
     };
   }

@@ -62,6 +62,7 @@ export const META_FIELDS = [
   "allowedIps",
   "prefixes",
   "events",
+  "creator",
 ] as const;
 
 /**
@@ -129,7 +130,8 @@ end
 
 /**
  * ARGV: ciphertext, accessVerifier, unlockVerifier, manageVerifier, nowMs, expiresAt,
- * metaExpiresAt, maxViews, attemptsLimit, allowedIps JSON, prefixes, auditIp ("" for none).
+ * metaExpiresAt, maxViews, attemptsLimit, allowedIps JSON, prefixes, auditIp ("" for none),
+ * creator JSON ("" for an anonymous create, PROTOCOL.md §8; stored only when given).
  */
 const CREATE = `
 if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 then
@@ -143,6 +145,7 @@ redis.call("HSET", KEYS[2],
   "createdAt", ARGV[5], "expiresAt", ARGV[6], "maxViews", ARGV[8], "viewsLeft", ARGV[8],
   "failed", "0", "limit", ARGV[9], "state", "active", "goneReason", "", "goneAt", "",
   "allowedIps", ARGV[10], "prefixes", ARGV[11], "events", cjson.encode({ created }))
+if ARGV[13] ~= nil and ARGV[13] ~= "" then redis.call("HSET", KEYS[2], "creator", ARGV[13]) end
 redis.call("PEXPIREAT", KEYS[2], ARGV[7])
 redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[6])
 return { "created", ARGV[6] }
@@ -155,7 +158,7 @@ local meta = read_meta()
 if meta == nil or meta.accessVerifier ~= ARGV[1] then return { "not_found" } end
 local refused = gate(meta, ARGV[2], ARGV[3], ARGV[4], redis.call("EXISTS", KEYS[1]) == 1)
 if refused then return refused end
-return { "ok", meta.expiresAt, meta.viewsLeft }
+return { "ok", meta.expiresAt, meta.viewsLeft, meta.creator or "" }
 `;
 
 /**
@@ -209,7 +212,7 @@ end
 local views_left = "0"
 if state == "active" then views_left = meta.viewsLeft end
 return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxViews, views_left, meta.failed,
-  meta.allowedIps, meta.events }
+  meta.allowedIps, meta.events, meta.creator or "" }
 `;
 
 /** ARGV: manageVerifier, nowMs, auditIp. Changes nothing unless the secret is still readable. */

@@ -64,6 +64,8 @@ export interface NewSecret {
   retentionSeconds: number;
   nowMs: number;
   requester: Requester;
+  /** PROTOCOL.md §8: the credential it was created with; absent for an anonymous create. */
+  creator?: Creator;
 }
 
 export type CreateResult =
@@ -75,7 +77,7 @@ export type NotFound = { kind: "not_found" };
 export type IpNotAllowed = { kind: "ip_not_allowed" };
 
 export type CheckResult =
-  | { kind: "ok"; expiresAtMs: number; viewsLeft: number }
+  | { kind: "ok"; expiresAtMs: number; viewsLeft: number; creator?: Creator }
   | NotFound
   | IpNotAllowed
   | Gone;
@@ -97,6 +99,7 @@ export interface SecretStatus {
   failedAttempts: number;
   allowedIps: string[];
   events: SecretEvent[]; // oldest first
+  creator?: Creator;
 }
 
 export type StatusResult = { kind: "ok"; status: SecretStatus } | NotFound;
@@ -142,3 +145,60 @@ export class StoreUnavailableError extends Error {
     this.name = "StoreUnavailableError";
   }
 }
+
+/** PROTOCOL.md §8: who created a secret, as recorded in its metadata. */
+export type Creator = { kind: "token"; name: string } | { kind: "sso"; issuer: string; subject: string; email: string };
+
+/**
+ * An API token's stored record (PROTOCOL.md §8): never the token, only its SHA-256.
+ * The record's key expires with the token.
+ */
+export interface StoredToken {
+  /** 8 of [A-Za-z0-9], the part of the token between `blt_` and the second `_`. */
+  kid: string;
+  /** Lowercase hex SHA-256 of the whole token, 64 characters. */
+  hashHex: string;
+  name: string;
+  scopes: string[];
+  createdAtMs: number;
+  /** null: never expires. */
+  expiresAtMs: number | null;
+  /** null: never used. Written at most once a minute. */
+  lastUsedAtMs: number | null;
+}
+
+/** The API tokens of the admin API; one record per kid, the key expiring with the token. */
+export interface TokenStore {
+  /** Writes a new token; "kid_taken" if the kid is in use (the caller draws another). */
+  putToken(token: StoredToken, nowMs: number): Promise<"created" | "kid_taken">;
+  /** The live record of a kid, or null (unknown, revoked or expired at nowMs). */
+  getToken(kid: string, nowMs: number): Promise<StoredToken | null>;
+  /** Records a use at nowMs unless the last recorded use is under a minute old. */
+  touchToken(kid: string, nowMs: number): Promise<void>;
+  /** Every live token, oldest first. */
+  listTokens(nowMs: number): Promise<StoredToken[]>;
+  /** Deletes the record; "not_found" when there was no live one. */
+  revokeToken(kid: string, nowMs: number): Promise<"revoked" | "not_found">;
+}
+
+/** A signed-in creator's session (PROTOCOL.md §8), stored so logout and revocation end it. */
+export interface StoredSession {
+  issuer: string;
+  subject: string;
+  email: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+/**
+ * Sessions keyed by a hash of the session id (the id itself lives only inside the
+ * encrypted cookie), each key expiring with its session.
+ */
+export interface SessionStore {
+  putSession(sessionIdHash: string, session: StoredSession): Promise<void>;
+  getSession(sessionIdHash: string, nowMs: number): Promise<StoredSession | null>;
+  /** "not_found" when no live session had this id. */
+  deleteSession(sessionIdHash: string): Promise<"deleted" | "not_found">;
+}
+
+export interface AuthStore extends TokenStore, SessionStore {}

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseServerConfig } from "@/lib/server/config";
 
@@ -32,6 +35,17 @@ describe("parseServerConfig", () => {
         wrongPassphrasePerHour: 20,
         networkMultiplier: 8,
         createBytesPerMinute: 64 * 1024 * 1024,
+        tokenCreatePerMinute: 120,
+      },
+      auth: {
+        createPolicy: "open",
+        bootstrapTokens: [],
+        sessionMaxAgeSeconds: 28800,
+        allowedDomains: [],
+        allowedTenants: [],
+        allowedHd: [],
+        requiredGroups: [],
+        showSender: false,
       },
     });
   });
@@ -93,7 +107,9 @@ describe("parseServerConfig", () => {
         wrongPassphrasePerHour: 7,
         networkMultiplier: 0,
         createBytesPerMinute: 1000,
+        tokenCreatePerMinute: 120,
       },
+      auth: expect.objectContaining({ createPolicy: "open" }),
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
@@ -171,6 +187,90 @@ describe("parseServerConfig", () => {
     expect(() => parseServerConfig({ RATE_LIMIT_READ_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_READ_PER_MINUTE/);
     expect(() => parseServerConfig({ RATE_LIMIT_CREATE_PER_MINUTE: "ten" })).toThrow(/RATE_LIMIT_CREATE_PER_MINUTE/);
     expect(() => parseServerConfig({ RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "1.5" })).toThrow(/RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR/);
+  });
+
+  describe("who may create (PROTOCOL.md §8)", () => {
+    const hash = "a".repeat(64);
+    const oidc = {
+      OIDC_ISSUER: "https://idp.example.com",
+      OIDC_CLIENT_ID: "burnlink",
+      OIDC_CLIENT_SECRET: "client-secret",
+      AUTH_SECRET: "x".repeat(32),
+      PUBLIC_URL: "https://burnlink.example.com/",
+    };
+
+    it("reads every auth setting", () => {
+      const { auth, rateLimits } = parseServerConfig({
+        ...oidc,
+        CREATE_POLICY: "sso+token",
+        API_TOKENS: `ci:secrets:create+requests:create:${hash}, ops:admin:${"b".repeat(64)}`,
+        ADMIN_TOKEN_SHA256: "c".repeat(64),
+        OIDC_SCOPES: "openid email",
+        SESSION_MAX_AGE_SECONDS: "3600",
+        OIDC_ALLOWED_DOMAINS: "Example.com, example.org",
+        OIDC_ALLOWED_TENANTS: "tid-1",
+        OIDC_ALLOWED_HD: "example.com",
+        OIDC_REQUIRED_GROUPS: "eng,ops",
+        SHOW_SENDER: "1",
+        RATE_LIMIT_TOKEN_CREATE_PER_MINUTE: "9",
+      });
+      expect(rateLimits.tokenCreatePerMinute).toBe(9);
+      expect(auth).toEqual({
+        createPolicy: "sso+token",
+        bootstrapTokens: [
+          { name: "ci", scopes: ["secrets:create", "requests:create"], hashHex: hash },
+          { name: "ops", scopes: ["admin"], hashHex: "b".repeat(64) },
+        ],
+        adminTokenSha256: "c".repeat(64),
+        oidc: { issuer: "https://idp.example.com", clientId: "burnlink", clientSecret: "client-secret", scopes: "openid email" },
+        authSecret: "x".repeat(32),
+        publicOrigin: "https://burnlink.example.com",
+        sessionMaxAgeSeconds: 3600,
+        allowedDomains: ["example.com", "example.org"],
+        allowedTenants: ["tid-1"],
+        allowedHd: ["example.com"],
+        requiredGroups: ["eng", "ops"],
+        showSender: true,
+      });
+    });
+
+    it("stops start-up under sso without a complete OIDC configuration, naming what is missing", () => {
+      expect(() => parseServerConfig({ CREATE_POLICY: "sso" })).toThrow(
+        "CREATE_POLICY=sso needs OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, AUTH_SECRET, PUBLIC_URL",
+      );
+      expect(() => parseServerConfig({ ...oidc, CREATE_POLICY: "sso+token", OIDC_CLIENT_SECRET: "" })).toThrow(
+        "CREATE_POLICY=sso+token needs OIDC_CLIENT_SECRET",
+      );
+    });
+
+    it("refuses an AUTH_SECRET under 32 bytes without repeating it, and reads AUTH_SECRET_FILE", () => {
+      const short = () => parseServerConfig({ ...oidc, AUTH_SECRET: "short-secret-value" });
+      expect(short).toThrow("AUTH_SECRET must be at least 32 bytes");
+      expect(short).not.toThrow(/short-secret-value/);
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "burnlink-")), "auth-secret");
+      writeFileSync(file, `${"s".repeat(40)}\n`);
+      expect(parseServerConfig({ ...oidc, AUTH_SECRET: undefined, AUTH_SECRET_FILE: file }).auth.authSecret).toBe("s".repeat(40));
+      expect(() => parseServerConfig({ ...oidc, AUTH_SECRET: undefined, AUTH_SECRET_FILE: `${file}.missing` })).toThrow(
+        "AUTH_SECRET_FILE names a file that cannot be read",
+      );
+    });
+
+    it("names a bad API_TOKENS entry by its position, never by its content", () => {
+      const cases: [string, string][] = [
+        [`ci:${hash}`, "entry 1 must be name:scopes:sha256hex"],
+        [`ci:secrets:create:${hash},bad name:admin:${hash}`, "entry 2 has a name that is not 1 to 64 of A-Z a-z 0-9 . _ -"],
+        [`ci:everything:${hash}`, "entry 1 has a scope other than secrets:create, requests:create or admin (join several with +)"],
+        [`ci:admin:${hash.toUpperCase()}`, "entry 1 must end in the lowercase hex SHA-256 of the token (64 characters)"],
+      ];
+      for (const [value, message] of cases) {
+        expect(() => parseServerConfig({ API_TOKENS: value })).toThrow(`API_TOKENS ${message}`);
+      }
+    });
+
+    it("refuses an unknown CREATE_POLICY and SHOW_SENDER, naming the variable", () => {
+      expect(() => parseServerConfig({ CREATE_POLICY: "closed" })).toThrow("CREATE_POLICY must be open, token, sso or sso+token");
+      expect(() => parseServerConfig({ SHOW_SENDER: "yes" })).toThrow("SHOW_SENDER must be 0 or 1");
+    });
   });
 });
 

@@ -75,6 +75,7 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
       maxRequestResponses: 10,
       maxLabelBytes: 4096,
       collectWindowSeconds: 604800,
+      createPolicy: "open",
     });
   });
 

@@ -24,6 +24,18 @@ describe("starting", () => {
     );
   }, SERVER_START_TIMEOUT_MS);
 
+  it("exits naming what is missing when CREATE_POLICY=sso has no complete OIDC configuration", async () => {
+    const failure = await startNextServer({ env: { CREATE_POLICY: "sso", OIDC_ISSUER: "https://idp.example.com", OIDC_CLIENT_ID: "burnlink" } }).then(
+      async (started) => {
+        await started.stop();
+        return new Error("the server started");
+      },
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/exited with code 1/);
+    expect(failure.message).toContain("burnlink: invalid configuration: CREATE_POLICY=sso needs OIDC_CLIENT_SECRET, AUTH_SECRET, PUBLIC_URL");
+  }, SERVER_START_TIMEOUT_MS);
+
   it("starts while the store is down, answering 503 on health and 200 on config", async () => {
     const server = await startNextServer({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
     try {
@@ -58,6 +70,12 @@ describe("a running server", () => {
     };
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
+      "/api/admin/tokens",
+      "/api/admin/tokens/{kid}",
+      "/api/auth/callback",
+      "/api/auth/login",
+      "/api/auth/logout",
+      "/api/auth/me",
       "/api/config",
       "/api/health",
       "/api/requests",
@@ -73,6 +91,10 @@ describe("a running server", () => {
       "/api/secrets/{id}/check",
       "/api/secrets/{id}/reveal",
     ]);
+    // PROTOCOL.md §8: the create call documents its 401 and 403.
+    expect(Object.keys((document.paths["/api/secrets"]?.post as { responses: Record<string, unknown> }).responses)).toEqual(
+      expect.arrayContaining(["401", "403"]),
+    );
     const create = document.components.schemas.CreateSecretRequest;
     expect(create?.additionalProperties).toBe(false);
     expect(create?.required.sort()).toEqual(

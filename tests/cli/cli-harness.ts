@@ -12,7 +12,7 @@ import { PROJECT_DIR } from "../support/global-setup";
 export const LAUNCHER = join(PROJECT_DIR, "lib", "cli", "burnlink.mjs");
 
 /** Variables the CLI reads: a developer's own never leak into a test run. */
-const CLI_VARIABLES = ["BURNLINK_SERVER", "BURNLINK_PASSPHRASE", "BURNLINK_DEBUG"];
+const CLI_VARIABLES = ["BURNLINK_SERVER", "BURNLINK_PASSPHRASE", "BURNLINK_DEBUG", "BURNLINK_TOKEN"];
 
 /** Bundles lib/cli/main.ts as lib/cli/build.mjs does, atomically (see buildBundle). */
 export async function buildCli(): Promise<void> {

@@ -527,6 +527,27 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
       });
     });
 
+    describe("creator (PROTOCOL.md §8)", () => {
+      it("returns the creator a secret was made with in status and check, and none for an anonymous one", async () => {
+        const byToken = await created({ creator: { kind: "token", name: "ci" } });
+        const bySso = await created({ creator: { kind: "sso", issuer: "https://idp.example", subject: "u-1", email: "alice@example.com" } });
+        const anonymous = await created();
+        expect((await statusOf(byToken)).creator).toEqual({ kind: "token", name: "ci" });
+        expect((await statusOf(bySso)).creator).toEqual({ kind: "sso", issuer: "https://idp.example", subject: "u-1", email: "alice@example.com" });
+        expect((await statusOf(anonymous)).creator).toBeUndefined();
+        expect(await store.check(access(bySso))).toMatchObject({ kind: "ok", creator: { kind: "sso", email: "alice@example.com" } });
+        const anonymousCheck = await store.check(access(anonymous));
+        expect(anonymousCheck.kind).toBe("ok");
+        expect(anonymousCheck).not.toHaveProperty("creator");
+      });
+
+      it("keeps the creator in status after the secret was viewed", async () => {
+        const secret = await created({ creator: { kind: "token", name: "deploy" } });
+        expect(await reveal(secret)).toMatchObject({ kind: "ok" });
+        expect(await statusOf(secret)).toMatchObject({ state: "viewed", creator: { kind: "token", name: "deploy" } });
+      });
+    });
+
     describe("races", () => {
       async function raceReveals(secret: TestSecret, count: number, twoClients: boolean): Promise<RevealResult[]> {
         return Promise.all(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "@/lib/store/memory-store";
 import { createMemoryRequestStore } from "@/lib/store/memory-request-store";
 import { StoreUnavailableError } from "@/lib/store/types";
+import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract } from "./contract";
 import { describeRequestStoreContract, makeRequest } from "./request-contract";
 import { makeSecret, requester } from "./helpers";
@@ -17,6 +18,7 @@ describeRequestStoreContract("memory", {
   makeStore: () => createMemoryStore(),
   sharedBackend: false,
 });
+describeAuthStoreContract("memory", { makeStore: () => createMemoryStore() });
 
 describe("memory store limits", () => {
   it("refuses new secrets with StoreUnavailableError once maxBytes is reached, and accepts them again as old ones go", async () => {

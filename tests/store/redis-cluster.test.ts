@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClusterStore } from "@/lib/store/redis-cluster-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
+import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
@@ -144,6 +145,7 @@ describe("redis-cluster store after its deadline (issue 10 item 5)", () => {
     }
   });
 });
+describeAuthStoreContract("redis-cluster", { makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }), stored });
 
 describe("redis-cluster store when a node fails", () => {
   it("rejects promptly with StoreUnavailableError for secrets on a killed master, and recovers when it restarts", async () => {

@@ -2,6 +2,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll } from "vitest";
 import { createRedisStore } from "@/lib/store/redis-store";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
@@ -47,6 +48,7 @@ describeRequestStoreContract("redis", {
   sharedBackend: true,
   stored,
 });
+describeAuthStoreContract("redis", { makeStore: () => createRedisStore({ url: server.url, keyPrefix }), stored });
 
 describeOutages("redis", async (redisUrl) => {
   const store = createRedisStore({ url: redisUrl, keyPrefix });

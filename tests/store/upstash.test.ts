@@ -6,6 +6,7 @@ import { StoreUnavailableError } from "@/lib/store/types";
 import { freePort } from "../support/free-port";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridge";
+import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, waitFor } from "./helpers";
@@ -57,6 +58,11 @@ describeRequestStoreContract("upstash", {
   // may take longer than the 1.5 s default, which the outage tests below prove on its own.
   makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
   sharedBackend: true,
+  stored,
+});
+
+describeAuthStoreContract("upstash", {
+  makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
   stored,
 });
 

@@ -28,6 +28,8 @@ export interface NextServer {
 export interface NextServerOptions {
   env?: Record<string, string | undefined>;
   readyTimeoutMs?: number;
+  /** A port chosen by the caller (e.g. to put it into PUBLIC_URL first); a free one by default. */
+  port?: number;
 }
 
 /** Variables lib/server/config.ts and lib/store read (and their `_FILE` forms): never inherited by a test server. */
@@ -71,7 +73,7 @@ async function answers(url: string): Promise<boolean> {
 
 export async function startNextServer(options: NextServerOptions = {}): Promise<NextServer> {
   await ensureNextBuild();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of OWNED_VARIABLES) delete env[name];
   Object.assign(env, {

@@ -1,6 +1,7 @@
 import { getServerConfig } from "@/lib/server/config";
 import type { ServerConfigResponse } from "@/lib/api/wire";
 import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { LOGIN_PATH } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
 // The answer follows the environment of the running server, never of the build.
@@ -21,7 +22,9 @@ export const GET = withApi(ROUTE, async () => {
     maxRequestResponses: config.maxRequestResponses,
     maxLabelBytes: config.maxLabelBytes,
     collectWindowSeconds: config.collectWindowSeconds,
+    createPolicy: config.auth.createPolicy,
   };
+  if (config.auth.createPolicy === "sso" || config.auth.createPolicy === "sso+token") answer.signInUrl = LOGIN_PATH;
   return jsonResponse(answer);
 });
 

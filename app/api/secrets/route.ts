@@ -4,6 +4,7 @@ import { requesterOf } from "@/lib/server/client-ip";
 import { recordSecretCreated } from "@/lib/server/metrics";
 import { declaredBodyBytes, enforceRateLimit } from "@/lib/server/rate-limit";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
+import { authorizeCreate } from "@/lib/server/auth";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -31,6 +32,8 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   await enforceRateLimit("create", request.headers, config, {
     createCost: { declaredBytes: declaredBodyBytes(request.headers), maxBodyBytes },
   });
+  // PROTOCOL.md §8: before the body is read, so refused callers cost no parsing.
+  const creator = await authorizeCreate(request, "secrets", config);
   const body = parseWith(createSecretBodySchemaFor(config), await readJsonBody(request, maxBodyBytes));
   const allowedIps = body.allowedIps ?? [];
   const allowedPrefixes = allowedIps.map((entry) => {
@@ -53,6 +56,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     retentionSeconds: config.metaRetentionSeconds,
     nowMs: Date.now(),
     requester: requesterOf(request.headers, config),
+    ...(creator ? { creator } : {}),
   });
   if (result.kind === "id_taken") throw new ApiFailure("id_taken");
   recordSecretCreated();

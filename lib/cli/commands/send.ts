@@ -24,6 +24,7 @@ import {
   terminalSafeJson,
   writeTo,
 } from "../output";
+import { apiTokenFrom } from "../credentials";
 import { askPassphrase, scriptedPassphrase } from "../passphrase";
 import { readContent, tooLargeError } from "../read-input";
 import { formatTtl } from "../ttl";
@@ -76,6 +77,8 @@ export async function send(options: SendOptions, context: CliContext): Promise<v
     throw tooLargeError(encryptedBytes, config.maxCiphertextBytes, options.server, false);
   }
   const passphrase = await passphraseFor(options, context);
+  // PROTOCOL.md §8: sent only when configured; never taken from argv.
+  const apiToken = await apiTokenFrom(context.env, options.tokenFile);
 
   const progress = Progress.forPayload(context.stderr, encryptedBytes);
   progress.update(`Encrypting ${formatBytes(encryptedBytes)}…`);
@@ -92,7 +95,7 @@ export async function send(options: SendOptions, context: CliContext): Promise<v
       ttlSeconds: options.ttlSeconds,
       maxViews: options.views,
       ...(options.allowIps.length > 0 ? { allowedIps: options.allowIps } : {}),
-    });
+    }, apiToken);
   } finally {
     progress.clear();
   }

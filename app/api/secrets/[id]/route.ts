@@ -56,6 +56,8 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
       ...(event.ip === undefined ? {} : { ip: event.ip }),
     })),
   };
+  // PROTOCOL.md §8: who created it, for the manage-link holder.
+  if (status.creator) answer.creator = status.creator;
   return jsonResponse(answer);
 });
 

@@ -5,6 +5,7 @@ import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { recordCheck } from "@/lib/server/metrics";
 import { checkSecretBodySchema } from "@/lib/api/schemas";
 import type { CheckSecretResponse } from "@/lib/api/wire";
+import { senderOf } from "@/lib/server/auth";
 import {
   accessFailure,
   isoTime,
@@ -39,6 +40,8 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
   if (result.kind !== "ok") throw accessFailure(result);
 
   const answer: CheckSecretResponse = { expiresAt: isoTime(result.expiresAtMs), viewsLeft: result.viewsLeft };
+  // PROTOCOL.md §8: the server vouches for the sender only when the operator asks it to.
+  if (config.auth.showSender && result.creator) answer.sender = senderOf(result.creator);
   return jsonResponse(answer);
 }, { outcome: recordCheck });
 

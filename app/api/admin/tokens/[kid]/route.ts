@@ -1,0 +1,34 @@
+import { getAuthStore } from "@/lib/store";
+import { getServerConfig } from "@/lib/server/config";
+import { enforceRateLimit } from "@/lib/server/rate-limit";
+import { ApiFailure, emptyResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { authorizeAdmin } from "@/lib/server/auth";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/admin/tokens/[kid]";
+
+const NO_TOKEN = "No live token has this id.";
+
+// DELETE /api/admin/tokens/{kid} – revoke a token at once (PROTOCOL.md §8)
+export const DELETE = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ kid: string }> }) => {
+  const config = getServerConfig();
+  await enforceRateLimit("manage", request.headers, config);
+  await authorizeAdmin(request, config);
+  const { kid } = await params;
+  if (!/^[A-Za-z0-9]{8}$/.test(kid)) throw new ApiFailure("not_found", NO_TOKEN);
+  if ((await getAuthStore().revokeToken(kid, Date.now())) === "not_found") throw new ApiFailure("not_found", NO_TOKEN);
+  return emptyResponse(204);
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["DELETE"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const GET = refuse;
+export const HEAD = refuse;
+export const POST = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+// OPTIONS /api/admin/tokens/{kid} – 204 with Allow
+export const OPTIONS = options;

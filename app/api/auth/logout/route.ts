@@ -1,0 +1,32 @@
+import { getAuthStore } from "@/lib/store";
+import { getServerConfig } from "@/lib/server/config";
+import { ApiFailure, emptyResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { clearCookieHeader, passesCsrfCheck, SESSION_COOKIE, sessionOf } from "@/lib/server/auth";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ROUTE = "/api/auth/logout";
+
+// POST /api/auth/logout – end the session here and in the store (PROTOCOL.md §8)
+export const POST = withApi(ROUTE, async (request: Request) => {
+  const { auth } = getServerConfig();
+  if (!passesCsrfCheck(request.headers, auth.publicOrigin)) {
+    throw new ApiFailure("forbidden", "Sign out from this site's pages.");
+  }
+  const store = getAuthStore();
+  const active = await sessionOf(request.headers, auth, store);
+  if (active) await store.deleteSession(active.idHash);
+  return emptyResponse(204, { "Set-Cookie": clearCookieHeader(SESSION_COOKIE) });
+});
+
+const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
+
+// Any other method – 405 method_not_allowed with Allow
+export const GET = refuse;
+export const HEAD = refuse;
+export const PUT = refuse;
+export const PATCH = refuse;
+export const DELETE = refuse;
+// OPTIONS /api/auth/logout – 204 with Allow
+export const OPTIONS = options;

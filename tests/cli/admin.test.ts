@@ -1,0 +1,80 @@
+/**
+ * `burnlink admin token …` and `burnlink send` with a token (PROTOCOL.md §8), through the
+ * real CLI bundle against the real server under CREATE_POLICY=token.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
+import { buildCli, runCli } from "./cli-harness";
+
+const ADMIN_TOKEN = `operator-${randomBytes(24).toString("base64url")}`;
+let server: NextServer;
+let dir: string;
+
+beforeAll(async () => {
+  await buildCli();
+  dir = mkdtempSync(path.join(tmpdir(), "burnlink-admin-"));
+  server = await startNextServer({
+    env: { CREATE_POLICY: "token", ADMIN_TOKEN_SHA256: createHash("sha256").update(ADMIN_TOKEN).digest("hex") },
+  });
+}, SERVER_START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const asAdmin = () => ({ BURNLINK_SERVER: server.url, BURNLINK_TOKEN: ADMIN_TOKEN });
+
+describe("burnlink admin token", () => {
+  it("creates a token printed once, lists it, lets send use it from BURNLINK_TOKEN or --token-file, and revokes it", async () => {
+    const created = await runCli(["admin", "token", "create", "--name", "ci", "--scope", "secrets:create", "--expires", "90d"], { env: asAdmin() });
+    expect(created.code, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^blt_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toContain("shown only this once");
+    expect(created.stderr).not.toContain(token);
+    const kid = token.slice(4, 12);
+
+    const listed = await runCli(["admin", "token", "list"], { env: asAdmin() });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(kid);
+    expect(listed.stdout).toContain("ci");
+    expect(listed.stdout).not.toContain(token.slice(13));
+
+    const refused = await runCli(["send"], { input: "no token", env: { BURNLINK_SERVER: server.url } });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain("lets only authorised senders create secrets; set BURNLINK_TOKEN or use --token-file");
+
+    const sent = await runCli(["send"], { input: "with a token", env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: token } });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s#/);
+
+    const file = path.join(dir, "token");
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const fromFile = await runCli(["send", "--token-file", file], { input: "from a file", env: { BURNLINK_SERVER: server.url } });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+
+    const revoked = await runCli(["admin", "token", "revoke", kid], { env: asAdmin() });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const after = await runCli(["send"], { input: "revoked", env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: token } });
+    expect(after.code).toBe(5);
+    const again = await runCli(["admin", "token", "revoke", kid], { env: asAdmin() });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain("has no live token with this id");
+  });
+
+  it("never takes a token from the command line, and refuses without an admin token", async () => {
+    const argv = await runCli(["admin", "token", "list", "--token", ADMIN_TOKEN], { env: { BURNLINK_SERVER: server.url } });
+    expect(argv.code).toBe(2);
+    expect(argv.stderr).toContain("tokens are never taken from the command line");
+    expect(argv.stderr).not.toContain(ADMIN_TOKEN);
+    const none = await runCli(["admin", "token", "list"], { env: { BURNLINK_SERVER: server.url } });
+    expect(none.code).toBe(2);
+    const wrong = await runCli(["admin", "token", "list"], { env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: "not-the-admin-token" } });
+    expect(wrong.code).toBe(5);
+    expect(wrong.stderr).toContain("did not accept the admin token");
+  });
+});
