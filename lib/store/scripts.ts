@@ -30,9 +30,11 @@
  *
  * Under maxmemory, Redis refuses a script's first memory-growing write while it
  * has written nothing yet, and lets every later write through once one has
- * happened: a script is never cut in half. Where a script deletes the
- * ciphertext it does so first, so a last view, a burn and a burn-at-limit still
- * complete when Redis is full; a create fails cleanly (OOM, then 503).
+ * happened: a script is never cut in half. A burn deletes the ciphertext first,
+ * so it still completes when Redis is full; a create fails cleanly (OOM, then
+ * 503). A reveal writes its failure count BEFORE it compares the unlock
+ * verifier, so when Redis is full every reveal past the access proof answers
+ * 503, right passphrase or wrong: a full Redis is never a passphrase oracle.
  */
 import "server-only";
 import { createHash } from "node:crypto";
@@ -170,8 +172,13 @@ local ciphertext = redis.call("GET", KEYS[1])
 local refused = gate(meta, ARGV[3], ARGV[4], ARGV[5], ciphertext ~= false)
 if refused then return refused end
 
+-- Count first, refund on a right unlock (issue 10 item 1). This write comes before the
+-- unlock comparison and is the same whatever the unlock, so a Redis at maxmemory refuses
+-- it (OOM, 503) for a right and a wrong passphrase alike: the answer can never depend on
+-- the comparison while a failure cannot be recorded. Once it is through, Redis lets every
+-- later write of the script through too, so a counted failure is never lost.
+local failed = redis.call("HINCRBY", KEYS[2], "failed", 1)
 if meta.unlockVerifier ~= ARGV[2] then
-  local failed = tonumber(meta.failed) + 1
   local limit = tonumber(meta.limit)
   if failed >= limit then
     -- The ciphertext goes in the same step as the failure that reaches the limit.
@@ -186,14 +193,15 @@ if meta.unlockVerifier ~= ARGV[2] then
   return { "wrong_passphrase", tostring(limit - failed) }
 end
 
+-- The right unlock takes back the count made above (same HSET, no extra command).
 local views_left = tonumber(meta.viewsLeft) - 1
 if views_left <= 0 then
   redis.call("DEL", KEYS[1])
-  redis.call("HSET", KEYS[2], "viewsLeft", "0", "state", "viewed", "goneReason", "viewed",
+  redis.call("HSET", KEYS[2], "failed", meta.failed, "viewsLeft", "0", "state", "viewed", "goneReason", "viewed",
     "goneAt", ARGV[3], "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]))
   return { "ok", ciphertext, "0", meta.expiresAt }
 end
-redis.call("HSET", KEYS[2], "viewsLeft", tostring(views_left),
+redis.call("HSET", KEYS[2], "failed", meta.failed, "viewsLeft", tostring(views_left),
   "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]))
 return { "ok", ciphertext, tostring(views_left), meta.expiresAt }
 `;
