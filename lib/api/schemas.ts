@@ -180,6 +180,11 @@ export const secretStatusResponseSchema = z.strictObject({
       type: z.enum(["created", "viewed", "wrong_passphrase", "ip_blocked", "burned"]),
       at: isoTime,
       ip: z.string().optional().meta({ description: "Per AUDIT_IP: a masked network, the address, or absent." }),
+      count: z.int().min(2).optional().meta({
+        description: "Coalesced ip_blocked or wrong_passphrase (PROTOCOL.md §9): how many attempts this event covers.",
+      }),
+      firstAt: isoTime.optional().meta({ description: "Coalesced events only: the first attempt (equals at)." }),
+      lastAt: isoTime.optional().meta({ description: "Coalesced events only: the last attempt." }),
     }),
   ),
 }) satisfies z.ZodType<SecretStatusResponse>;

@@ -49,8 +49,13 @@ export type SecretEventName = "created" | "viewed" | "wrong_passphrase" | "ip_bl
 
 export interface SecretEventBody {
   type: SecretEventName;
+  /** For a coalesced event, the same as firstAt. */
   at: string;
   ip?: string;
+  /** v1.1, coalesced `ip_blocked`/`wrong_passphrase` only: how many attempts (≥ 2) and their span. */
+  count?: number;
+  firstAt?: string;
+  lastAt?: string;
 }
 
 export interface SecretStatusResponse {

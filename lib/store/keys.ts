@@ -18,8 +18,14 @@ const IP_HEX = /^[0-9a-f]{32}$/;
 /** Braces would move the hash tag; whitespace and colons would blur the key layout. */
 const KEY_PREFIX = /^[^{}\s:]{1,64}$/;
 
-/** Events kept per secret: `created` plus the newest 99 others. */
-export const MAX_EVENTS = 100;
+/**
+ * Entries of refused-address events kept per secret (issue 10 item 3). Repeats from one
+ * network coalesce into one entry with a count; past this many entries the oldest
+ * `ip_blocked` entry goes. No other event is ever evicted: `created`, `viewed`,
+ * `wrong_passphrase` (coalesced likewise) and `burned` are bounded by the secret itself
+ * (1 + maxViews + attempts limit + 1), and claim retries record nothing.
+ */
+export const MAX_IP_BLOCKED_EVENTS = 20;
 
 export const DEFAULT_KEY_PREFIX = "burnlink";
 

@@ -17,8 +17,9 @@
  */
 import "server-only";
 import { ipAllowed } from "./allowlist";
-import { assertNewSecret, isSecretId, MAX_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
+import { assertNewSecret, isSecretId, MAX_IP_BLOCKED_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
 import {
+  COALESCED_EVENT_TYPES,
   StoreUnavailableError,
   type AccessRequest,
   type BurnResult,
@@ -42,7 +43,7 @@ export interface MemoryStoreOptions {
 }
 
 export const DEFAULT_MEMORY_STORE_MAX_BYTES = 256 * 1024 * 1024;
-/** Allowance per entry for its metadata, including a full list of MAX_EVENTS events. */
+/** Allowance per entry for its metadata and a typical list of events. */
 const META_BYTES = 16 * 1024;
 const SWEEP_INTERVAL_MS = 10_000;
 
@@ -112,10 +113,22 @@ class MemoryStore implements SecretStore {
     }
   }
 
-  /** Keeps `created` and the newest others, like the scripts' with_events. */
+  /** Coalesces repeats and caps ip_blocked entries, exactly like the scripts' with_events. */
   private record(entry: Entry, types: SecretEventType[], atMs: number, auditIp: string | undefined): void {
-    for (const type of types) entry.events.push(auditIp === undefined ? { type, atMs } : { type, atMs, ip: auditIp });
-    while (entry.events.length > MAX_EVENTS) entry.events.splice(1, 1);
+    for (const type of types) {
+      const last = entry.events.at(-1);
+      if (COALESCED_EVENT_TYPES.includes(type) && last?.type === type && last.ip === auditIp) {
+        last.count = (last.count ?? 1) + 1;
+        last.lastAtMs = atMs;
+      } else {
+        entry.events.push(auditIp === undefined ? { type, atMs } : { type, atMs, ip: auditIp });
+      }
+    }
+    let blocked = entry.events.filter((event) => event.type === "ip_blocked").length;
+    while (blocked > MAX_IP_BLOCKED_EVENTS) {
+      entry.events.splice(entry.events.findIndex((event) => event.type === "ip_blocked"), 1);
+      blocked -= 1;
+    }
   }
 
   /** PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone. */

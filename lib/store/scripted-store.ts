@@ -73,12 +73,17 @@ function parseEvents(json: string): SecretEvent[] {
   const parsed: unknown = JSON.parse(json);
   if (!Array.isArray(parsed)) throw unexpected("status");
   return parsed.map((item: unknown) => {
-    const event = item as { type?: unknown; atMs?: unknown; ip?: unknown };
+    const event = item as { type?: unknown; atMs?: unknown; ip?: unknown; count?: unknown; lastAtMs?: unknown };
     if (typeof event.type !== "string" || !EVENT_TYPES.includes(event.type) || typeof event.atMs !== "number") {
       throw unexpected("status");
     }
     const result: SecretEvent = { type: event.type as SecretEvent["type"], atMs: event.atMs };
     if (typeof event.ip === "string") result.ip = event.ip;
+    if (event.count !== undefined) {
+      if (!Number.isSafeInteger(event.count) || typeof event.lastAtMs !== "number") throw unexpected("status");
+      result.count = event.count as number;
+      result.lastAtMs = event.lastAtMs;
+    }
     return result;
   });
 }

@@ -38,7 +38,7 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import { MAX_EVENTS } from "./keys";
+import { MAX_IP_BLOCKED_EVENTS } from "./keys";
 
 export interface LuaScript {
   readonly name: string;
@@ -101,16 +101,39 @@ local function ip_allowed(ip, prefixes)
   return false
 end
 
--- Appends events and keeps at most ${MAX_EVENTS}: the first (created) and the newest others,
--- so a link holder cannot grow the metadata without bound.
+-- Appends events (issue 10 item 3, PROTOCOL.md §9). An ip_blocked or wrong_passphrase that
+-- repeats the newest event's type and ip is counted into it (count, lastAtMs) instead of
+-- added; at most ${MAX_IP_BLOCKED_EVENTS} ip_blocked entries are kept, the oldest going first.
+-- Nothing else is ever evicted, so refused requests cannot push created, viewed,
+-- wrong_passphrase or burned out of the timeline.
+local COALESCED = { ip_blocked = true, wrong_passphrase = true }
 local function with_events(meta, types, at_ms, ip)
   local events = cjson.decode(meta.events)
+  local at = tonumber(at_ms)
   for _, kind in ipairs(types) do
-    local event = { type = kind, atMs = tonumber(at_ms) }
-    if ip ~= "" then event.ip = ip end
-    events[#events + 1] = event
+    local last = events[#events]
+    if COALESCED[kind] and last ~= nil and last.type == kind and (last.ip or "") == ip then
+      last.count = (last.count or 1) + 1
+      last.lastAtMs = at
+    else
+      local event = { type = kind, atMs = at }
+      if ip ~= "" then event.ip = ip end
+      events[#events + 1] = event
+    end
   end
-  while #events > ${MAX_EVENTS} do table.remove(events, 2) end
+  local blocked = 0
+  for _, event in ipairs(events) do
+    if event.type == "ip_blocked" then blocked = blocked + 1 end
+  end
+  local i = 1
+  while blocked > ${MAX_IP_BLOCKED_EVENTS} and i <= #events do
+    if events[i].type == "ip_blocked" then
+      table.remove(events, i)
+      blocked = blocked - 1
+    else
+      i = i + 1
+    end
+  end
   return cjson.encode(events)
 end
 

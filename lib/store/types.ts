@@ -26,10 +26,21 @@ export type SecretEventType = "created" | "viewed" | "wrong_passphrase" | "ip_bl
 
 export interface SecretEvent {
   type: SecretEventType;
+  /** When it happened; for a coalesced event, the first of its attempts. */
   atMs: number;
   /** Already masked by the caller per AUDIT_IP; absent when AUDIT_IP=none. */
   ip?: string;
+  /**
+   * Only on a coalesced event (PROTOCOL.md §9): consecutive `ip_blocked`, or consecutive
+   * `wrong_passphrase`, from the same recorded `ip` are one event. `count` ≥ 2 attempts,
+   * the last at `lastAtMs`. Absent for a single attempt.
+   */
+  count?: number;
+  lastAtMs?: number;
 }
+
+/** Event types that coalesce into one entry while they repeat from one recorded ip. */
+export const COALESCED_EVENT_TYPES: readonly SecretEventType[] = ["ip_blocked", "wrong_passphrase"];
 
 /**
  * An allowlist entry in canonical 128-bit form: IPv4 addresses and networks are

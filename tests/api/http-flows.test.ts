@@ -160,13 +160,15 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
     ]);
     const status = await api.secretStatus(sealed.id, manageToken(sealed.manageKey));
     expect([status.state, status.failedAttempts]).toEqual(["burned", 3]);
-    expect(status.events.map((event) => event.type)).toEqual([
-      "created",
-      "wrong_passphrase",
-      "wrong_passphrase",
-      "wrong_passphrase",
-      "burned",
+    // Three failures from one network are one event with their count and span (PROTOCOL.md §9).
+    expect(status.events.map((event) => [event.type, event.count])).toEqual([
+      ["created", undefined],
+      ["wrong_passphrase", 3],
+      ["burned", undefined],
     ]);
+    const failures = status.events[1];
+    expect(failures?.firstAt).toBe(failures?.at);
+    expect(Date.parse(failures?.lastAt ?? "")).toBeGreaterThanOrEqual(Date.parse(failures?.at ?? ""));
   });
 
   it("answers gone with reason viewed once every view is used", async () => {

@@ -198,12 +198,11 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await reveal(secret, t0 + 4)).toEqual({ kind: "gone", reason: "attempts", atMs: t0 + 3 });
         const status = await statusOf(secret, t0 + 4);
         expect(status).toMatchObject({ state: "burned", failedAttempts: 3, viewsLeft: 0 });
-        expect(status.events.map((e) => [e.type, e.atMs])).toEqual([
-          ["created", t0],
-          ["wrong_passphrase", t0 + 1],
-          ["wrong_passphrase", t0 + 2],
-          ["wrong_passphrase", t0 + 3],
-          ["burned", t0 + 3],
+        // Three failures from one client are one coalesced event (PROTOCOL.md §9).
+        expect(status.events).toEqual([
+          { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+          { type: "wrong_passphrase", atMs: t0 + 1, count: 3, lastAtMs: t0 + 3 },
+          { type: "burned", atMs: t0 + 3 },
         ]);
       });
 
@@ -345,10 +344,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await reveal(secret, t0 + 2, outsider)).toEqual({ kind: "ip_not_allowed" });
         const status = await statusOf(secret, t0 + 3);
         expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
-        expect(status.events.slice(1)).toEqual([
-          { type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24" },
-          { type: "ip_blocked", atMs: t0 + 2, ip: "203.0.113.0/24" },
-        ]);
+        expect(status.events.slice(1)).toEqual([{ type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24", count: 2, lastAtMs: t0 + 2 }]);
       });
 
       it("checks the allowlist after the access proof: a wrong proof from outside is not_found and unrecorded", async () => {
@@ -452,17 +448,48 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
     });
 
     describe("events", () => {
-      it("keeps at most 100 events: created and the newest 99", async () => {
+      it("coalesces 150 refused checks from one network into one ip_blocked event with their count and span", async () => {
         const secret = await created({ allowedIps: ["192.0.2.0/24"] });
         const t0 = secret.input.nowMs;
-        const outsider = requester(v4Hex("203.0.113.9"));
+        const outsider = requester(v4Hex("203.0.113.9"), "203.0.113.0/24");
         for (let i = 1; i <= 150; i++) {
           expect(await store.check(access(secret, t0 + i, outsider))).toEqual({ kind: "ip_not_allowed" });
         }
-        const events = (await statusOf(secret, t0 + 151)).events;
-        expect(events).toHaveLength(100);
-        expect(events[0]).toMatchObject({ type: "created", atMs: t0 });
-        expect(events.slice(1).map((e) => e.atMs)).toEqual(Array.from({ length: 99 }, (_, i) => t0 + 52 + i));
+        expect((await statusOf(secret, t0 + 151)).events).toEqual([
+          { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+          { type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24", count: 150, lastAtMs: t0 + 150 },
+        ]);
+      });
+
+      it("never lets refused checks from many networks push created, viewed, wrong_passphrase or burned out", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.0/24"], maxViews: 3, attemptsLimit: 2 });
+        const t0 = secret.input.nowMs;
+        const insider = requester(v4Hex("192.0.2.5"), "192.0.2.0/24");
+        const outsider = (i: number) => requester(v4Hex(`203.0.${i % 256}.9`), `203.0.${i % 256}.0/24`);
+        const refuse = async (from: number, to: number) => {
+          for (let i = from; i <= to; i++) {
+            expect(await store.check(access(secret, t0 + i, outsider(i)))).toEqual({ kind: "ip_not_allowed" });
+          }
+        };
+        expect(await reveal(secret, t0 + 1, insider)).toMatchObject({ kind: "ok" });
+        await refuse(2, 60);
+        const wrong = { ...access(secret, t0 + 61, insider), unlockVerifier: makeSecret().unlock.verifier };
+        expect(await store.reveal(wrong)).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
+        await refuse(62, 130);
+        expect(await store.reveal({ ...wrong, nowMs: t0 + 131 })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
+        await refuse(132, 200);
+        const events = (await statusOf(secret, t0 + 201)).events;
+        expect(events.filter((e) => e.type !== "ip_blocked")).toEqual([
+          { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+          { type: "viewed", atMs: t0 + 1, ip: "192.0.2.0/24" },
+          { type: "wrong_passphrase", atMs: t0 + 61, ip: "192.0.2.0/24" },
+          { type: "wrong_passphrase", atMs: t0 + 131, ip: "192.0.2.0/24" },
+          { type: "burned", atMs: t0 + 131, ip: "192.0.2.0/24" },
+        ]);
+        // Only the newest 20 refusals keep an entry; the timeline stays in time order.
+        const blocked = events.filter((e) => e.type === "ip_blocked");
+        expect(blocked.map((e) => e.atMs)).toEqual(Array.from({ length: 20 }, (_, i) => t0 + 181 + i));
+        expect(events.map((e) => e.atMs)).toEqual([...events.map((e) => e.atMs)].sort((a, b) => a - b));
       });
     });
 
@@ -507,14 +534,10 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           expect(results.filter((r) => r.kind === "gone" && r.reason === "attempts")).toHaveLength(45);
           const status = await statusOf(secret);
           expect(status).toMatchObject({ state: "burned", failedAttempts: 5, viewsLeft: 0 });
-          expect(status.events.map((e) => e.type)).toEqual([
-            "created",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "burned",
+          expect(status.events.map((e) => [e.type, e.count])).toEqual([
+            ["created", undefined],
+            ["wrong_passphrase", 5],
+            ["burned", undefined],
           ]);
           expect(await reveal(secret)).toMatchObject({ kind: "gone", reason: "attempts" });
         });

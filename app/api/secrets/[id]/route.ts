@@ -52,6 +52,9 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
       type: event.type,
       at: isoTime(event.atMs),
       ...(event.ip === undefined ? {} : { ip: event.ip }),
+      ...(event.count === undefined || event.lastAtMs === undefined
+        ? {}
+        : { count: event.count, firstAt: isoTime(event.atMs), lastAt: isoTime(event.lastAtMs) }),
     })),
   };
   return jsonResponse(answer);
