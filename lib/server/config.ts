@@ -43,6 +43,8 @@ export interface ServerConfig {
   peerHeaderTrusted: boolean;
   /** Requests per client address and window; 0 turns a limit off (lib/server/rate-limit.ts). */
   rateLimits: RateLimits;
+  /** ID_TOMBSTONE_SECONDS: how long after expiresAt an id stays taken (id only, nothing else kept). */
+  idTombstoneSeconds: number;
 }
 
 export interface RateLimits {
@@ -160,6 +162,9 @@ const envSchema = z
     RATE_LIMIT_MANAGE_PER_MINUTE: wholeNumber(60, 0, 1_000_000, "requests"),
     RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: wholeNumber(20, 0, 1_000_000, "attempts"),
     BURNLINK_CUSTOM_SERVER: z.preprocess(unsetIfEmpty, z.enum(["1"]).optional()),
+    // How long after expiresAt a secret's id stays taken, as an id-only key, so a link can
+    // never be re-armed after its metadata is gone (issue 10 item 10); 0 = as long as the metadata.
+    ID_TOMBSTONE_SECONDS: wholeNumber(90 * DAY_SECONDS, 0, 10 * 365 * DAY_SECONDS, "seconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -219,6 +224,7 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       managePerMinute: env.RATE_LIMIT_MANAGE_PER_MINUTE,
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
+    idTombstoneSeconds: env.ID_TOMBSTONE_SECONDS,
   };
 }
 

@@ -68,6 +68,20 @@ export function metaKey(prefix: string, id: string): string {
   return `${prefix}:{${id}}:meta`;
 }
 
+/** The claim verifiers of PROTOCOL.md §6: a hash claimVerifier → "claimedAtMs:viewsLeft". */
+export function claimsKey(prefix: string, id: string): string {
+  return `${prefix}:{${id}}:claims`;
+}
+
+/**
+ * The id tombstone (issue 10 item 10): an empty string whose only content is its name.
+ * It outlives the metadata (ID_TOMBSTONE_SECONDS after expiresAt) so that create keeps
+ * answering id_taken; it holds no ciphertext, verifier or time.
+ */
+export function idKey(prefix: string, id: string): string {
+  return `${prefix}:{${id}}:id`;
+}
+
 /**
  * The client address as the allowlist compares it. Anything but 32 lowercase hex
  * digits becomes "", which matches no allowlist entry at all (not even /0): an
@@ -101,6 +115,9 @@ export function assertNewSecret(secret: NewSecret): void {
   if (!isWholeNumber(secret.maxViews, 1)) problems.push("maxViews must be a whole number >= 1");
   if (!isWholeNumber(secret.attemptsLimit, 1)) problems.push("attemptsLimit must be a whole number >= 1");
   if (!isWholeNumber(secret.retentionSeconds, 0)) problems.push("retentionSeconds must be a whole number >= 0");
+  if (secret.idTombstoneSeconds !== undefined && !isWholeNumber(secret.idTombstoneSeconds, 0)) {
+    problems.push("idTombstoneSeconds must be a whole number >= 0");
+  }
   if (!isWholeNumber(secret.nowMs, 0)) problems.push("nowMs must be a whole number of milliseconds");
   if (!secret.allowedPrefixes.every(isIpPrefix)) problems.push("allowedPrefixes must be 32 hex digits with a length 0..128");
   if (secret.allowedIps.length !== secret.allowedPrefixes.length) {

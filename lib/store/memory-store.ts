@@ -46,6 +46,8 @@ export const DEFAULT_MEMORY_STORE_MAX_BYTES = 256 * 1024 * 1024;
 /** Allowance per entry for its metadata and a typical list of events. */
 const META_BYTES = 16 * 1024;
 const SWEEP_INTERVAL_MS = 10_000;
+/** Allowance per id tombstone: the id and its expiry, nothing else. */
+const TOMBSTONE_BYTES = 64;
 
 interface Entry {
   /** null once viewed out, burned or expired. */
@@ -71,6 +73,8 @@ interface Entry {
 class MemoryStore implements SecretStore {
   readonly kind = "memory";
   private readonly entries = new Map<string, Entry>();
+  /** Id tombstones (issue 10 item 10): id → when it is free again. Nothing else is kept. */
+  private readonly tombstones = new Map<string, number>();
   private readonly maxBytes: number;
   private bytes = 0;
   private nextSweepMs = 0;
@@ -111,6 +115,22 @@ class MemoryStore implements SecretStore {
       if (nowMs >= entry.metaExpiresAtMs) this.drop(id, entry);
       else if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
     }
+    for (const [id, untilMs] of this.tombstones) {
+      if (nowMs >= untilMs) this.dropTombstone(id);
+    }
+  }
+
+  private dropTombstone(id: string): void {
+    if (this.tombstones.delete(id)) this.bytes -= TOMBSTONE_BYTES;
+  }
+
+  /** True while the id tombstone of `id` stands at nowMs (like an unexpired Redis key). */
+  private tombstoned(id: string, nowMs: number): boolean {
+    const untilMs = this.tombstones.get(id);
+    if (untilMs === undefined) return false;
+    if (nowMs < untilMs) return true;
+    this.dropTombstone(id);
+    return false;
   }
 
   /** Coalesces repeats and caps ip_blocked entries, exactly like the scripts' with_events. */
@@ -148,12 +168,15 @@ class MemoryStore implements SecretStore {
 
   async create(secret: NewSecret): Promise<CreateResult> {
     assertNewSecret(secret);
-    if (this.lookup(secret.id, secret.nowMs)) return { kind: "id_taken" };
-    const size = secret.ciphertext.length + META_BYTES;
+    if (this.lookup(secret.id, secret.nowMs) || this.tombstoned(secret.id, secret.nowMs)) return { kind: "id_taken" };
+    const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
+    const metaExpiresAtMs = expiresAtMs + secret.retentionSeconds * 1000;
+    const tombstoneUntilMs = expiresAtMs + (secret.idTombstoneSeconds ?? 0) * 1000;
+    const tombstone = tombstoneUntilMs > metaExpiresAtMs;
+    const size = secret.ciphertext.length + META_BYTES + (tombstone ? TOMBSTONE_BYTES : 0);
     if (this.bytes + size > this.maxBytes) {
       throw new StoreUnavailableError("The in-memory secret store is full (maxBytes reached); it accepts new secrets again as old ones go");
     }
-    const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
     const entry: Entry = {
       ciphertext: secret.ciphertext,
       accessVerifier: secret.accessVerifier,
@@ -161,7 +184,7 @@ class MemoryStore implements SecretStore {
       manageVerifier: secret.manageVerifier,
       createdAtMs: secret.nowMs,
       expiresAtMs,
-      metaExpiresAtMs: expiresAtMs + secret.retentionSeconds * 1000,
+      metaExpiresAtMs,
       maxViews: secret.maxViews,
       viewsLeft: secret.maxViews,
       failed: 0,
@@ -173,6 +196,7 @@ class MemoryStore implements SecretStore {
     };
     this.record(entry, ["created"], secret.nowMs, secret.requester.auditIp);
     this.entries.set(secret.id, entry);
+    if (tombstone) this.tombstones.set(secret.id, tombstoneUntilMs);
     this.bytes += size;
     return { kind: "created", expiresAtMs };
   }
@@ -264,6 +288,7 @@ class MemoryStore implements SecretStore {
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.tombstones.clear();
     this.bytes = 0;
   }
 }

@@ -9,7 +9,17 @@
  * which of their errors mean "unavailable".
  */
 import "server-only";
-import { assertKeyPrefix, assertNewSecret, isSecretId, isVerifier, metaKey, normalizeIpHex, secretKey } from "./keys";
+import {
+  assertKeyPrefix,
+  assertNewSecret,
+  claimsKey,
+  idKey,
+  isSecretId,
+  isVerifier,
+  metaKey,
+  normalizeIpHex,
+  secretKey,
+} from "./keys";
 import { SCRIPTS, type LuaScript } from "./scripts";
 import {
   StoreUnavailableError,
@@ -98,8 +108,9 @@ export class ScriptedStore implements SecretStore {
     assertKeyPrefix(keyPrefix);
   }
 
+  /** The same four keys for every script (./scripts.ts): one hash tag, one slot. */
   private keys(id: string): string[] {
-    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id)];
+    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id), claimsKey(this.keyPrefix, id), idKey(this.keyPrefix, id)];
   }
 
   async create(secret: NewSecret): Promise<CreateResult> {
@@ -119,6 +130,7 @@ export class ScriptedStore implements SecretStore {
       JSON.stringify(secret.allowedIps),
       secret.allowedPrefixes.map((prefix) => `${prefix.network}/${prefix.prefixLength}`).join(","),
       secret.requester.auditIp ?? "",
+      String(expiresAtMs + (secret.idTombstoneSeconds ?? 0) * 1000),
     ]);
     const [kind, parts] = outcome(reply, "create");
     if (kind === "created") return { kind: "created", expiresAtMs: whole(parts, 1, "create") };

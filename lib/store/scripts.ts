@@ -4,13 +4,16 @@
  * Guarantees: each store operation is ONE script, so Redis runs its proof check,
  * allowlist, tombstone, failure counting, view decrement, deletion and event
  * record as a single atomic step; the same source runs on Redis over TCP and on
- * Upstash. Every script takes KEYS[1] = `<prefix>:{id}:secret` and
- * KEYS[2] = `<prefix>:{id}:meta` (same hash tag, same cluster slot).
+ * Upstash. Every script takes KEYS[1] = `<prefix>:{id}:secret`,
+ * KEYS[2] = `<prefix>:{id}:meta`, KEYS[3] = `<prefix>:{id}:claims` and
+ * KEYS[4] = `<prefix>:{id}:id` (same hash tag, same cluster slot).
  *
  * Storage layout: the ciphertext is a plain string at KEYS[1] expiring natively
  * at expiresAt (PXAT); the metadata is a hash at KEYS[2] expiring at
- * expiresAt + retention, with the fields listed in META_FIELDS. Nothing stored
- * is a proof: only the verifiers SHA-512(proof)[0..32] are compared.
+ * expiresAt + retention, with the fields listed in META_FIELDS; the id tombstone
+ * is an empty string at KEYS[4] expiring ID_TOMBSTONE_SECONDS after expiresAt (when
+ * that is later than the metadata). Nothing stored is a proof: only the verifiers
+ * SHA-512(proof)[0..32] are compared.
  *
  * Why a plain `~=` on verifiers is safe here: what is compared is a hash of the
  * caller's proof, never the proof. Timing could at best tell an attacker how many
@@ -154,11 +157,13 @@ end
 
 /**
  * ARGV: ciphertext, accessVerifier, unlockVerifier, manageVerifier, nowMs, expiresAt,
- * metaExpiresAt, maxViews, attemptsLimit, allowedIps JSON, prefixes, auditIp ("" for none).
+ * metaExpiresAt, maxViews, attemptsLimit, allowedIps JSON, prefixes, auditIp ("" for none),
+ * idTombstoneUntil ("0" for none).
  */
 const CREATE = `
-if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 then
-  -- A consumed link keeps its metadata until retention ends: it can never be re-armed.
+if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 or redis.call("EXISTS", KEYS[4]) == 1 then
+  -- A consumed link keeps its metadata until retention ends, then its id tombstone:
+  -- it can never be re-armed.
   return { "id_taken" }
 end
 local created = { type = "created", atMs = tonumber(ARGV[5]) }
@@ -170,6 +175,7 @@ redis.call("HSET", KEYS[2],
   "allowedIps", ARGV[10], "prefixes", ARGV[11], "events", cjson.encode({ created }))
 redis.call("PEXPIREAT", KEYS[2], ARGV[7])
 redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[6])
+if tonumber(ARGV[13]) > tonumber(ARGV[7]) then redis.call("SET", KEYS[4], "", "PXAT", ARGV[13]) end
 return { "created", ARGV[6] }
 `;
 

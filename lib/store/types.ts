@@ -2,8 +2,8 @@
  * The one storage contract behind every driver (PROTOCOL.md §4 rules, §5 storage).
  *
  * Guarantees every driver must keep, proven by tests/store/contract.ts:
- * - create is one atomic write-if-absent: an id whose ciphertext OR metadata is
- *   still stored is taken, so a consumed link can never be re-armed;
+ * - create is one atomic write-if-absent: an id whose ciphertext, metadata OR id
+ *   tombstone is still stored is taken, so a consumed link can never be re-armed;
  * - check, reveal and burn are each ONE atomic step (a Lua script on Redis and
  *   Upstash, one synchronous block in memory): proof check, allowlist, tombstone,
  *   failure counting with burn-at-limit, view decrement, deletion at zero and the
@@ -73,6 +73,12 @@ export interface NewSecret {
   allowedPrefixes: IpPrefix[];
   /** How long metadata outlives expiresAt. */
   retentionSeconds: number;
+  /**
+   * How long after expiresAt the id alone stays taken (ID_TOMBSTONE_SECONDS), so a link
+   * can never be re-armed once its metadata is gone. Nothing but the id is kept. Default 0:
+   * the id is free when the metadata goes.
+   */
+  idTombstoneSeconds?: number;
   nowMs: number;
   requester: Requester;
 }

@@ -18,6 +18,7 @@ describe("parseServerConfig", () => {
       maxAllowedIps: 20,
       peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
+      idTombstoneSeconds: 90 * 24 * 3600,
     });
   });
 
@@ -43,6 +44,7 @@ describe("parseServerConfig", () => {
       RATE_LIMIT_READ_PER_MINUTE: "5",
       RATE_LIMIT_MANAGE_PER_MINUTE: "6",
       RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "7",
+      ID_TOMBSTONE_SECONDS: "0",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -59,6 +61,7 @@ describe("parseServerConfig", () => {
       maxAllowedIps: 3,
       peerHeaderTrusted: true,
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
+      idTombstoneSeconds: 0,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });

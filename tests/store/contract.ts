@@ -273,8 +273,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         }
       });
 
-      it("forgets the metadata after retention: then everything answers not_found and the id is free", async () => {
-        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1 });
+      it("forgets the metadata after retention: then everything answers not_found and, without a tombstone, the id is free", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1, idTombstoneSeconds: 0 });
         expect(await store.check(access(secret, Date.now()))).toMatchObject({ kind: "ok" });
         await waitFor(
           async () => ((await store.status(manage(secret, Date.now()))).kind === "not_found" ? true : undefined),
@@ -285,6 +285,45 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await store.burn(manage(secret, Date.now()))).toEqual({ kind: "not_found" });
         const reuse = makeSecret({ id: secret.input.id });
         expect(await store.create(reuse.input)).toMatchObject({ kind: "created" });
+      });
+
+      it("keeps the id taken after retention while its id tombstone lasts, holding nothing but the id", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1, idTombstoneSeconds: 3600 });
+        expect(await reveal(secret, Date.now())).toMatchObject({ kind: "ok" });
+        await waitFor(
+          async () => ((await store.status(manage(secret, Date.now()))).kind === "not_found" ? true : undefined),
+          "the metadata to expire",
+        );
+        // Everything a link holder can ask answers like an unknown id ...
+        expect(await store.check(access(secret, Date.now()))).toEqual({ kind: "not_found" });
+        expect(await reveal(secret, Date.now())).toEqual({ kind: "not_found" });
+        // ... but the link can never be re-armed, by anyone holding K.
+        for (let i = 0; i < 3; i++) {
+          expect(await store.create(makeSecret({ id: secret.input.id, nowMs: Date.now() }).input)).toEqual({ kind: "id_taken" });
+        }
+        const stored = harness.stored?.();
+        if (stored) {
+          const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
+          expect(await stored.keys(`*${secret.input.id}*`)).toEqual([`${prefix}:id`]);
+          expect(await stored.values(`${prefix}:id`)).toEqual([""]);
+          const elapsed = Date.now() - secret.input.nowMs;
+          const ttl = await stored.pttl(`${prefix}:id`);
+          expect(ttl).toBeGreaterThan(1000 + 3_600_000 - elapsed - 1000);
+          expect(ttl).toBeLessThanOrEqual(1000 + 3_600_000);
+        }
+      });
+
+      it("frees the id when the id tombstone ends, on the store's clock", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 0, idTombstoneSeconds: 1 });
+        expect(await store.create(makeSecret({ id: secret.input.id, nowMs: secret.input.nowMs + 1500 }).input)).toEqual({
+          kind: "id_taken",
+        });
+        const reuse = await waitFor(async () => {
+          const attempt = makeSecret({ id: secret.input.id, nowMs: Date.now() });
+          return (await store.create(attempt.input)).kind === "created" ? attempt : undefined;
+        }, "the id tombstone to expire");
+        expect(Date.now()).toBeGreaterThanOrEqual(secret.input.nowMs + 2000);
+        expect(await reveal(reuse, Date.now())).toMatchObject({ kind: "ok", ciphertext: reuse.ciphertext });
       });
     });
 
@@ -551,7 +590,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           const stored = harness.stored!();
           const keys = await stored.keys(`*${secret.input.id}*`);
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect(keys.sort()).toEqual([`${prefix}:meta`, `${prefix}:secret`]);
+          expect(keys.sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect(await stored.values(`${prefix}:id`)).toEqual([""]);
           const secretTtl = await stored.pttl(`${prefix}:secret`);
           const metaTtl = await stored.pttl(`${prefix}:meta`);
           const elapsed = Date.now() - secret.input.nowMs;
