@@ -7,7 +7,7 @@
  */
 import "server-only";
 import { timingSafeEqual } from "node:crypto";
-import type { IpPrefix, NewSecret } from "./types";
+import type { IpPrefix, NewSecret, RevealRequest } from "./types";
 
 /** b64u of 16 bytes (PROTOCOL.md §1). */
 const SECRET_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -124,4 +124,18 @@ export function assertNewSecret(secret: NewSecret): void {
     problems.push("allowedIps and allowedPrefixes must have the same length");
   }
   if (problems.length > 0) throw new TypeError(`Invalid secret for the store: ${problems.join("; ")}`);
+}
+
+/**
+ * The claim a reveal may use, or undefined: none sent, grace off, or a verifier of the
+ * wrong shape (which could never match a recorded one). Throws on a grace that is not a
+ * whole number of seconds ≥ 1: a programming error, not user input.
+ */
+export function claimOf(request: RevealRequest): { verifier: string; graceMs: number } | undefined {
+  if (request.claim === undefined || !isVerifier(request.claim.verifier)) return undefined;
+  const { graceSeconds } = request.claim;
+  if (!Number.isSafeInteger(graceSeconds) || graceSeconds < 1) {
+    throw new TypeError("A reveal claim's graceSeconds must be a whole number >= 1");
+  }
+  return { verifier: request.claim.verifier, graceMs: graceSeconds * 1000 };
 }

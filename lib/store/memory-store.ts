@@ -17,7 +17,7 @@
  */
 import "server-only";
 import { ipAllowed } from "./allowlist";
-import { assertNewSecret, isSecretId, MAX_IP_BLOCKED_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
+import { assertNewSecret, claimOf, isSecretId, MAX_IP_BLOCKED_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
 import {
   COALESCED_EVENT_TYPES,
   StoreUnavailableError,
@@ -68,6 +68,21 @@ interface Entry {
   allowedIps: string[];
   prefixes: IpPrefix[];
   events: SecretEvent[];
+  /** PROTOCOL.md §6: claimVerifier → when it took a view and the viewsLeft it was told. */
+  claims: Map<string, { claimedAtMs: number; viewsLeft: number }>;
+  /** When the last claim's grace ends; 0 before any claim and after a burn. */
+  graceUntilMs: number;
+}
+
+/**
+ * When the ciphertext goes, like the Redis key's expiry: at max(expiresAt, graceUntil)
+ * while views are left, at graceUntil once every view is used (only a claim in its grace
+ * may still read it), at once after a burn.
+ */
+function ciphertextUntilMs(entry: Entry): number {
+  if (entry.state === "active") return Math.max(entry.expiresAtMs, entry.graceUntilMs);
+  if (entry.state === "viewed") return entry.graceUntilMs;
+  return 0;
 }
 
 class MemoryStore implements SecretStore {
@@ -104,7 +119,8 @@ class MemoryStore implements SecretStore {
       this.drop(id, entry);
       return undefined;
     }
-    if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
+    if (nowMs >= ciphertextUntilMs(entry)) this.dropCiphertext(entry);
+    if (nowMs >= entry.graceUntilMs) entry.claims.clear();
     return entry;
   }
 
@@ -113,7 +129,7 @@ class MemoryStore implements SecretStore {
     this.nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
     for (const [id, entry] of this.entries) {
       if (nowMs >= entry.metaExpiresAtMs) this.drop(id, entry);
-      else if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
+      else if (nowMs >= ciphertextUntilMs(entry)) this.dropCiphertext(entry);
     }
     for (const [id, untilMs] of this.tombstones) {
       if (nowMs >= untilMs) this.dropTombstone(id);
@@ -151,12 +167,19 @@ class MemoryStore implements SecretStore {
     }
   }
 
-  /** PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone. */
-  private gate(entry: Entry, request: AccessRequest): IpNotAllowedOrGone | undefined {
+  /**
+   * PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone, which a
+   * claim in its grace skips for viewed and expired, never for a burn (§6).
+   */
+  private gate(entry: Entry, request: AccessRequest, inGrace = false): IpNotAllowedOrGone | undefined {
     if (!ipAllowed(normalizeIpHex(request.requester.ipHex), entry.prefixes)) {
       this.record(entry, ["ip_blocked"], request.nowMs, request.requester.auditIp);
       return { kind: "ip_not_allowed" };
     }
+    if (entry.state === "burned") {
+      return { kind: "gone", reason: entry.goneReason ?? "burned", atMs: entry.goneAtMs ?? entry.expiresAtMs };
+    }
+    if (inGrace && entry.ciphertext !== null) return undefined;
     if (entry.state !== "active") {
       return { kind: "gone", reason: entry.goneReason ?? "burned", atMs: entry.goneAtMs ?? entry.expiresAtMs };
     }
@@ -193,6 +216,8 @@ class MemoryStore implements SecretStore {
       allowedIps: [...secret.allowedIps],
       prefixes: secret.allowedPrefixes.map((prefix) => ({ ...prefix })),
       events: [],
+      claims: new Map(),
+      graceUntilMs: 0,
     };
     this.record(entry, ["created"], secret.nowMs, secret.requester.auditIp);
     this.entries.set(secret.id, entry);
@@ -213,7 +238,10 @@ class MemoryStore implements SecretStore {
   async reveal(request: RevealRequest): Promise<RevealResult> {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
     if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
-    const refused = this.gate(entry, request);
+    const claim = claimOf(request);
+    const recorded = claim ? entry.claims.get(claim.verifier) : undefined;
+    const inGrace = recorded !== undefined && claim !== undefined && request.nowMs < recorded.claimedAtMs + claim.graceMs;
+    const refused = this.gate(entry, request, inGrace);
     if (refused) return refused;
     const ciphertext = entry.ciphertext as string;
     const auditIp = request.requester.auditIp;
@@ -221,10 +249,7 @@ class MemoryStore implements SecretStore {
     if (!sameVerifier(request.unlockVerifier, entry.unlockVerifier)) {
       entry.failed += 1;
       if (entry.failed >= entry.limit) {
-        this.dropCiphertext(entry);
-        entry.state = "burned";
-        entry.goneReason = "attempts";
-        entry.goneAtMs = request.nowMs;
+        this.burnNow(entry, "attempts", request.nowMs);
         this.record(entry, ["wrong_passphrase", "burned"], request.nowMs, auditIp);
         return { kind: "wrong_passphrase", attemptsLeft: 0 };
       }
@@ -232,16 +257,34 @@ class MemoryStore implements SecretStore {
       return { kind: "wrong_passphrase", attemptsLeft: entry.limit - entry.failed };
     }
 
-    entry.viewsLeft -= 1;
+    // A retry within the grace: the first answer again, consuming and recording nothing.
+    if (inGrace && recorded) return { kind: "ok", ciphertext, viewsLeft: recorded.viewsLeft, expiresAtMs: entry.expiresAtMs };
+
+    entry.viewsLeft = Math.max(0, entry.viewsLeft - 1);
     this.record(entry, ["viewed"], request.nowMs, auditIp);
-    if (entry.viewsLeft <= 0) {
-      entry.viewsLeft = 0;
-      this.dropCiphertext(entry);
+    if (claim) {
+      entry.claims.set(claim.verifier, { claimedAtMs: request.nowMs, viewsLeft: entry.viewsLeft });
+      entry.graceUntilMs = Math.max(entry.graceUntilMs, request.nowMs + claim.graceMs);
+      // The record outlives every grace, as the scripts extend the metadata key.
+      entry.metaExpiresAtMs = Math.max(entry.metaExpiresAtMs, entry.graceUntilMs);
+    }
+    if (entry.viewsLeft === 0) {
       entry.state = "viewed";
       entry.goneReason = "viewed";
       entry.goneAtMs = request.nowMs;
+      if (request.nowMs >= entry.graceUntilMs) this.dropCiphertext(entry);
     }
     return { kind: "ok", ciphertext, viewsLeft: entry.viewsLeft, expiresAtMs: entry.expiresAtMs };
+  }
+
+  /** A burn, by the creator or at the attempt limit: the ciphertext goes, and every grace with it. */
+  private burnNow(entry: Entry, reason: "burned" | "attempts", nowMs: number): void {
+    this.dropCiphertext(entry);
+    entry.claims.clear();
+    entry.graceUntilMs = 0;
+    entry.state = "burned";
+    entry.goneReason = reason;
+    entry.goneAtMs = nowMs;
   }
 
   private managed(request: ManageRequest): Entry | undefined {
@@ -273,13 +316,10 @@ class MemoryStore implements SecretStore {
   async burn(request: ManageRequest): Promise<BurnResult> {
     const entry = this.managed(request);
     if (!entry) return { kind: "not_found" };
-    if (entry.state !== "active" || request.nowMs >= entry.expiresAtMs || entry.ciphertext === null) {
-      return { kind: "already_gone" };
-    }
-    this.dropCiphertext(entry);
-    entry.state = "burned";
-    entry.goneReason = "burned";
-    entry.goneAtMs = request.nowMs;
+    const readable = entry.state === "active" && request.nowMs < entry.expiresAtMs;
+    const inGrace = entry.state !== "burned" && request.nowMs < entry.graceUntilMs;
+    if (!(readable || inGrace) || entry.ciphertext === null) return { kind: "already_gone" };
+    this.burnNow(entry, "burned", request.nowMs);
     this.record(entry, ["burned"], request.nowMs, request.requester.auditIp);
     return { kind: "burned" };
   }

@@ -12,6 +12,7 @@ import "server-only";
 import {
   assertKeyPrefix,
   assertNewSecret,
+  claimOf,
   claimsKey,
   idKey,
   isSecretId,
@@ -162,12 +163,16 @@ export class ScriptedStore implements SecretStore {
 
   async reveal(request: RevealRequest): Promise<RevealResult> {
     if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return { kind: "not_found" };
+    const claim = claimOf(request);
     const reply = await this.runner.run(SCRIPTS.reveal, this.keys(request.id), [
       request.accessVerifier,
       request.unlockVerifier,
       String(request.nowMs),
       normalizeIpHex(request.requester.ipHex),
       request.requester.auditIp ?? "",
+      claim?.verifier ?? "",
+      String(request.nowMs + (claim?.graceMs ?? 0)),
+      String(request.nowMs - (claim?.graceMs ?? 0)),
     ]);
     const [kind, parts] = outcome(reply, "reveal");
     switch (kind) {

@@ -67,6 +67,10 @@ export const META_FIELDS = [
   "allowedIps",
   "prefixes",
   "events",
+  /** When the metadata key expires: expiresAt + retention, later if a grace runs longer. */
+  "metaExpiresAt",
+  /** When the last claim's grace ends (PROTOCOL.md §6); "0" before any claim and after a burn. */
+  "graceUntil",
 ] as const;
 
 /**
@@ -141,12 +145,16 @@ local function with_events(meta, types, at_ms, ip)
 end
 
 -- PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone.
--- Returns a reply to send, or nil when the secret may be read.
-local function gate(meta, now_ms, ip, audit_ip, ciphertext_exists)
+-- Returns a reply to send, or nil when the secret may be read. in_grace: the caller holds a
+-- claim recorded on this secret and still in its grace (PROTOCOL.md §6), which skips the
+-- tombstone for viewed and expired, never for a burn.
+local function gate(meta, now_ms, ip, audit_ip, ciphertext_exists, in_grace)
   if not ip_allowed(ip, meta.prefixes) then
     redis.call("HSET", KEYS[2], "events", with_events(meta, { "ip_blocked" }, now_ms, audit_ip))
     return { "ip_not_allowed" }
   end
+  if meta.state == "burned" then return { "gone", meta.goneReason, meta.goneAt } end
+  if in_grace and ciphertext_exists then return nil end
   if meta.state ~= "active" then return { "gone", meta.goneReason, meta.goneAt } end
   if tonumber(now_ms) >= tonumber(meta.expiresAt) or not ciphertext_exists then
     return { "gone", "expired", meta.expiresAt }
@@ -172,7 +180,8 @@ redis.call("HSET", KEYS[2],
   "accessVerifier", ARGV[2], "unlockVerifier", ARGV[3], "manageVerifier", ARGV[4],
   "createdAt", ARGV[5], "expiresAt", ARGV[6], "maxViews", ARGV[8], "viewsLeft", ARGV[8],
   "failed", "0", "limit", ARGV[9], "state", "active", "goneReason", "", "goneAt", "",
-  "allowedIps", ARGV[10], "prefixes", ARGV[11], "events", cjson.encode({ created }))
+  "allowedIps", ARGV[10], "prefixes", ARGV[11], "events", cjson.encode({ created }),
+  "metaExpiresAt", ARGV[7], "graceUntil", "0")
 redis.call("PEXPIREAT", KEYS[2], ARGV[7])
 redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[6])
 if tonumber(ARGV[13]) > tonumber(ARGV[7]) then redis.call("SET", KEYS[4], "", "PXAT", ARGV[13]) end
@@ -184,21 +193,38 @@ const CHECK = `${PRELUDE}
 local meta = read_meta()
 -- A wrong access proof looks exactly like an unknown id and counts nothing (PROTOCOL.md §4).
 if meta == nil or meta.accessVerifier ~= ARGV[1] then return { "not_found" } end
-local refused = gate(meta, ARGV[2], ARGV[3], ARGV[4], redis.call("EXISTS", KEYS[1]) == 1)
+local refused = gate(meta, ARGV[2], ARGV[3], ARGV[4], redis.call("EXISTS", KEYS[1]) == 1, false)
 if refused then return refused end
 return { "ok", meta.expiresAt, meta.viewsLeft }
 `;
 
 /**
- * ARGV: accessVerifier, unlockVerifier, nowMs, ipHex, auditIp.
+ * ARGV: accessVerifier, unlockVerifier, nowMs, ipHex, auditIp, claimVerifier ("" for none),
+ * claimEndMs (nowMs + grace), graceStartMs (nowMs - grace).
  * The script checks the proofs and decrements in one step, so two readers can
  * never both take the last view, and N wrong passphrases count exactly N.
+ *
+ * Claims (PROTOCOL.md §6): a view taken with a claim records claimVerifier →
+ * "claimedAtMs:viewsLeft" in KEYS[3], in the same step. A later reveal with that claim,
+ * a right unlock and claimedAt > graceStart gets the same ciphertext and viewsLeft again,
+ * consuming and recording nothing. Meanwhile the ciphertext is kept until the last grace
+ * ends (graceUntil): its key expires at max(expiresAt, graceUntil) while views are left,
+ * at graceUntil once they are all used, and a burn deletes it and the claims at once.
  */
 const REVEAL = `${PRELUDE}
 local meta = read_meta()
 if meta == nil or meta.accessVerifier ~= ARGV[1] then return { "not_found" } end
 local ciphertext = redis.call("GET", KEYS[1])
-local refused = gate(meta, ARGV[3], ARGV[4], ARGV[5], ciphertext ~= false)
+local claim = ARGV[6]
+local claimed_left = nil
+if claim ~= "" then
+  local recorded = redis.call("HGET", KEYS[3], claim)
+  if recorded then
+    local at, left = string.match(recorded, "^(%d+):(%d+)$")
+    if at ~= nil and tonumber(at) > tonumber(ARGV[8]) then claimed_left = left end
+  end
+end
+local refused = gate(meta, ARGV[3], ARGV[4], ARGV[5], ciphertext ~= false, claimed_left ~= nil)
 if refused then return refused end
 
 -- Count first, refund on a right unlock (issue 10 item 1). This write comes before the
@@ -210,10 +236,11 @@ local failed = redis.call("HINCRBY", KEYS[2], "failed", 1)
 if meta.unlockVerifier ~= ARGV[2] then
   local limit = tonumber(meta.limit)
   if failed >= limit then
-    -- The ciphertext goes in the same step as the failure that reaches the limit.
-    redis.call("DEL", KEYS[1])
+    -- The ciphertext goes in the same step as the failure that reaches the limit, and
+    -- with it every claim's grace.
+    redis.call("DEL", KEYS[1], KEYS[3])
     redis.call("HSET", KEYS[2], "failed", tostring(failed), "state", "burned",
-      "goneReason", "attempts", "goneAt", ARGV[3],
+      "goneReason", "attempts", "goneAt", ARGV[3], "graceUntil", "0",
       "events", with_events(meta, { "wrong_passphrase", "burned" }, ARGV[3], ARGV[5]))
     return { "wrong_passphrase", "0" }
   end
@@ -222,16 +249,43 @@ if meta.unlockVerifier ~= ARGV[2] then
   return { "wrong_passphrase", tostring(limit - failed) }
 end
 
--- The right unlock takes back the count made above (same HSET, no extra command).
-local views_left = tonumber(meta.viewsLeft) - 1
-if views_left <= 0 then
-  redis.call("DEL", KEYS[1])
-  redis.call("HSET", KEYS[2], "failed", meta.failed, "viewsLeft", "0", "state", "viewed", "goneReason", "viewed",
-    "goneAt", ARGV[3], "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]))
-  return { "ok", ciphertext, "0", meta.expiresAt }
+-- The right unlock takes back the count made above.
+if claimed_left ~= nil then
+  -- A retry within the grace: the first answer again; nothing consumed, nothing recorded.
+  redis.call("HSET", KEYS[2], "failed", meta.failed)
+  return { "ok", ciphertext, claimed_left, meta.expiresAt }
 end
-redis.call("HSET", KEYS[2], "failed", meta.failed, "viewsLeft", tostring(views_left),
-  "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]))
+
+local views_left = tonumber(meta.viewsLeft) - 1
+if views_left < 0 then views_left = 0 end
+local fields = { "failed", meta.failed, "viewsLeft", tostring(views_left),
+  "events", with_events(meta, { "viewed" }, ARGV[3], ARGV[5]) }
+local grace_until = meta.graceUntil or "0"
+if claim ~= "" then
+  redis.call("HSET", KEYS[3], claim, ARGV[3] .. ":" .. tostring(views_left))
+  if tonumber(ARGV[7]) > tonumber(grace_until) then grace_until = ARGV[7] end
+  redis.call("PEXPIREAT", KEYS[3], grace_until)
+  fields[#fields + 1] = "graceUntil"
+  fields[#fields + 1] = grace_until
+  -- The record must outlive every grace (a retention of 0 ends it at expiresAt). A record
+  -- made before metaExpiresAt existed keeps its expiry: its retention is days, a grace minutes.
+  if meta.metaExpiresAt ~= nil and tonumber(grace_until) > tonumber(meta.metaExpiresAt) then
+    redis.call("PEXPIREAT", KEYS[2], grace_until)
+    fields[#fields + 1] = "metaExpiresAt"
+    fields[#fields + 1] = grace_until
+  end
+end
+local grace_runs = tonumber(grace_until) > tonumber(ARGV[3])
+if views_left == 0 then
+  -- Every view is used: only a claim in its grace may still read the ciphertext.
+  if grace_runs then redis.call("PEXPIREAT", KEYS[1], grace_until) else redis.call("DEL", KEYS[1]) end
+  for _, value in ipairs({ "state", "viewed", "goneReason", "viewed", "goneAt", ARGV[3] }) do
+    fields[#fields + 1] = value
+  end
+elseif grace_runs and tonumber(grace_until) > tonumber(meta.expiresAt) then
+  redis.call("PEXPIREAT", KEYS[1], grace_until)
+end
+redis.call("HSET", KEYS[2], unpack(fields))
 return { "ok", ciphertext, tostring(views_left), meta.expiresAt }
 `;
 
@@ -249,15 +303,22 @@ return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxViews, views_left,
   meta.allowedIps, meta.events }
 `;
 
-/** ARGV: manageVerifier, nowMs, auditIp. Changes nothing unless the secret is still readable. */
+/**
+ * ARGV: manageVerifier, nowMs, auditIp. Changes nothing unless the ciphertext can still be
+ * read: by anyone (active, before expiresAt) or by a claim in its grace (PROTOCOL.md §6).
+ * Then it deletes the ciphertext and the claims at once: every grace ends with the burn.
+ */
 const BURN = `${PRELUDE}
 local meta = read_meta()
 if meta == nil or meta.manageVerifier ~= ARGV[1] then return { "not_found" } end
-if meta.state ~= "active" or tonumber(ARGV[2]) >= tonumber(meta.expiresAt) or redis.call("EXISTS", KEYS[1]) == 0 then
+local now = tonumber(ARGV[2])
+local readable = meta.state == "active" and now < tonumber(meta.expiresAt)
+local in_grace = meta.state ~= "burned" and now < tonumber(meta.graceUntil or "0")
+if not (readable or in_grace) or redis.call("EXISTS", KEYS[1]) == 0 then
   return { "already_gone" }
 end
-redis.call("DEL", KEYS[1])
-redis.call("HSET", KEYS[2], "state", "burned", "goneReason", "burned", "goneAt", ARGV[2],
+redis.call("DEL", KEYS[1], KEYS[3])
+redis.call("HSET", KEYS[2], "state", "burned", "goneReason", "burned", "goneAt", ARGV[2], "graceUntil", "0",
   "events", with_events(meta, { "burned" }, ARGV[2], ARGV[3]))
 return { "burned" }
 `;

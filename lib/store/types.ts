@@ -126,8 +126,17 @@ export interface AccessRequest {
   requester: Requester;
 }
 
+/** A reveal claim (PROTOCOL.md §6), present only when the client sent one and grace > 0. */
+export interface RevealClaim {
+  /** SHA512(claim)[0..32] as b64u (43 chars): the store never sees the claim itself. */
+  verifier: string;
+  /** REVEAL_GRACE_SECONDS, ≥ 1: how long after it took a view the claim can read again. */
+  graceSeconds: number;
+}
+
 export interface RevealRequest extends AccessRequest {
   unlockVerifier: string;
+  claim?: RevealClaim;
 }
 
 export interface ManageRequest {
@@ -142,10 +151,15 @@ export interface SecretStore {
   create(secret: NewSecret): Promise<CreateResult>;
   /** Consumes nothing. Order after a right access proof: allowlist, tombstone. */
   check(request: AccessRequest): Promise<CheckResult>;
-  /** One atomic step: access, allowlist (records ip_blocked), tombstone, unlock (counts failures, burns at the limit), view. */
+  /**
+   * One atomic step: access, allowlist (records ip_blocked), tombstone (skipped for viewed
+   * and expired by a claim in its grace), unlock (counts failures, burns at the limit),
+   * then either the claim's first answer again (consuming nothing) or a view, recording
+   * the claim with it (PROTOCOL.md §6).
+   */
   reveal(request: RevealRequest): Promise<RevealResult>;
   status(request: ManageRequest): Promise<StatusResult>;
-  /** Destroys the ciphertext; records `burned`. Changes nothing when already gone. */
+  /** Destroys the ciphertext and ends every claim's grace; records `burned`. Changes nothing when already gone. */
   burn(request: ManageRequest): Promise<BurnResult>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
