@@ -142,6 +142,11 @@ export type CheckSecretBody = z.infer<typeof checkSecretBodySchema>;
 export const revealSecretBodySchema = z.strictObject({
   access: proofSchema("derive(\"access\", K)"),
   unlock: proofSchema("derive(\"unlock\", master)"),
+  claim: fixedBase64url(
+    32,
+    "v1.1 (PROTOCOL.md §6): b64u of 32 CSPRNG bytes, 43 characters, made once per reveal attempt and sent unchanged " +
+      "with every retry; the server keeps only SHA512(claim)[0..32]. Validated even when revealGraceSeconds is 0.",
+  ).optional(),
 }) satisfies z.ZodType<RevealSecretRequest>;
 
 export type RevealSecretBody = z.infer<typeof revealSecretBodySchema>;
@@ -196,6 +201,8 @@ export const serverConfigResponseSchema = z.strictObject({
   maxViews: z.int(),
   maxAllowedIps: z.int(),
   passphraseAttempts: z.int(),
+  protocol: z.literal("1.1").optional().meta({ description: "Present on a v1.1 server." }),
+  revealGraceSeconds: z.int().optional().meta({ description: "v1.1 §6: the reveal claim grace; 0 = claims off." }),
 }) satisfies z.ZodType<ServerConfigResponse>;
 
 export const healthResponseSchema = z.strictObject({

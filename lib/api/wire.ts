@@ -35,6 +35,8 @@ export interface CheckSecretResponse {
 export interface RevealSecretRequest {
   access: string;
   unlock: string;
+  /** v1.1 (PROTOCOL.md §6): b64u of 32 CSPRNG bytes, one per reveal attempt, the same on every retry. */
+  claim?: string;
 }
 
 export interface RevealSecretResponse {
@@ -77,6 +79,10 @@ export interface ServerConfigResponse {
   maxViews: number;
   maxAllowedIps: number;
   passphraseAttempts: number;
+  /** v1.1: absent on a v1 server. */
+  protocol?: "1.1";
+  /** v1.1 (§6): how long a claim's retry gets the same answer; 0 = claims off. */
+  revealGraceSeconds?: number;
 }
 
 export interface HealthResponse {

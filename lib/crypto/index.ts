@@ -1,5 +1,5 @@
 /**
- * lib/crypto: PROTOCOL.md §1–3 in one place that the browser, the server and the CLI all
+ * lib/crypto: PROTOCOL.md §1–3 and §6 (claims) in one place that the browser, the server and the CLI all
  * import. Pure: depends only on tweetnacl and WebCrypto, runs unchanged in the browser and
  * Node ≥ 20, and never logs key material. The server uses only the encoding and size
  * helpers; it never decrypts.
@@ -11,3 +11,4 @@ export * from "./envelope";
 export * from "./box";
 export * from "./links";
 export * from "./secret";
+export * from "./claim";

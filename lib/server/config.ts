@@ -45,6 +45,8 @@ export interface ServerConfig {
   rateLimits: RateLimits;
   /** ID_TOMBSTONE_SECONDS: how long after expiresAt an id stays taken (id only, nothing else kept). */
   idTombstoneSeconds: number;
+  /** REVEAL_GRACE_SECONDS (PROTOCOL.md §6): how long a claim's retry gets the first answer; 0 = claims off. */
+  revealGraceSeconds: number;
 }
 
 export interface RateLimits {
@@ -165,6 +167,8 @@ const envSchema = z
     // How long after expiresAt a secret's id stays taken, as an id-only key, so a link can
     // never be re-armed after its metadata is gone (issue 10 item 10); 0 = as long as the metadata.
     ID_TOMBSTONE_SECONDS: wholeNumber(90 * DAY_SECONDS, 0, 10 * 365 * DAY_SECONDS, "seconds"),
+    // How long a reveal retried with the same claim gets the first answer (PROTOCOL.md §6); 0 = claims off.
+    REVEAL_GRACE_SECONDS: wholeNumber(120, 0, DAY_SECONDS, "seconds"),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
@@ -225,6 +229,7 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       wrongPassphrasePerHour: env.RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR,
     },
     idTombstoneSeconds: env.ID_TOMBSTONE_SECONDS,
+    revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
   };
 }
 

@@ -19,6 +19,7 @@ describe("parseServerConfig", () => {
       peerHeaderTrusted: false,
       rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
       idTombstoneSeconds: 90 * 24 * 3600,
+      revealGraceSeconds: 120,
     });
   });
 
@@ -45,6 +46,7 @@ describe("parseServerConfig", () => {
       RATE_LIMIT_MANAGE_PER_MINUTE: "6",
       RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "7",
       ID_TOMBSTONE_SECONDS: "0",
+      REVEAL_GRACE_SECONDS: "0",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -62,6 +64,7 @@ describe("parseServerConfig", () => {
       peerHeaderTrusted: true,
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
       idTombstoneSeconds: 0,
+      revealGraceSeconds: 0,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 const ROUTE = "/api/config";
 
-// GET /api/config – the limits a client must respect before encrypting (PROTOCOL.md §4)
+// GET /api/config – the limits a client must respect before encrypting (PROTOCOL.md §4, §6)
 export const GET = withApi(ROUTE, async () => {
   const config = getServerConfig();
   const answer: ServerConfigResponse = {
@@ -18,6 +18,8 @@ export const GET = withApi(ROUTE, async () => {
     maxViews: config.maxViews,
     maxAllowedIps: config.maxAllowedIps,
     passphraseAttempts: config.passphraseAttempts,
+    protocol: "1.1",
+    revealGraceSeconds: config.revealGraceSeconds,
   };
   return jsonResponse(answer);
 });
