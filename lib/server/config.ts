@@ -47,6 +47,9 @@ export interface ServerConfig {
   idTombstoneSeconds: number;
   /** REVEAL_GRACE_SECONDS (PROTOCOL.md §6): how long a claim's retry gets the first answer; 0 = claims off. */
   revealGraceSeconds: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (PROTOCOL.md §6, "Durability"); read by lib/store too. */
+  redisWaitReplicas: number;
+  redisWaitTimeoutMs: number;
 }
 
 export interface RateLimits {
@@ -169,8 +172,15 @@ const envSchema = z
     ID_TOMBSTONE_SECONDS: wholeNumber(90 * DAY_SECONDS, 0, 10 * 365 * DAY_SECONDS, "seconds"),
     // How long a reveal retried with the same claim gets the first answer (PROTOCOL.md §6); 0 = claims off.
     REVEAL_GRACE_SECONDS: wholeNumber(120, 0, DAY_SECONDS, "seconds"),
+    // Replicas that must acknowledge (WAIT) a view, a counted failure or a burn before it is answered; 0 = don't wait.
+    REDIS_WAIT_REPLICAS: wholeNumber(0, 0, 100, "replicas"),
+    // How long WAIT may take before the answer is 503 store_unavailable.
+    REDIS_WAIT_TIMEOUT_MS: wholeNumber(500, 1, 60_000, "milliseconds"),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_WAIT_REPLICAS > 0 && (env.UPSTASH_REDIS_REST_URL || env.KV_REST_API_URL || !(env.REDIS_URL || env.REDIS_CLUSTER_NODES))) {
+      ctx.addIssue({ code: "custom", path: ["REDIS_WAIT_REPLICAS"], message: "needs REDIS_URL or REDIS_CLUSTER_NODES (Upstash and the memory store have no WAIT)" });
+    }
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
       ctx.addIssue({ code: "custom", path: ["MIN_TTL_SECONDS"], message: "must not exceed MAX_TTL_SECONDS" });
     }
@@ -230,6 +240,8 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     },
     idTombstoneSeconds: env.ID_TOMBSTONE_SECONDS,
     revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
+    redisWaitReplicas: env.REDIS_WAIT_REPLICAS,
+    redisWaitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
   };
 }
 

@@ -17,6 +17,7 @@ import { createMemoryStore, type MemoryStoreOptions } from "./memory-store";
 import { rateLimiterFor, type RateLimiter } from "./rate-limit";
 import { createRedisClusterStore, type RedisClusterStoreOptions } from "./redis-cluster-store";
 import { createRedisStore, type RedisStoreOptions } from "./redis-store";
+import { ScriptedStore, type Durability } from "./scripted-store";
 import type { SecretStore } from "./types";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
@@ -33,6 +34,8 @@ export interface StoreOptions {
   redisUrl?: string;
   /** Default "burnlink". */
   keyPrefix?: string;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (Redis and Redis Cluster only). */
+  durability?: Durability;
 }
 
 export const MEMORY_STORE_NOTICE =
@@ -55,7 +58,17 @@ export function storeOptionsFromEnv(env: Record<string, string | undefined> = pr
   }
   const redisUrl = present(env.REDIS_URL);
   if (redisUrl !== undefined) options.redisUrl = redisUrl;
+  // Validated (with its message) by lib/server/config.ts at start-up; only read here.
+  const waitReplicas = Number(present(env.REDIS_WAIT_REPLICAS) ?? "0");
+  if (Number.isSafeInteger(waitReplicas) && waitReplicas > 0) {
+    const waitTimeoutMs = Number(present(env.REDIS_WAIT_TIMEOUT_MS) ?? "500");
+    options.durability = { waitReplicas, waitTimeoutMs: Number.isSafeInteger(waitTimeoutMs) ? waitTimeoutMs : 500 };
+  }
   return options;
+}
+
+function durabilityOf(options: StoreOptions): { durability?: Durability } {
+  return options.durability ? { durability: options.durability } : {};
 }
 
 /** A new store for these options; the caller owns it and closes it. */
@@ -63,9 +76,9 @@ export function createStore(options: StoreOptions): SecretStore {
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (options.upstash) return createUpstashStore({ ...options.upstash, keyPrefix });
   if (options.redisClusterNodes && options.redisClusterNodes.length > 0) {
-    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix });
+    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix, ...durabilityOf(options) });
   }
-  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix });
+  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix, ...durabilityOf(options) });
   return createMemoryStore();
 }
 
@@ -84,6 +97,12 @@ export function getStore(options?: StoreOptions): SecretStore {
   if (!holder.__burnlinkStore) {
     const store = createStore(options ?? storeOptionsFromEnv());
     if (store.kind === "memory") console.warn(MEMORY_STORE_NOTICE);
+    // Issue 11 §3: say at start-up what a Redis restart or failover can undo.
+    if (store instanceof ScriptedStore && store.kind !== "upstash") {
+      void store.durabilityReport().then((report) =>
+        console.warn(report ?? "burnlink: Redis durability not read (CONFIG GET refused, or a cluster): check appendonly, appendfsync and save on every node yourself."),
+      );
+    }
     holder.__burnlinkStore = store;
   }
   return holder.__burnlinkStore;

@@ -15,7 +15,7 @@ import "server-only";
 import { createCluster, ErrorReply } from "redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { DEFAULT_COMMAND_TIMEOUT_MS, reconnectDelayMs, redisFailure, withDeadline } from "./redis-store";
-import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import { ScriptedStore, type Durability, type ScriptRunner } from "./scripted-store";
 import type { LuaScript } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
 
@@ -25,6 +25,8 @@ export interface RedisClusterStoreOptions {
   keyPrefix?: string;
   /** Upper bound for one operation, connection wait included. Default 1500 ms. */
   commandTimeoutMs?: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS; default: wait for none. */
+  durability?: Durability;
 }
 
 function nodeUrl(node: string): string {
@@ -94,6 +96,20 @@ class ClusterRunner implements ScriptRunner {
     }
   }
 
+  /** WAIT on the master that owns `key`'s slot, over the connection that ran the script. */
+  async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
+    try {
+      const acknowledged = await withDeadline(
+        this.connect().then(() => this.cluster.sendCommand(key, false, ["WAIT", String(replicas), String(timeoutMs)])),
+        this.timeoutMs + timeoutMs,
+        "WAIT",
+      );
+      return typeof acknowledged === "number" ? acknowledged : 0;
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
   async ping(): Promise<void> {
     try {
       await withDeadline(
@@ -124,5 +140,5 @@ class ClusterRunner implements ScriptRunner {
 export function createRedisClusterStore(options: RedisClusterStoreOptions): SecretStore {
   if (options.nodes.length === 0) throw new TypeError("A Redis Cluster store needs at least one seed node");
   const runner = new ClusterRunner(options.nodes, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  return new ScriptedStore("redis-cluster", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  return new ScriptedStore("redis-cluster", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX, options.durability);
 }

@@ -20,6 +20,8 @@ describe("parseServerConfig", () => {
       rateLimits: { createPerMinute: 30, readPerMinute: 120, managePerMinute: 60, wrongPassphrasePerHour: 20 },
       idTombstoneSeconds: 90 * 24 * 3600,
       revealGraceSeconds: 120,
+      redisWaitReplicas: 0,
+      redisWaitTimeoutMs: 500,
     });
   });
 
@@ -47,6 +49,8 @@ describe("parseServerConfig", () => {
       RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "7",
       ID_TOMBSTONE_SECONDS: "0",
       REVEAL_GRACE_SECONDS: "0",
+      REDIS_WAIT_REPLICAS: "1",
+      REDIS_WAIT_TIMEOUT_MS: "250",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -65,8 +69,18 @@ describe("parseServerConfig", () => {
       rateLimits: { createPerMinute: 0, readPerMinute: 5, managePerMinute: 6, wrongPassphrasePerHour: 7 },
       idTombstoneSeconds: 0,
       revealGraceSeconds: 0,
+      redisWaitReplicas: 1,
+      redisWaitTimeoutMs: 250,
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
+  });
+
+  it("refuses REDIS_WAIT_REPLICAS without a Redis to WAIT on (Upstash, memory)", () => {
+    expect(() => parseServerConfig({ REDIS_WAIT_REPLICAS: "1" })).toThrow(/REDIS_WAIT_REPLICAS needs REDIS_URL or REDIS_CLUSTER_NODES/);
+    expect(() =>
+      parseServerConfig({ REDIS_WAIT_REPLICAS: "1", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }),
+    ).toThrow(/REDIS_WAIT_REPLICAS/);
+    expect(parseServerConfig({ REDIS_WAIT_REPLICAS: "2", REDIS_CLUSTER_NODES: "10.0.0.1:6379" }).redisWaitReplicas).toBe(2);
   });
 
   it("trusts Vercel's edge by default on Vercel, unless TRUST_PROXY says otherwise", () => {
