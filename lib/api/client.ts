@@ -54,8 +54,13 @@ export interface ApiClient {
   createSecret(request: CreateSecretRequest, apiToken?: string): Promise<CreateSecretResponse>;
   /** Consumes nothing. */
   checkSecret(id: string, access: string): Promise<CheckSecretResponse>;
-  /** Consumes one view. */
-  revealSecret(id: string, access: string, unlock: string): Promise<RevealSecretResponse>;
+  /**
+   * Consumes one view. With a claim (v1.1, PROTOCOL.md §6; make one with newClaim() per
+   * reveal attempt and pass the same one to every retry of it), a retry within the
+   * server's grace gets the first answer again and consumes nothing. Without one, the
+   * body is exactly v1's.
+   */
+  revealSecret(id: string, access: string, unlock: string, claim?: string): Promise<RevealSecretResponse>;
   secretStatus(id: string, manageToken: string): Promise<SecretStatusResponse>;
   burnSecret(id: string, manageToken: string): Promise<void>;
   /** PROTOCOL.md §7: the body holds the rid, verifiers and sealed label, never pk or R. */
@@ -142,8 +147,10 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
     createSecret: (request, apiToken) =>
       call<CreateSecretResponse>("POST", "/api/secrets", { body: request, ...(apiToken === undefined ? {} : { token: apiToken }) }),
     checkSecret: (id, access) => call<CheckSecretResponse>("POST", `${secretPath(id)}/check`, { body: { access } }),
-    revealSecret: (id, access, unlock) =>
-      call<RevealSecretResponse>("POST", `${secretPath(id)}/reveal`, { body: { access, unlock } }),
+    revealSecret: (id, access, unlock, claim) =>
+      call<RevealSecretResponse>("POST", `${secretPath(id)}/reveal`, {
+        body: claim === undefined ? { access, unlock } : { access, unlock, claim },
+      }),
     secretStatus: (id, manageToken) => call<SecretStatusResponse>("GET", secretPath(id), { token: manageToken }),
     burnSecret: (id, manageToken) => call<void>("DELETE", secretPath(id), { token: manageToken }),
     createRequest: (request) => call<CreateRequestResponse>("POST", "/api/requests", { body: request }),

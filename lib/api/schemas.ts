@@ -152,6 +152,11 @@ export type CheckSecretBody = z.infer<typeof checkSecretBodySchema>;
 export const revealSecretBodySchema = z.strictObject({
   access: proofSchema("derive(\"access\", K)"),
   unlock: proofSchema("derive(\"unlock\", master)"),
+  claim: fixedBase64url(
+    32,
+    "v1.1 (PROTOCOL.md §6): b64u of 32 CSPRNG bytes, 43 characters, made once per reveal attempt and sent unchanged " +
+      "with every retry; the server keeps only SHA512(claim)[0..32]. Validated even when revealGraceSeconds is 0.",
+  ).optional(),
 }) satisfies z.ZodType<RevealSecretRequest>;
 
 export type RevealSecretBody = z.infer<typeof revealSecretBodySchema>;
@@ -202,6 +207,11 @@ export const secretStatusResponseSchema = z.strictObject({
       type: z.enum(["created", "viewed", "wrong_passphrase", "ip_blocked", "burned"]),
       at: isoTime,
       ip: z.string().optional().meta({ description: "Per AUDIT_IP: a masked network, the address, or absent." }),
+      count: z.int().min(2).optional().meta({
+        description: "Coalesced ip_blocked or wrong_passphrase (PROTOCOL.md §9): how many attempts this event covers.",
+      }),
+      firstAt: isoTime.optional().meta({ description: "Coalesced events only: the first attempt (equals at)." }),
+      lastAt: isoTime.optional().meta({ description: "Coalesced events only: the last attempt." }),
     }),
   ),
   creator: creatorSchema.optional(),
@@ -219,6 +229,8 @@ export const serverConfigResponseSchema = z.strictObject({
   collectWindowSeconds: z.int(),
   createPolicy: z.enum(["open", "token", "sso", "sso+token"]).optional(),
   signInUrl: z.string().optional().meta({ description: "Under the sso policies: /api/auth/login." }),
+  protocol: z.literal("1.1").optional().meta({ description: "Present on a v1.1 server." }),
+  revealGraceSeconds: z.int().optional().meta({ description: "v1.1 §6: the reveal claim grace; 0 = claims off." }),
 }) satisfies z.ZodType<ServerConfigResponse>;
 
 export const healthResponseSchema = z.strictObject({

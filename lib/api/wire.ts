@@ -37,6 +37,8 @@ export interface CheckSecretResponse {
 export interface RevealSecretRequest {
   access: string;
   unlock: string;
+  /** v1.1 (PROTOCOL.md §6): b64u of 32 CSPRNG bytes, one per reveal attempt, the same on every retry. */
+  claim?: string;
 }
 
 export interface RevealSecretResponse {
@@ -51,8 +53,13 @@ export type SecretEventName = "created" | "viewed" | "wrong_passphrase" | "ip_bl
 
 export interface SecretEventBody {
   type: SecretEventName;
+  /** For a coalesced event, the same as firstAt. */
   at: string;
   ip?: string;
+  /** v1.1, coalesced `ip_blocked`/`wrong_passphrase` only: how many attempts (≥ 2) and their span. */
+  count?: number;
+  firstAt?: string;
+  lastAt?: string;
 }
 
 export interface SecretStatusResponse {
@@ -86,6 +93,10 @@ export interface ServerConfigResponse {
   createPolicy?: CreatePolicyName;
   /** The sign-in path, under the sso policies only. */
   signInUrl?: string;
+  /** v1.1: absent on a v1 server. */
+  protocol?: "1.1";
+  /** v1.1 (§6): how long a claim's retry gets the same answer; 0 = claims off. */
+  revealGraceSeconds?: number;
 }
 
 export interface HealthResponse {

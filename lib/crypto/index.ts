@@ -1,5 +1,5 @@
 /**
- * lib/crypto: PROTOCOL.md §1–3 and §7 in one place that the browser, the server and the CLI all
+ * lib/crypto: PROTOCOL.md §1–3, §6 (claims) and §7 (requests) in one place that the browser, the server and the CLI all
  * import. Pure: depends only on tweetnacl and WebCrypto, runs unchanged in the browser and
  * Node ≥ 20, and never logs key material. The server uses only the encoding and size
  * helpers; it never decrypts.
@@ -13,3 +13,4 @@ export * from "./links";
 export * from "./secret";
 export * from "./request";
 export * from "./request-links";
+export * from "./claim";

@@ -57,8 +57,6 @@ export interface ServerConfig {
   maxLabelBytes: number;
   /** COLLECT_WINDOW_SECONDS: how long responses outlive a request's expiresAt. */
   collectWindowSeconds: number;
-  /** REVEAL_GRACE_SECONDS: how long a claim's retry gets the same answer (§6, collect in §7); 0 = off. */
-  revealGraceSeconds: number;
   /** METRICS_TOKEN: the bearer /api/metrics asks for; unset = /api/metrics answers 404. */
   metricsToken?: string;
   /** METRICS_PORT: start.mjs's separate /metrics listener; unset = none. */
@@ -67,6 +65,13 @@ export interface ServerConfig {
   metricsHost: string;
   /** SHUTDOWN_DELAY_SECONDS: after SIGTERM, ready answers 503 but the server keeps accepting this long. */
   shutdownDelaySeconds: number;
+  /** ID_TOMBSTONE_SECONDS: how long after expiresAt an id stays taken (id only, nothing else kept). */
+  idTombstoneSeconds: number;
+  /** REVEAL_GRACE_SECONDS (PROTOCOL.md §6): how long a claim's retry gets the first answer; 0 = claims off. */
+  revealGraceSeconds: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (PROTOCOL.md §6, "Durability"); read by lib/store too. */
+  redisWaitReplicas: number;
+  redisWaitTimeoutMs: number;
   /** Who may create (PROTOCOL.md §8, lib/server/auth). */
   auth: AuthConfig;
 }
@@ -296,8 +301,6 @@ const envSchema = z
     MAX_LABEL_BYTES: wholeNumber(4096, CIPHERTEXT_OVERHEAD_BYTES + MIN_PADDED_ENVELOPE_BYTES, 1024 * 1024, "bytes"),
     // How long uncollected responses outlive a request's expiresAt.
     COLLECT_WINDOW_SECONDS: wholeNumber(7 * DAY_SECONDS, 0, 365 * DAY_SECONDS, "seconds"),
-    // How long a reveal or collect retried with the same claim gets the same answer; 0 turns claims off.
-    REVEAL_GRACE_SECONDS: wholeNumber(120, 0, 3600, "seconds"),
     // How long one store operation may take before it is abandoned (and aborted) with 503.
     STORE_TIMEOUT_MS: wholeNumber(1500, 50, 60_000, "milliseconds"),
     // A credential: the message never repeats it. Long enough that guessing it is hopeless.
@@ -356,8 +359,20 @@ const envSchema = z
     SHOW_SENDER: z.preprocess(unsetIfEmpty, z.enum(["0", "1"], { error: "must be 0 or 1" }).default("0")),
     // Creates per API token per minute, on top of the per-address limit; 0 turns it off.
     RATE_LIMIT_TOKEN_CREATE_PER_MINUTE: wholeNumber(120, 0, 1_000_000, "requests"),
+    // How long after expiresAt a secret's id stays taken, as an id-only key, so a link can
+    // never be re-armed after its metadata is gone (issue 10 item 10); 0 = as long as the metadata.
+    ID_TOMBSTONE_SECONDS: wholeNumber(90 * DAY_SECONDS, 0, 10 * 365 * DAY_SECONDS, "seconds"),
+    // How long a reveal or collect retried with the same claim gets the first answer (PROTOCOL.md §6, §7); 0 = claims off.
+    REVEAL_GRACE_SECONDS: wholeNumber(120, 0, DAY_SECONDS, "seconds"),
+    // Replicas that must acknowledge (WAIT) a view, a counted failure or a burn before it is answered; 0 = don't wait.
+    REDIS_WAIT_REPLICAS: wholeNumber(0, 0, 100, "replicas"),
+    // How long WAIT may take before the answer is 503 store_unavailable.
+    REDIS_WAIT_TIMEOUT_MS: wholeNumber(500, 1, 60_000, "milliseconds"),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_WAIT_REPLICAS > 0 && (env.UPSTASH_REDIS_REST_URL || env.KV_REST_API_URL || !(env.REDIS_URL || env.REDIS_CLUSTER_NODES))) {
+      ctx.addIssue({ code: "custom", path: ["REDIS_WAIT_REPLICAS"], message: "needs REDIS_URL or REDIS_CLUSTER_NODES (Upstash and the memory store have no WAIT)" });
+    }
     if (env.MIN_TTL_SECONDS > env.MAX_TTL_SECONDS) {
       ctx.addIssue({ code: "custom", path: ["MIN_TTL_SECONDS"], message: "must not exceed MAX_TTL_SECONDS" });
     }
@@ -479,13 +494,16 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     maxRequestResponses: env.MAX_REQUEST_RESPONSES,
     maxLabelBytes: env.MAX_LABEL_BYTES,
     collectWindowSeconds: env.COLLECT_WINDOW_SECONDS,
-    revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
     storeTimeoutMs: env.STORE_TIMEOUT_MS,
     metricsToken: env.METRICS_TOKEN,
     metricsPort: env.METRICS_PORT,
     metricsHost: env.METRICS_HOST,
     shutdownDelaySeconds: env.SHUTDOWN_DELAY_SECONDS,
     auth: authConfigOf(env),
+    idTombstoneSeconds: env.ID_TOMBSTONE_SECONDS,
+    revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
+    redisWaitReplicas: env.REDIS_WAIT_REPLICAS,
+    redisWaitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
   };
 }
 

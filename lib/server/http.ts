@@ -56,8 +56,10 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   forbidden: "You are not allowed to do this.",
 };
 
-/** A full Redis (maxmemory, noeviction) refuses new secrets; reading and burning still work. */
+/** A full Redis (maxmemory, noeviction) refuses new secrets; checking and burning still work. */
 export const STORE_FULL_MESSAGE = "The secret store is full and cannot take new secrets right now; try again later.";
+/** A full Redis refuses every reveal, right passphrase or wrong (lib/store/scripts.ts REVEAL). */
+export const STORE_FULL_REVEAL_MESSAGE = "The secret store is full right now; nothing was used up, try again later.";
 
 export const GONE_MESSAGES: Record<GoneReasonName, string> = {
   viewed: "This secret has already been viewed.",
@@ -122,7 +124,9 @@ function responseForError(error: unknown, route: string): Response {
     // Driver messages name the cause (unreachable, timeout, out of memory) and never a
     // command argument (lib/store), so the operator learns why from the log.
     logLine("warn", "store unavailable", { route, reason: (error as Error).message });
-    if (/out of memory|maxmemory/i.test((error as Error).message)) return errorResponse("store_unavailable", STORE_FULL_MESSAGE);
+    if (/out of memory|maxmemory/i.test((error as Error).message)) {
+      return errorResponse("store_unavailable", route.endsWith("/reveal") ? STORE_FULL_REVEAL_MESSAGE : STORE_FULL_MESSAGE);
+    }
     return errorResponse("store_unavailable");
   }
   if (error instanceof ConfigError) {

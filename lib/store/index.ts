@@ -22,6 +22,7 @@ import { createRedisStore, type RedisStoreOptions } from "./redis-store";
 import type { AuthStore, SecretStore } from "./types";
 import type { RequestStore } from "./request-types";
 import { requestStoreFor } from "./request-store";
+import { ScriptedStore, type Durability } from "./scripted-store";
 import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
 
 export * from "./types";
@@ -43,6 +44,8 @@ export interface StoreOptions {
   keyPrefix?: string;
   /** STORE_TIMEOUT_MS: deadline of one operation (default 1500 ms); past it the command is aborted. */
   commandTimeoutMs?: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (Redis and Redis Cluster only). */
+  durability?: Durability;
 }
 
 export const MEMORY_STORE_NOTICE =
@@ -68,7 +71,17 @@ export function storeOptionsFromEnv(env: Record<string, string | undefined> = se
   // lib/server/config.ts validates the range at start-up; here only a clean number is taken.
   const timeout = present(env.STORE_TIMEOUT_MS);
   if (timeout !== undefined && /^\d{1,6}$/.test(timeout.trim()) && Number(timeout) > 0) options.commandTimeoutMs = Number(timeout);
+  // Validated (with its message) by lib/server/config.ts at start-up; only read here.
+  const waitReplicas = Number(present(env.REDIS_WAIT_REPLICAS) ?? "0");
+  if (Number.isSafeInteger(waitReplicas) && waitReplicas > 0) {
+    const waitTimeoutMs = Number(present(env.REDIS_WAIT_TIMEOUT_MS) ?? "500");
+    options.durability = { waitReplicas, waitTimeoutMs: Number.isSafeInteger(waitTimeoutMs) ? waitTimeoutMs : 500 };
+  }
   return options;
+}
+
+function durabilityOf(options: StoreOptions): { durability?: Durability } {
+  return options.durability ? { durability: options.durability } : {};
 }
 
 /** A new store for these options; the caller owns it and closes it. */
@@ -77,9 +90,9 @@ export function createStore(options: StoreOptions): SecretStore {
   const timeout = options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs };
   if (options.upstash) return createUpstashStore({ ...options.upstash, keyPrefix, ...timeout });
   if (options.redisClusterNodes && options.redisClusterNodes.length > 0) {
-    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix, ...timeout });
+    return createRedisClusterStore({ nodes: options.redisClusterNodes, keyPrefix, ...timeout, ...durabilityOf(options) });
   }
-  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix, ...timeout });
+  if (options.redisUrl) return createRedisStore({ url: options.redisUrl, keyPrefix, ...timeout, ...durabilityOf(options) });
   return createMemoryStore();
 }
 
@@ -102,6 +115,12 @@ export function getStore(options?: StoreOptions): SecretStore {
   if (!holder.__burnlinkStore) {
     const store = createStore(options ?? storeOptionsFromEnv());
     if (store.kind === "memory") console.warn(MEMORY_STORE_NOTICE);
+    // Issue 11 §3: say at start-up what a Redis restart or failover can undo.
+    if (store instanceof ScriptedStore && store.kind !== "upstash") {
+      void store.durabilityReport().then((report) =>
+        console.warn(report ?? "burnlink: Redis durability not read (CONFIG GET refused, or a cluster): check appendonly, appendfsync and save on every node yourself."),
+      );
+    }
     holder.__burnlinkStore = store;
   }
   return holder.__burnlinkStore;

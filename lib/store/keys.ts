@@ -7,7 +7,7 @@
  */
 import "server-only";
 import { timingSafeEqual } from "node:crypto";
-import type { IpPrefix, NewSecret } from "./types";
+import type { IpPrefix, NewSecret, RevealRequest } from "./types";
 
 /** b64u of 16 bytes (PROTOCOL.md §1). */
 const SECRET_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -18,8 +18,16 @@ const IP_HEX = /^[0-9a-f]{32}$/;
 /** Braces would move the hash tag; whitespace and colons would blur the key layout. */
 const KEY_PREFIX = /^[^{}\s:]{1,64}$/;
 
-/** Events kept per secret: `created` plus the newest 99 others. */
+/**
+ * Entries of refused-address events kept per secret (issue 10 item 3). Repeats from one
+ * network coalesce into one entry with a count; past this many entries the oldest
+ * `ip_blocked` entry goes. No other event is ever evicted: `created`, `viewed`,
+ * `wrong_passphrase` (coalesced likewise) and `burned` are bounded by the secret itself
+ * (1 + maxViews + attempts limit + 1), and claim retries record nothing.
+ */
+/** The most events a request's timeline keeps (PROTOCOL.md §7; its events are bounded by maxResponses). */
 export const MAX_EVENTS = 100;
+export const MAX_IP_BLOCKED_EVENTS = 20;
 
 export const DEFAULT_KEY_PREFIX = "burnlink";
 
@@ -62,6 +70,20 @@ export function metaKey(prefix: string, id: string): string {
   return `${prefix}:{${id}}:meta`;
 }
 
+/** The claim verifiers of PROTOCOL.md §6: a hash claimVerifier → "claimedAtMs:viewsLeft". */
+export function claimsKey(prefix: string, id: string): string {
+  return `${prefix}:{${id}}:claims`;
+}
+
+/**
+ * The id tombstone (issue 10 item 10): an empty string whose only content is its name.
+ * It outlives the metadata (ID_TOMBSTONE_SECONDS after expiresAt) so that create keeps
+ * answering id_taken; it holds no ciphertext, verifier or time.
+ */
+export function idKey(prefix: string, id: string): string {
+  return `${prefix}:{${id}}:id`;
+}
+
 /**
  * The client address as the allowlist compares it. Anything but 32 lowercase hex
  * digits becomes "", which matches no allowlist entry at all (not even /0): an
@@ -95,10 +117,27 @@ export function assertNewSecret(secret: NewSecret): void {
   if (!isWholeNumber(secret.maxViews, 1)) problems.push("maxViews must be a whole number >= 1");
   if (!isWholeNumber(secret.attemptsLimit, 1)) problems.push("attemptsLimit must be a whole number >= 1");
   if (!isWholeNumber(secret.retentionSeconds, 0)) problems.push("retentionSeconds must be a whole number >= 0");
+  if (secret.idTombstoneSeconds !== undefined && !isWholeNumber(secret.idTombstoneSeconds, 0)) {
+    problems.push("idTombstoneSeconds must be a whole number >= 0");
+  }
   if (!isWholeNumber(secret.nowMs, 0)) problems.push("nowMs must be a whole number of milliseconds");
   if (!secret.allowedPrefixes.every(isIpPrefix)) problems.push("allowedPrefixes must be 32 hex digits with a length 0..128");
   if (secret.allowedIps.length !== secret.allowedPrefixes.length) {
     problems.push("allowedIps and allowedPrefixes must have the same length");
   }
   if (problems.length > 0) throw new TypeError(`Invalid secret for the store: ${problems.join("; ")}`);
+}
+
+/**
+ * The claim a reveal may use, or undefined: none sent, grace off, or a verifier of the
+ * wrong shape (which could never match a recorded one). Throws on a grace that is not a
+ * whole number of seconds ≥ 1: a programming error, not user input.
+ */
+export function claimOf(request: RevealRequest): { verifier: string; graceMs: number } | undefined {
+  if (request.claim === undefined || !isVerifier(request.claim.verifier)) return undefined;
+  const { graceSeconds } = request.claim;
+  if (!Number.isSafeInteger(graceSeconds) || graceSeconds < 1) {
+    throw new TypeError("A reveal claim's graceSeconds must be a whole number >= 1");
+  }
+  return { verifier: request.claim.verifier, graceMs: graceSeconds * 1000 };
 }

@@ -17,8 +17,9 @@
  */
 import "server-only";
 import { ipAllowed } from "./allowlist";
-import { assertNewSecret, isSecretId, MAX_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
+import { assertNewSecret, claimOf, isSecretId, MAX_IP_BLOCKED_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
 import {
+  COALESCED_EVENT_TYPES,
   StoreUnavailableError,
   type AccessRequest,
   type BurnResult,
@@ -44,9 +45,11 @@ export interface MemoryStoreOptions {
 }
 
 export const DEFAULT_MEMORY_STORE_MAX_BYTES = 256 * 1024 * 1024;
-/** Allowance per entry for its metadata, including a full list of MAX_EVENTS events. */
+/** Allowance per entry for its metadata and a typical list of events. */
 const META_BYTES = 16 * 1024;
 const SWEEP_INTERVAL_MS = 10_000;
+/** Allowance per id tombstone: the id and its expiry, nothing else. */
+const TOMBSTONE_BYTES = 64;
 
 interface Entry {
   /** null once viewed out, burned or expired. */
@@ -68,11 +71,28 @@ interface Entry {
   prefixes: IpPrefix[];
   events: SecretEvent[];
   creator?: Creator;
+  /** PROTOCOL.md §6: claimVerifier → when it took a view and the viewsLeft it was told. */
+  claims: Map<string, { claimedAtMs: number; viewsLeft: number }>;
+  /** When the last claim's grace ends; 0 before any claim and after a burn. */
+  graceUntilMs: number;
+}
+
+/**
+ * When the ciphertext goes, like the Redis key's expiry: at max(expiresAt, graceUntil)
+ * while views are left, at graceUntil once every view is used (only a claim in its grace
+ * may still read it), at once after a burn.
+ */
+function ciphertextUntilMs(entry: Entry): number {
+  if (entry.state === "active") return Math.max(entry.expiresAtMs, entry.graceUntilMs);
+  if (entry.state === "viewed") return entry.graceUntilMs;
+  return 0;
 }
 
 class MemoryStore implements SecretStore {
   readonly kind = "memory";
   private readonly entries = new Map<string, Entry>();
+  /** Id tombstones (issue 10 item 10): id → when it is free again. Nothing else is kept. */
+  private readonly tombstones = new Map<string, number>();
   private readonly maxBytes: number;
   private bytes = 0;
   private nextSweepMs = 0;
@@ -102,7 +122,8 @@ class MemoryStore implements SecretStore {
       this.drop(id, entry);
       return undefined;
     }
-    if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
+    if (nowMs >= ciphertextUntilMs(entry)) this.dropCiphertext(entry);
+    if (nowMs >= entry.graceUntilMs) entry.claims.clear();
     return entry;
   }
 
@@ -111,22 +132,57 @@ class MemoryStore implements SecretStore {
     this.nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
     for (const [id, entry] of this.entries) {
       if (nowMs >= entry.metaExpiresAtMs) this.drop(id, entry);
-      else if (nowMs >= entry.expiresAtMs) this.dropCiphertext(entry);
+      else if (nowMs >= ciphertextUntilMs(entry)) this.dropCiphertext(entry);
+    }
+    for (const [id, untilMs] of this.tombstones) {
+      if (nowMs >= untilMs) this.dropTombstone(id);
     }
   }
 
-  /** Keeps `created` and the newest others, like the scripts' with_events. */
-  private record(entry: Entry, types: SecretEventType[], atMs: number, auditIp: string | undefined): void {
-    for (const type of types) entry.events.push(auditIp === undefined ? { type, atMs } : { type, atMs, ip: auditIp });
-    while (entry.events.length > MAX_EVENTS) entry.events.splice(1, 1);
+  private dropTombstone(id: string): void {
+    if (this.tombstones.delete(id)) this.bytes -= TOMBSTONE_BYTES;
   }
 
-  /** PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone. */
-  private gate(entry: Entry, request: AccessRequest): IpNotAllowedOrGone | undefined {
+  /** True while the id tombstone of `id` stands at nowMs (like an unexpired Redis key). */
+  private tombstoned(id: string, nowMs: number): boolean {
+    const untilMs = this.tombstones.get(id);
+    if (untilMs === undefined) return false;
+    if (nowMs < untilMs) return true;
+    this.dropTombstone(id);
+    return false;
+  }
+
+  /** Coalesces repeats and caps ip_blocked entries, exactly like the scripts' with_events. */
+  private record(entry: Entry, types: SecretEventType[], atMs: number, auditIp: string | undefined): void {
+    for (const type of types) {
+      const last = entry.events.at(-1);
+      if (COALESCED_EVENT_TYPES.includes(type) && last?.type === type && last.ip === auditIp) {
+        last.count = (last.count ?? 1) + 1;
+        last.lastAtMs = atMs;
+      } else {
+        entry.events.push(auditIp === undefined ? { type, atMs } : { type, atMs, ip: auditIp });
+      }
+    }
+    let blocked = entry.events.filter((event) => event.type === "ip_blocked").length;
+    while (blocked > MAX_IP_BLOCKED_EVENTS) {
+      entry.events.splice(entry.events.findIndex((event) => event.type === "ip_blocked"), 1);
+      blocked -= 1;
+    }
+  }
+
+  /**
+   * PROTOCOL.md §4 order after a right access proof: allowlist, then tombstone, which a
+   * claim in its grace skips for viewed and expired, never for a burn (§6).
+   */
+  private gate(entry: Entry, request: AccessRequest, inGrace = false): IpNotAllowedOrGone | undefined {
     if (!ipAllowed(normalizeIpHex(request.requester.ipHex), entry.prefixes)) {
       this.record(entry, ["ip_blocked"], request.nowMs, request.requester.auditIp);
       return { kind: "ip_not_allowed" };
     }
+    if (entry.state === "burned") {
+      return { kind: "gone", reason: entry.goneReason ?? "burned", atMs: entry.goneAtMs ?? entry.expiresAtMs };
+    }
+    if (inGrace && entry.ciphertext !== null) return undefined;
     if (entry.state !== "active") {
       return { kind: "gone", reason: entry.goneReason ?? "burned", atMs: entry.goneAtMs ?? entry.expiresAtMs };
     }
@@ -138,12 +194,15 @@ class MemoryStore implements SecretStore {
 
   async create(secret: NewSecret): Promise<CreateResult> {
     assertNewSecret(secret);
-    if (this.lookup(secret.id, secret.nowMs)) return { kind: "id_taken" };
-    const size = secret.ciphertext.length + META_BYTES;
+    if (this.lookup(secret.id, secret.nowMs) || this.tombstoned(secret.id, secret.nowMs)) return { kind: "id_taken" };
+    const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
+    const metaExpiresAtMs = expiresAtMs + secret.retentionSeconds * 1000;
+    const tombstoneUntilMs = expiresAtMs + (secret.idTombstoneSeconds ?? 0) * 1000;
+    const tombstone = tombstoneUntilMs > metaExpiresAtMs;
+    const size = secret.ciphertext.length + META_BYTES + (tombstone ? TOMBSTONE_BYTES : 0);
     if (this.bytes + size > this.maxBytes) {
       throw new StoreUnavailableError("The in-memory secret store is full (maxBytes reached); it accepts new secrets again as old ones go");
     }
-    const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
     const entry: Entry = {
       ciphertext: secret.ciphertext,
       accessVerifier: secret.accessVerifier,
@@ -151,7 +210,7 @@ class MemoryStore implements SecretStore {
       manageVerifier: secret.manageVerifier,
       createdAtMs: secret.nowMs,
       expiresAtMs,
-      metaExpiresAtMs: expiresAtMs + secret.retentionSeconds * 1000,
+      metaExpiresAtMs,
       maxViews: secret.maxViews,
       viewsLeft: secret.maxViews,
       failed: 0,
@@ -160,10 +219,13 @@ class MemoryStore implements SecretStore {
       allowedIps: [...secret.allowedIps],
       prefixes: secret.allowedPrefixes.map((prefix) => ({ ...prefix })),
       events: [],
+      claims: new Map(),
+      graceUntilMs: 0,
     };
     if (secret.creator) entry.creator = { ...secret.creator };
     this.record(entry, ["created"], secret.nowMs, secret.requester.auditIp);
     this.entries.set(secret.id, entry);
+    if (tombstone) this.tombstones.set(secret.id, tombstoneUntilMs);
     this.bytes += size;
     return { kind: "created", expiresAtMs };
   }
@@ -181,7 +243,10 @@ class MemoryStore implements SecretStore {
   async reveal(request: RevealRequest): Promise<RevealResult> {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
     if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
-    const refused = this.gate(entry, request);
+    const claim = claimOf(request);
+    const recorded = claim ? entry.claims.get(claim.verifier) : undefined;
+    const inGrace = recorded !== undefined && claim !== undefined && request.nowMs < recorded.claimedAtMs + claim.graceMs;
+    const refused = this.gate(entry, request, inGrace);
     if (refused) return refused;
     const ciphertext = entry.ciphertext as string;
     const auditIp = request.requester.auditIp;
@@ -189,10 +254,7 @@ class MemoryStore implements SecretStore {
     if (!sameVerifier(request.unlockVerifier, entry.unlockVerifier)) {
       entry.failed += 1;
       if (entry.failed >= entry.limit) {
-        this.dropCiphertext(entry);
-        entry.state = "burned";
-        entry.goneReason = "attempts";
-        entry.goneAtMs = request.nowMs;
+        this.burnNow(entry, "attempts", request.nowMs);
         this.record(entry, ["wrong_passphrase", "burned"], request.nowMs, auditIp);
         return { kind: "wrong_passphrase", attemptsLeft: 0 };
       }
@@ -200,16 +262,34 @@ class MemoryStore implements SecretStore {
       return { kind: "wrong_passphrase", attemptsLeft: entry.limit - entry.failed };
     }
 
-    entry.viewsLeft -= 1;
+    // A retry within the grace: the first answer again, consuming and recording nothing.
+    if (inGrace && recorded) return { kind: "ok", ciphertext, viewsLeft: recorded.viewsLeft, expiresAtMs: entry.expiresAtMs };
+
+    entry.viewsLeft = Math.max(0, entry.viewsLeft - 1);
     this.record(entry, ["viewed"], request.nowMs, auditIp);
-    if (entry.viewsLeft <= 0) {
-      entry.viewsLeft = 0;
-      this.dropCiphertext(entry);
+    if (claim) {
+      entry.claims.set(claim.verifier, { claimedAtMs: request.nowMs, viewsLeft: entry.viewsLeft });
+      entry.graceUntilMs = Math.max(entry.graceUntilMs, request.nowMs + claim.graceMs);
+      // The record outlives every grace, as the scripts extend the metadata key.
+      entry.metaExpiresAtMs = Math.max(entry.metaExpiresAtMs, entry.graceUntilMs);
+    }
+    if (entry.viewsLeft === 0) {
       entry.state = "viewed";
       entry.goneReason = "viewed";
       entry.goneAtMs = request.nowMs;
+      if (request.nowMs >= entry.graceUntilMs) this.dropCiphertext(entry);
     }
     return { kind: "ok", ciphertext, viewsLeft: entry.viewsLeft, expiresAtMs: entry.expiresAtMs };
+  }
+
+  /** A burn, by the creator or at the attempt limit: the ciphertext goes, and every grace with it. */
+  private burnNow(entry: Entry, reason: "burned" | "attempts", nowMs: number): void {
+    this.dropCiphertext(entry);
+    entry.claims.clear();
+    entry.graceUntilMs = 0;
+    entry.state = "burned";
+    entry.goneReason = reason;
+    entry.goneAtMs = nowMs;
   }
 
   private managed(request: ManageRequest): Entry | undefined {
@@ -242,13 +322,10 @@ class MemoryStore implements SecretStore {
   async burn(request: ManageRequest): Promise<BurnResult> {
     const entry = this.managed(request);
     if (!entry) return { kind: "not_found" };
-    if (entry.state !== "active" || request.nowMs >= entry.expiresAtMs || entry.ciphertext === null) {
-      return { kind: "already_gone" };
-    }
-    this.dropCiphertext(entry);
-    entry.state = "burned";
-    entry.goneReason = "burned";
-    entry.goneAtMs = request.nowMs;
+    const readable = entry.state === "active" && request.nowMs < entry.expiresAtMs;
+    const inGrace = entry.state !== "burned" && request.nowMs < entry.graceUntilMs;
+    if (!(readable || inGrace) || entry.ciphertext === null) return { kind: "already_gone" };
+    this.burnNow(entry, "burned", request.nowMs);
     this.record(entry, ["burned"], request.nowMs, request.requester.auditIp);
     return { kind: "burned" };
   }
@@ -257,6 +334,7 @@ class MemoryStore implements SecretStore {
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.tombstones.clear();
     this.bytes = 0;
   }
 }

@@ -52,6 +52,11 @@ export function observedRunner(runner: ScriptRunner): ScriptRunner {
     run: (script: LuaScript, keys: string[], args: string[]) => timed(script.name, () => runner.run(script, keys, args)),
     ping: () => timed("ping", () => runner.ping()),
     close: () => runner.close(),
+    // WAIT and CONFIG GET are not scripts: passed through untimed, and only where they exist.
+    ...(runner.waitForReplicas
+      ? { waitForReplicas: (key: string, replicas: number, timeoutMs: number) => runner.waitForReplicas!(key, replicas, timeoutMs) }
+      : {}),
+    ...(runner.persistenceSettings ? { persistenceSettings: () => runner.persistenceSettings!() } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ import type { ConnectionOptions } from "node:tls";
 import { createCluster, type RedisClusterOptions } from "redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { DEFAULT_COMMAND_TIMEOUT_MS, isNoScript, reconnectDelayMs, redisFailure, throwIfLate, withDeadline } from "./redis-store";
-import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import { ScriptedStore, type Durability, type ScriptRunner } from "./scripted-store";
 import type { LuaScript } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
 
@@ -33,6 +33,8 @@ export interface RedisClusterStoreOptions {
   commandTimeoutMs?: number;
   /** Extra TLS settings for every node (a private CA, a client certificate); needs rediss:// seeds. */
   tls?: Pick<ConnectionOptions, "ca" | "cert" | "key" | "servername" | "rejectUnauthorized">;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS; default: wait for none. */
+  durability?: Durability;
 }
 
 function nodeUrl(node: string): string {
@@ -138,6 +140,20 @@ class ClusterRunner implements ScriptRunner {
     }
   }
 
+  /** WAIT on the master that owns `key`'s slot, over the connection that ran the script. */
+  async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
+    try {
+      const acknowledged = await withDeadline(
+        () => this.connect().then(() => this.cluster.sendCommand(key, false, ["WAIT", String(replicas), String(timeoutMs)])),
+        this.timeoutMs + timeoutMs,
+        "WAIT",
+      );
+      return typeof acknowledged === "number" ? acknowledged : 0;
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
   async ping(): Promise<void> {
     try {
       await withDeadline(
@@ -168,5 +184,5 @@ class ClusterRunner implements ScriptRunner {
 export function createRedisClusterStore(options: RedisClusterStoreOptions): SecretStore {
   if (options.nodes.length === 0) throw new TypeError("A Redis Cluster store needs at least one seed node");
   const runner = new ClusterRunner(options.nodes, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, options.tls);
-  return new ScriptedStore("redis-cluster", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  return new ScriptedStore("redis-cluster", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX, options.durability);
 }

@@ -18,7 +18,7 @@
 import "server-only";
 import { createClient, ErrorReply } from "redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
-import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import { ScriptedStore, type Durability, type ScriptRunner } from "./scripted-store";
 import type { LuaScript } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
 
@@ -28,6 +28,8 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Upper bound for one operation, connection wait included. Default 1500 ms. */
   commandTimeoutMs?: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS; default: wait for none. */
+  durability?: Durability;
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
@@ -183,6 +185,30 @@ class RedisRunner implements ScriptRunner {
     }
   }
 
+  /** WAIT on this runner's one connection, which ran the script (PROTOCOL.md §6, "Durability"). */
+  async waitForReplicas(_key: string, replicas: number, timeoutMs: number): Promise<number> {
+    try {
+      const acknowledged = await withDeadline(
+        () => this.ready().then(() => this.client.sendCommand(["WAIT", String(replicas), String(timeoutMs)])),
+        this.timeoutMs + timeoutMs,
+        "WAIT",
+      );
+      return typeof acknowledged === "number" ? acknowledged : 0;
+    } catch (error) {
+      throw redisFailure(error);
+    }
+  }
+
+  async persistenceSettings(): Promise<Record<string, string>> {
+    const settings: Record<string, string> = {};
+    for (const name of ["appendonly", "appendfsync", "save"]) {
+      const reply = await withDeadline(() => this.ready().then(() => this.client.configGet(name)), this.timeoutMs, "CONFIG GET");
+      const value = (reply as Record<string, string>)[name];
+      if (value !== undefined) settings[name] = value;
+    }
+    return settings;
+  }
+
   async ping(): Promise<void> {
     try {
       await withDeadline(
@@ -209,5 +235,5 @@ class RedisRunner implements ScriptRunner {
 
 export function createRedisStore(options: RedisStoreOptions): SecretStore {
   const runner = new RedisRunner(options.url, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  return new ScriptedStore("redis", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  return new ScriptedStore("redis", runner, options.keyPrefix ?? DEFAULT_KEY_PREFIX, options.durability);
 }

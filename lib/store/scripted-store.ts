@@ -9,7 +9,18 @@
  * which of their errors mean "unavailable".
  */
 import "server-only";
-import { assertKeyPrefix, assertNewSecret, isSecretId, isVerifier, metaKey, normalizeIpHex, secretKey } from "./keys";
+import {
+  assertKeyPrefix,
+  assertNewSecret,
+  claimOf,
+  claimsKey,
+  idKey,
+  isSecretId,
+  isVerifier,
+  metaKey,
+  normalizeIpHex,
+  secretKey,
+} from "./keys";
 import { observedRunner } from "./observer";
 import { SCRIPTS, type LuaScript } from "./scripts";
 import {
@@ -34,6 +45,14 @@ import {
 export interface ScriptRunner {
   /** Runs the script (EVALSHA, then EVAL on NOSCRIPT); rejects with StoreUnavailableError. */
   run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  /**
+   * `WAIT replicas timeoutMs` on the connection (the node) that ran scripts on `key`;
+   * resolves with the number of replicas that acknowledged. Absent where WAIT does not
+   * exist (Upstash).
+   */
+  waitForReplicas?(key: string, replicas: number, timeoutMs: number): Promise<number>;
+  /** CONFIG GET appendonly, appendfsync, save, where the server allows it. */
+  persistenceSettings?(): Promise<Record<string, string>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -75,12 +94,17 @@ function parseEvents(json: string): SecretEvent[] {
   const parsed: unknown = JSON.parse(json);
   if (!Array.isArray(parsed)) throw unexpected("status");
   return parsed.map((item: unknown) => {
-    const event = item as { type?: unknown; atMs?: unknown; ip?: unknown };
+    const event = item as { type?: unknown; atMs?: unknown; ip?: unknown; count?: unknown; lastAtMs?: unknown };
     if (typeof event.type !== "string" || !EVENT_TYPES.includes(event.type) || typeof event.atMs !== "number") {
       throw unexpected("status");
     }
     const result: SecretEvent = { type: event.type as SecretEvent["type"], atMs: event.atMs };
     if (typeof event.ip === "string") result.ip = event.ip;
+    if (event.count !== undefined) {
+      if (!Number.isSafeInteger(event.count) || typeof event.lastAtMs !== "number") throw unexpected("status");
+      result.count = event.count as number;
+      result.lastAtMs = event.lastAtMs;
+    }
     return result;
   });
 }
@@ -99,6 +123,13 @@ function creatorOf(value: unknown, what: string): Creator | undefined {
 
 const withCreator = (creator: Creator | undefined) => (creator ? { creator } : {});
 
+/** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (PROTOCOL.md §6, "Durability"). */
+export interface Durability {
+  /** Replicas that must acknowledge a changed secret before it is answered; 0 = don't wait. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
+}
+
 export class ScriptedStore implements SecretStore {
   /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
   readonly runner: ScriptRunner;
@@ -107,14 +138,45 @@ export class ScriptedStore implements SecretStore {
     readonly kind: StoreKind,
     runner: ScriptRunner,
     readonly keyPrefix: string,
+    readonly durability: Durability = { waitReplicas: 0, waitTimeoutMs: 500 },
   ) {
     assertKeyPrefix(keyPrefix);
     // Every script the store and the rate limiter run is timed for the metrics (./observer.ts).
     this.runner = observedRunner(runner);
+    if (durability.waitReplicas > 0 && !runner.waitForReplicas) {
+      throw new TypeError(`REDIS_WAIT_REPLICAS needs a store with WAIT; the ${kind} store has none`);
+    }
   }
 
+  /**
+   * After a script that changed a secret (a view, a claim's replay, a counted failure, a
+   * burn): WAIT for the replicas, and answer 503 when too few acknowledged, so nothing is
+   * released that a failover could undo. The step itself stays done on the primary; a
+   * client with a claim gets its view by retrying (PROTOCOL.md §6).
+   */
+  private async replicated(id: string): Promise<void> {
+    const { waitReplicas, waitTimeoutMs } = this.durability;
+    if (waitReplicas === 0 || !this.runner.waitForReplicas) return;
+    const acknowledged = await this.runner.waitForReplicas(secretKey(this.keyPrefix, id), waitReplicas, waitTimeoutMs);
+    if (acknowledged < waitReplicas) {
+      throw new StoreUnavailableError(
+        `Only ${acknowledged} of ${waitReplicas} Redis replicas acknowledged the change within ${waitTimeoutMs} ms (REDIS_WAIT_REPLICAS)`,
+      );
+    }
+  }
+
+  /**
+   * One sentence on what survives a Redis restart, from CONFIG GET (for the start-up log);
+   * undefined where the settings cannot be read.
+   */
+  async durabilityReport(): Promise<string | undefined> {
+    const settings = await this.runner.persistenceSettings?.().catch(() => undefined);
+    return settings ? describePersistence(settings, this.durability) : undefined;
+  }
+
+  /** The same four keys for every script (./scripts.ts): one hash tag, one slot. */
   private keys(id: string): string[] {
-    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id)];
+    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id), claimsKey(this.keyPrefix, id), idKey(this.keyPrefix, id)];
   }
 
   async create(secret: NewSecret): Promise<CreateResult> {
@@ -134,6 +196,7 @@ export class ScriptedStore implements SecretStore {
       JSON.stringify(secret.allowedIps),
       secret.allowedPrefixes.map((prefix) => `${prefix.network}/${prefix.prefixLength}`).join(","),
       secret.requester.auditIp ?? "",
+      String(expiresAtMs + (secret.idTombstoneSeconds ?? 0) * 1000),
       secret.creator === undefined ? "" : JSON.stringify(secret.creator),
     ]);
     const [kind, parts] = outcome(reply, "create");
@@ -169,14 +232,19 @@ export class ScriptedStore implements SecretStore {
 
   async reveal(request: RevealRequest): Promise<RevealResult> {
     if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return { kind: "not_found" };
+    const claim = claimOf(request);
     const reply = await this.runner.run(SCRIPTS.reveal, this.keys(request.id), [
       request.accessVerifier,
       request.unlockVerifier,
       String(request.nowMs),
       normalizeIpHex(request.requester.ipHex),
       request.requester.auditIp ?? "",
+      claim?.verifier ?? "",
+      String(request.nowMs + (claim?.graceMs ?? 0)),
+      String(request.nowMs - (claim?.graceMs ?? 0)),
     ]);
     const [kind, parts] = outcome(reply, "reveal");
+    if (kind === "ok" || kind === "wrong_passphrase") await this.replicated(request.id);
     switch (kind) {
       case "ok":
         return {
@@ -235,6 +303,7 @@ export class ScriptedStore implements SecretStore {
       request.requester.auditIp ?? "",
     ]);
     const [kind] = outcome(reply, "burn");
+    if (kind === "burned") await this.replicated(request.id);
     if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
     throw unexpected("burn");
   }
@@ -246,4 +315,27 @@ export class ScriptedStore implements SecretStore {
   close(): Promise<void> {
     return this.runner.close();
   }
+}
+
+/**
+ * What a Redis restart can undo, in words (issue 11 §3): snapshots or an fsync that is not
+ * `always` can bring back a viewed or burned secret; no persistence loses secrets, which is
+ * safe. Waiting for replicas is said separately.
+ */
+export function describePersistence(settings: Record<string, string>, durability: Durability): string {
+  const snapshots = (settings.save ?? "").trim() !== "";
+  const aof = settings.appendonly === "yes";
+  const fsyncAlways = settings.appendfsync === "always";
+  const replicas =
+    durability.waitReplicas > 0
+      ? ` Every change waits for ${durability.waitReplicas} replica(s) (REDIS_WAIT_REPLICAS).`
+      : " No replica is waited for (REDIS_WAIT_REPLICAS=0): a failover to a lagging replica can undo a reveal or a burn.";
+  if (aof && fsyncAlways) return `burnlink: Redis durability: append-only file with appendfsync always: a restart keeps every answered change.${replicas}`;
+  if (snapshots || aof) {
+    const why = [snapshots ? `snapshots (save "${settings.save}")` : "", aof ? `appendfsync ${settings.appendfsync ?? "?"}` : ""]
+      .filter((part) => part !== "")
+      .join(" and ");
+    return `burnlink: Redis durability: ${why}: a Redis restart can bring back viewed and burned secrets. Use no persistence (save "", appendonly no) or appendonly yes with appendfsync always.${replicas}`;
+  }
+  return `burnlink: Redis durability: no persistence: a restart loses stored secrets, which is safe.${replicas}`;
 }

@@ -2,8 +2,8 @@
  * The one storage contract behind every driver (PROTOCOL.md §4 rules, §5 storage).
  *
  * Guarantees every driver must keep, proven by tests/store/contract.ts:
- * - create is one atomic write-if-absent: an id whose ciphertext OR metadata is
- *   still stored is taken, so a consumed link can never be re-armed;
+ * - create is one atomic write-if-absent: an id whose ciphertext, metadata OR id
+ *   tombstone is still stored is taken, so a consumed link can never be re-armed;
  * - check, reveal and burn are each ONE atomic step (a Lua script on Redis and
  *   Upstash, one synchronous block in memory): proof check, allowlist, tombstone,
  *   failure counting with burn-at-limit, view decrement, deletion at zero and the
@@ -26,10 +26,21 @@ export type SecretEventType = "created" | "viewed" | "wrong_passphrase" | "ip_bl
 
 export interface SecretEvent {
   type: SecretEventType;
+  /** When it happened; for a coalesced event, the first of its attempts. */
   atMs: number;
   /** Already masked by the caller per AUDIT_IP; absent when AUDIT_IP=none. */
   ip?: string;
+  /**
+   * Only on a coalesced event (PROTOCOL.md §9): consecutive `ip_blocked`, or consecutive
+   * `wrong_passphrase`, from the same recorded `ip` are one event. `count` ≥ 2 attempts,
+   * the last at `lastAtMs`. Absent for a single attempt.
+   */
+  count?: number;
+  lastAtMs?: number;
 }
+
+/** Event types that coalesce into one entry while they repeat from one recorded ip. */
+export const COALESCED_EVENT_TYPES: readonly SecretEventType[] = ["ip_blocked", "wrong_passphrase"];
 
 /**
  * An allowlist entry in canonical 128-bit form: IPv4 addresses and networks are
@@ -62,6 +73,12 @@ export interface NewSecret {
   allowedPrefixes: IpPrefix[];
   /** How long metadata outlives expiresAt. */
   retentionSeconds: number;
+  /**
+   * How long after expiresAt the id alone stays taken (ID_TOMBSTONE_SECONDS), so a link
+   * can never be re-armed once its metadata is gone. Nothing but the id is kept. Default 0:
+   * the id is free when the metadata goes.
+   */
+  idTombstoneSeconds?: number;
   nowMs: number;
   requester: Requester;
   /** PROTOCOL.md §8: the credential it was created with; absent for an anonymous create. */
@@ -112,8 +129,17 @@ export interface AccessRequest {
   requester: Requester;
 }
 
+/** A reveal claim (PROTOCOL.md §6), present only when the client sent one and grace > 0. */
+export interface RevealClaim {
+  /** SHA512(claim)[0..32] as b64u (43 chars): the store never sees the claim itself. */
+  verifier: string;
+  /** REVEAL_GRACE_SECONDS, ≥ 1: how long after it took a view the claim can read again. */
+  graceSeconds: number;
+}
+
 export interface RevealRequest extends AccessRequest {
   unlockVerifier: string;
+  claim?: RevealClaim;
 }
 
 export interface ManageRequest {
@@ -128,10 +154,15 @@ export interface SecretStore {
   create(secret: NewSecret): Promise<CreateResult>;
   /** Consumes nothing. Order after a right access proof: allowlist, tombstone. */
   check(request: AccessRequest): Promise<CheckResult>;
-  /** One atomic step: access, allowlist (records ip_blocked), tombstone, unlock (counts failures, burns at the limit), view. */
+  /**
+   * One atomic step: access, allowlist (records ip_blocked), tombstone (skipped for viewed
+   * and expired by a claim in its grace), unlock (counts failures, burns at the limit),
+   * then either the claim's first answer again (consuming nothing) or a view, recording
+   * the claim with it (PROTOCOL.md §6).
+   */
   reveal(request: RevealRequest): Promise<RevealResult>;
   status(request: ManageRequest): Promise<StatusResult>;
-  /** Destroys the ciphertext; records `burned`. Changes nothing when already gone. */
+  /** Destroys the ciphertext and ends every claim's grace; records `burned`. Changes nothing when already gone. */
   burn(request: ManageRequest): Promise<BurnResult>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;

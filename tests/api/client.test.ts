@@ -79,6 +79,15 @@ describe("createApiClient", () => {
     expect([error.status, error.code]).toEqual([200, "internal_error"]);
   });
 
+  it("sends a reveal without a claim exactly as v1 did, and with one adds only the claim member", async () => {
+    const client = createApiClient(base);
+    await failure(client.revealSecret("AAAAAAAAAAAAAAAAAAAAAA", "a", "u"));
+    expect(JSON.parse(seen.at(-1)?.body ?? "")).toEqual({ access: "a", unlock: "u" });
+    expect(seen.at(-1)?.body).toBe('{"access":"a","unlock":"u"}');
+    await failure(client.revealSecret("AAAAAAAAAAAAAAAAAAAAAA", "a", "u", "c"));
+    expect(JSON.parse(seen.at(-1)?.body ?? "")).toEqual({ access: "a", unlock: "u", claim: "c" });
+  });
+
   it("reports a dropped connection and a closed port as network_error with status 0", async () => {
     const dropped = await failure(createApiClient(base).burnSecret("AAAAAAAAAAAAAAAAAAAAAA", "token"));
     expect([dropped.status, dropped.code]).toEqual([0, "network_error"]);

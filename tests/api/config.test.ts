@@ -37,6 +37,9 @@ describe("parseServerConfig", () => {
         createBytesPerMinute: 64 * 1024 * 1024,
         tokenCreatePerMinute: 120,
       },
+      idTombstoneSeconds: 90 * 24 * 3600,
+      redisWaitReplicas: 0,
+      redisWaitTimeoutMs: 500,
       auth: {
         createPolicy: "open",
         bootstrapTokens: [],
@@ -76,6 +79,10 @@ describe("parseServerConfig", () => {
       GUIDELINES_TEXT: "Share only with <b>named</b> people.",
       RATE_LIMIT_NETWORK_MULTIPLIER: "0",
       RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "1000",
+      ID_TOMBSTONE_SECONDS: "0",
+      REVEAL_GRACE_SECONDS: "0",
+      REDIS_WAIT_REPLICAS: "1",
+      REDIS_WAIT_TIMEOUT_MS: "250",
     });
     expect(config).toEqual({
       storeKind: "redis",
@@ -96,7 +103,7 @@ describe("parseServerConfig", () => {
       maxRequestResponses: 10,
       maxLabelBytes: 4096,
       collectWindowSeconds: 604800,
-      revealGraceSeconds: 120,
+      revealGraceSeconds: 0,
       storeTimeoutMs: 4000,
       metricsHost: "127.0.0.1",
       shutdownDelaySeconds: 5,
@@ -109,6 +116,9 @@ describe("parseServerConfig", () => {
         createBytesPerMinute: 1000,
         tokenCreatePerMinute: 120,
       },
+      idTombstoneSeconds: 0,
+      redisWaitReplicas: 1,
+      redisWaitTimeoutMs: 250,
       auth: expect.objectContaining({ createPolicy: "open" }),
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
@@ -125,6 +135,14 @@ describe("parseServerConfig", () => {
     ).toMatchObject({ maxRequestResponses: 3, maxLabelBytes: 1064, collectWindowSeconds: 0, revealGraceSeconds: 0 });
     expect(() => parseServerConfig({ MAX_LABEL_BYTES: "1063" })).toThrow(/MAX_LABEL_BYTES must be between 1064/);
     expect(() => parseServerConfig({ MAX_REQUEST_RESPONSES: "0" })).toThrow(/MAX_REQUEST_RESPONSES/);
+  });
+
+  it("refuses REDIS_WAIT_REPLICAS without a Redis to WAIT on (Upstash, memory)", () => {
+    expect(() => parseServerConfig({ REDIS_WAIT_REPLICAS: "1" })).toThrow(/REDIS_WAIT_REPLICAS needs REDIS_URL or REDIS_CLUSTER_NODES/);
+    expect(() =>
+      parseServerConfig({ REDIS_WAIT_REPLICAS: "1", UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }),
+    ).toThrow(/REDIS_WAIT_REPLICAS/);
+    expect(parseServerConfig({ REDIS_WAIT_REPLICAS: "2", REDIS_CLUSTER_NODES: "10.0.0.1:6379" }).redisWaitReplicas).toBe(2);
   });
 
   it("trusts Vercel's edge by default on Vercel, unless TRUST_PROXY says otherwise", () => {

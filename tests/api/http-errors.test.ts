@@ -109,6 +109,13 @@ describe("400 invalid_request", () => {
     ["check with a short proof", "check", { access: "A".repeat(42) }, invalid("access: must be 43 base64url characters")],
     ["reveal without unlock", "reveal", { access: someProof }, invalid("unlock is required")],
     ["reveal with a non-canonical proof", "reveal", { access: someProof, unlock: `${"A".repeat(42)}B` }, invalid("unlock: must be canonical base64url")],
+    ["reveal with a short claim", "reveal", { access: someProof, unlock: someProof, claim: "A".repeat(42) }, invalid("claim: must be 43 base64url characters")],
+    ["reveal with a long claim", "reveal", { access: someProof, unlock: someProof, claim: "A".repeat(44) }, invalid("claim: must be 43 base64url characters")],
+    ["reveal with a claim that is not base64url", "reveal", { access: someProof, unlock: someProof, claim: `${"A".repeat(42)}=` }, invalid("claim: must be base64url (A-Z a-z 0-9 - _, no padding)")],
+    ["reveal with a non-canonical claim", "reveal", { access: someProof, unlock: someProof, claim: `${"A".repeat(42)}B` }, invalid("claim: must be canonical base64url")],
+    ["reveal with a claim that is not a string", "reveal", { access: someProof, unlock: someProof, claim: 7 }, invalid("claim: Invalid input: expected string, received number")],
+    ["reveal with a null claim", "reveal", { access: someProof, unlock: someProof, claim: null }, invalid("claim: Invalid input: expected string, received null")],
+    ["check with a claim", "check", { access: someProof, claim: someProof }, invalid('unknown member "claim"')],
   ])("refuses %s", async (_name, action, body, expected) => {
     const answer = await call(base, "POST", `/api/secrets/${secret.request.id}/${action}`, { json: body });
     expect([answer.status, answer.body]).toEqual([400, expected]);

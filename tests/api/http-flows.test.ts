@@ -7,9 +7,10 @@
 import { createHash } from "node:crypto";
 import nacl from "tweetnacl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessProof, manageToken, openSecret, revealProofs } from "@/lib/crypto";
+import { accessProof, claimVerifier, manageToken, newClaim, openSecret, revealProofs } from "@/lib/crypto";
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
+import { createClient } from "redis";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { call, eventually, makeSecret } from "./support";
 
@@ -76,7 +77,47 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
       maxLabelBytes: 4096,
       collectWindowSeconds: 604800,
       createPolicy: "open",
+      protocol: "1.1",
+      revealGraceSeconds: 120,
     });
+  });
+
+  it("answers a reveal retried with the same claim with the same ciphertext, consuming one view only (PROTOCOL.md §6)", async () => {
+    const { sealed, request } = await makeSecret({ content: { text: "retry me" }, maxViews: 2 });
+    await api.createSecret(request);
+    const proofs = await revealProofs(sealed.linkKey);
+    const claim = newClaim();
+    const first = await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim);
+    expect(first.viewsLeft).toBe(1);
+    for (let retry = 0; retry < 3; retry++) {
+      expect(await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim)).toEqual(first);
+    }
+    expect(openSecret(first.ciphertext, proofs.encryptionKey)).toEqual({ text: "retry me" });
+    expect((await api.checkSecret(sealed.id, proofs.access)).viewsLeft).toBe(1);
+    // A second reader with its own claim takes the last view; then a third is told viewed,
+    // while both claims keep their own first answers.
+    const second = newClaim();
+    expect((await api.revealSecret(sealed.id, proofs.access, proofs.unlock, second)).viewsLeft).toBe(0);
+    const late = await apiError(api.revealSecret(sealed.id, proofs.access, proofs.unlock, newClaim()));
+    expect([late.status, late.body?.reason]).toEqual([410, "viewed"]);
+    expect(await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim)).toEqual(first);
+    expect((await api.revealSecret(sealed.id, proofs.access, proofs.unlock, second)).viewsLeft).toBe(0);
+    const checked = await apiError(api.checkSecret(sealed.id, proofs.access));
+    expect([checked.status, checked.body?.reason]).toEqual([410, "viewed"]);
+    const status = await api.secretStatus(sealed.id, manageToken(sealed.manageKey));
+    expect(status.events.map((event) => event.type)).toEqual(["created", "viewed", "viewed"]);
+  });
+
+  it("ends a claim's grace with a burn: the retry is told burned", async () => {
+    const { sealed, request } = await makeSecret({ maxViews: 1 });
+    await api.createSecret(request);
+    const proofs = await revealProofs(sealed.linkKey);
+    const claim = newClaim();
+    await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim);
+    await api.burnSecret(sealed.id, manageToken(sealed.manageKey));
+    const retry = await apiError(api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim));
+    expect([retry.status, retry.body?.reason]).toEqual([410, "burned"]);
+    expect((await api.secretStatus(sealed.id, manageToken(sealed.manageKey))).state).toBe("burned");
   });
 
   it("creates, checks, reveals, reports and burns a text secret without a passphrase", async () => {
@@ -164,13 +205,15 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
     ]);
     const status = await api.secretStatus(sealed.id, manageToken(sealed.manageKey));
     expect([status.state, status.failedAttempts]).toEqual(["burned", 3]);
-    expect(status.events.map((event) => event.type)).toEqual([
-      "created",
-      "wrong_passphrase",
-      "wrong_passphrase",
-      "wrong_passphrase",
-      "burned",
+    // Three failures from one network are one event with their count and span (PROTOCOL.md §9).
+    expect(status.events.map((event) => [event.type, event.count])).toEqual([
+      ["created", undefined],
+      ["wrong_passphrase", 3],
+      ["burned", undefined],
     ]);
+    const failures = status.events[1];
+    expect(failures?.firstAt).toBe(failures?.at);
+    expect(Date.parse(failures?.lastAt ?? "")).toBeGreaterThanOrEqual(Date.parse(failures?.at ?? ""));
   });
 
   it("answers gone with reason viewed once every view is used", async () => {
@@ -290,5 +333,52 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
   it("answers HEAD on read-only routes without a body", async () => {
     const answer = await call(server.url, "HEAD", "/api/config");
     expect([answer.status, answer.body]).toEqual([200, undefined]);
+  });
+});
+
+describe("the API with REVEAL_GRACE_SECONDS=0 (claims off)", () => {
+  let redis: RedisServer;
+  let server: NextServer;
+  let api: ApiClient;
+  const keyPrefix = "burnlink-grace-off";
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    server = await startNextServer({ env: { REVEAL_GRACE_SECONDS: "0", REDIS_URL: redis.url, KEY_PREFIX: keyPrefix } });
+    api = createApiClient(server.url, checkingFetch());
+  }, SERVER_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it("says so in /api/config and still speaks 1.1", async () => {
+    expect(await api.config()).toMatchObject({ protocol: "1.1", revealGraceSeconds: 0 });
+  });
+
+  it("still refuses a malformed claim, then ignores a valid one and stores nothing of it", async () => {
+    const { sealed, request } = await makeSecret({ maxViews: 1 });
+    await api.createSecret(request);
+    const proofs = await revealProofs(sealed.linkKey);
+    const bad = await apiError(api.revealSecret(sealed.id, proofs.access, proofs.unlock, "A".repeat(42)));
+    expect([bad.status, bad.body?.error]).toEqual([400, "invalid_request"]);
+    const claim = newClaim();
+    expect((await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim)).viewsLeft).toBe(0);
+    const retry = await apiError(api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim));
+    expect([retry.status, retry.body?.reason]).toEqual([410, "viewed"]);
+
+    const inspector = createClient({ url: redis.url, RESP: 2 });
+    await inspector.connect();
+    try {
+      const keys = (await inspector.keys(`${keyPrefix}:{${sealed.id}}:*`)).sort();
+      expect(keys).toEqual([`${keyPrefix}:{${sealed.id}}:id`, `${keyPrefix}:{${sealed.id}}:meta`]);
+      const meta = JSON.stringify(await inspector.hGetAll(`${keyPrefix}:{${sealed.id}}:meta`));
+      expect(meta).not.toContain(claim);
+      expect(meta).not.toContain(claimVerifier(claim));
+      expect(await inspector.hGet(`${keyPrefix}:{${sealed.id}}:meta`, "graceUntil")).toBe("0");
+    } finally {
+      await inspector.close();
+    }
   });
 });

@@ -73,8 +73,14 @@ describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
     expect(status.viewsLeft).toBe(1);
     expect(status.events).toEqual([
       { type: "created", at: expect.any(String), ip: "127.0.0.0/24" },
-      { type: "ip_blocked", at: expect.any(String), ip: "198.51.100.0/24" },
-      { type: "ip_blocked", at: expect.any(String), ip: "198.51.100.0/24" },
+      {
+        type: "ip_blocked",
+        at: expect.any(String),
+        ip: "198.51.100.0/24",
+        count: 2,
+        firstAt: expect.any(String),
+        lastAt: expect.any(String),
+      },
       { type: "viewed", at: expect.any(String), ip: "203.0.113.0/24" },
     ]);
   });

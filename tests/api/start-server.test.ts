@@ -95,6 +95,13 @@ describe("a running server", () => {
     expect(Object.keys((document.paths["/api/secrets"]?.post as { responses: Record<string, unknown> }).responses)).toEqual(
       expect.arrayContaining(["401", "403"]),
     );
+    // v1.1 (PROTOCOL.md §6): an optional claim on reveal, and the grace in the config.
+    const revealBody = document.components.schemas.RevealSecretRequest;
+    expect(revealBody?.required.sort()).toEqual(["access", "unlock"]);
+    expect(revealBody?.properties.claim).toMatchObject({ type: "string", minLength: 43, maxLength: 43 });
+    const config = document.components.schemas.ServerConfigResponse;
+    expect(config?.properties.protocol).toMatchObject({ const: "1.1" });
+    expect(config?.properties.revealGraceSeconds).toMatchObject({ type: "integer" });
     const create = document.components.schemas.CreateSecretRequest;
     expect(create?.additionalProperties).toBe(false);
     expect(create?.required.sort()).toEqual(

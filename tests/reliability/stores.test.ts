@@ -193,9 +193,10 @@ describe.each(["redis", "upstash", "redis-cluster", "memory"] as const)("on the 
     // The right passphrase is now too late, and the record agrees with the answers.
     expect(goneBody(await revealSecret(at(1), secret))).toEqual([410, "gone", "attempts"]);
     const status = await secretStatus(at(0), secret);
-    const events = (status.body.events as { type: string }[]).map((event) => event.type);
+    const events = (status.body.events as { type: string; count?: number }[]).map((event) => [event.type, event.count ?? 1]);
     expect([status.body.state, status.body.failedAttempts]).toEqual(["burned", ATTEMPTS]);
-    expect(events).toEqual(["created", ...Array(ATTEMPTS).fill("wrong_passphrase"), "burned"]);
+    // The failures may come from two instances' clients but one recorded network: one coalesced event.
+    expect(events).toEqual([["created", 1], ["wrong_passphrase", ATTEMPTS], ["burned", 1]]);
   });
 
   it("lets a right passphrase racing the last wrong ones either reveal or find the secret burned, never both", async () => {

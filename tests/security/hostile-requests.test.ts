@@ -297,8 +297,10 @@ interface Snapshot {
 async function snapshot(id: string, token: string): Promise<Snapshot> {
   const response = await fetch(`${server.url}/api/secrets/${id}`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status).toBe(200);
-  const body = (await response.json()) as Omit<Snapshot, "events"> & { events: { type: string }[] };
-  return { state: body.state, viewsLeft: body.viewsLeft, failedAttempts: body.failedAttempts, events: body.events.map((e) => e.type) };
+  const body = (await response.json()) as Omit<Snapshot, "events"> & { events: { type: string; count?: number }[] };
+  // One type per attempt: a coalesced event (PROTOCOL.md §9) stands for `count` of them.
+  const events = body.events.flatMap((e) => Array<string>(e.count ?? 1).fill(e.type));
+  return { state: body.state, viewsLeft: body.viewsLeft, failedAttempts: body.failedAttempts, events };
 }
 
 let targetBefore: Snapshot;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNKNOWN_IP_HEX } from "@/lib/net/ip-address";
 import type { RevealResult, SecretStore } from "@/lib/store/types";
 import { setStoreObserver } from "@/lib/store/observer";
-import { makeSecret, requester, v4Hex, v6Hex, waitFor, type TestSecret } from "./helpers";
+import { makeProof, makeSecret, requester, v4Hex, v6Hex, waitFor, type Proof, type TestSecret } from "./helpers";
 import { describeRateLimiterContract } from "./rate-limit-contract";
 
 /** Raw view of a Redis-backed store's keys, for the storage rules of PROTOCOL.md §5. */
@@ -201,12 +201,11 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await reveal(secret, t0 + 4)).toEqual({ kind: "gone", reason: "attempts", atMs: t0 + 3 });
         const status = await statusOf(secret, t0 + 4);
         expect(status).toMatchObject({ state: "burned", failedAttempts: 3, viewsLeft: 0 });
-        expect(status.events.map((e) => [e.type, e.atMs])).toEqual([
-          ["created", t0],
-          ["wrong_passphrase", t0 + 1],
-          ["wrong_passphrase", t0 + 2],
-          ["wrong_passphrase", t0 + 3],
-          ["burned", t0 + 3],
+        // Three failures from one client are one coalesced event (PROTOCOL.md §9).
+        expect(status.events).toEqual([
+          { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+          { type: "wrong_passphrase", atMs: t0 + 1, count: 3, lastAtMs: t0 + 3 },
+          { type: "burned", atMs: t0 + 3 },
         ]);
       });
 
@@ -277,8 +276,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         }
       });
 
-      it("forgets the metadata after retention: then everything answers not_found and the id is free", async () => {
-        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1 });
+      it("forgets the metadata after retention: then everything answers not_found and, without a tombstone, the id is free", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1, idTombstoneSeconds: 0 });
         expect(await store.check(access(secret, Date.now()))).toMatchObject({ kind: "ok" });
         await waitFor(
           async () => ((await store.status(manage(secret, Date.now()))).kind === "not_found" ? true : undefined),
@@ -289,6 +288,45 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await store.burn(manage(secret, Date.now()))).toEqual({ kind: "not_found" });
         const reuse = makeSecret({ id: secret.input.id });
         expect(await store.create(reuse.input)).toMatchObject({ kind: "created" });
+      });
+
+      it("keeps the id taken after retention while its id tombstone lasts, holding nothing but the id", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 1, idTombstoneSeconds: 3600 });
+        expect(await reveal(secret, Date.now())).toMatchObject({ kind: "ok" });
+        await waitFor(
+          async () => ((await store.status(manage(secret, Date.now()))).kind === "not_found" ? true : undefined),
+          "the metadata to expire",
+        );
+        // Everything a link holder can ask answers like an unknown id ...
+        expect(await store.check(access(secret, Date.now()))).toEqual({ kind: "not_found" });
+        expect(await reveal(secret, Date.now())).toEqual({ kind: "not_found" });
+        // ... but the link can never be re-armed, by anyone holding K.
+        for (let i = 0; i < 3; i++) {
+          expect(await store.create(makeSecret({ id: secret.input.id, nowMs: Date.now() }).input)).toEqual({ kind: "id_taken" });
+        }
+        const stored = harness.stored?.();
+        if (stored) {
+          const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
+          expect(await stored.keys(`*${secret.input.id}*`)).toEqual([`${prefix}:id`]);
+          expect(await stored.values(`${prefix}:id`)).toEqual([""]);
+          const elapsed = Date.now() - secret.input.nowMs;
+          const ttl = await stored.pttl(`${prefix}:id`);
+          expect(ttl).toBeGreaterThan(1000 + 3_600_000 - elapsed - 1000);
+          expect(ttl).toBeLessThanOrEqual(1000 + 3_600_000);
+        }
+      });
+
+      it("frees the id when the id tombstone ends, on the store's clock", async () => {
+        const secret = await created({ ttlSeconds: 1, retentionSeconds: 0, idTombstoneSeconds: 1 });
+        expect(await store.create(makeSecret({ id: secret.input.id, nowMs: secret.input.nowMs + 1500 }).input)).toEqual({
+          kind: "id_taken",
+        });
+        const reuse = await waitFor(async () => {
+          const attempt = makeSecret({ id: secret.input.id, nowMs: Date.now() });
+          return (await store.create(attempt.input)).kind === "created" ? attempt : undefined;
+        }, "the id tombstone to expire");
+        expect(Date.now()).toBeGreaterThanOrEqual(secret.input.nowMs + 2000);
+        expect(await reveal(reuse, Date.now())).toMatchObject({ kind: "ok", ciphertext: reuse.ciphertext });
       });
     });
 
@@ -380,10 +418,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await reveal(secret, t0 + 2, outsider)).toEqual({ kind: "ip_not_allowed" });
         const status = await statusOf(secret, t0 + 3);
         expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
-        expect(status.events.slice(1)).toEqual([
-          { type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24" },
-          { type: "ip_blocked", atMs: t0 + 2, ip: "203.0.113.0/24" },
-        ]);
+        expect(status.events.slice(1)).toEqual([{ type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24", count: 2, lastAtMs: t0 + 2 }]);
       });
 
       it("checks the allowlist after the access proof: a wrong proof from outside is not_found and unrecorded", async () => {
@@ -487,18 +522,247 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
     });
 
     describe("events", () => {
-      it("keeps at most 100 events: created and the newest 99", async () => {
+      it("coalesces 150 refused checks from one network into one ip_blocked event with their count and span", async () => {
         const secret = await created({ allowedIps: ["192.0.2.0/24"] });
         const t0 = secret.input.nowMs;
-        const outsider = requester(v4Hex("203.0.113.9"));
+        const outsider = requester(v4Hex("203.0.113.9"), "203.0.113.0/24");
         for (let i = 1; i <= 150; i++) {
           expect(await store.check(access(secret, t0 + i, outsider))).toEqual({ kind: "ip_not_allowed" });
         }
-        const events = (await statusOf(secret, t0 + 151)).events;
-        expect(events).toHaveLength(100);
-        expect(events[0]).toMatchObject({ type: "created", atMs: t0 });
-        expect(events.slice(1).map((e) => e.atMs)).toEqual(Array.from({ length: 99 }, (_, i) => t0 + 52 + i));
+        expect((await statusOf(secret, t0 + 151)).events).toEqual([
+          { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+          { type: "ip_blocked", atMs: t0 + 1, ip: "203.0.113.0/24", count: 150, lastAtMs: t0 + 150 },
+        ]);
       });
+
+      it("never lets refused checks from many networks push created, viewed, wrong_passphrase or burned out", async () => {
+        const secret = await created({ allowedIps: ["192.0.2.0/24"], maxViews: 3, attemptsLimit: 2 });
+        const t0 = secret.input.nowMs;
+        const insider = requester(v4Hex("192.0.2.5"), "192.0.2.0/24");
+        const outsider = (i: number) => requester(v4Hex(`203.0.${i % 256}.9`), `203.0.${i % 256}.0/24`);
+        const refuse = async (from: number, to: number) => {
+          for (let i = from; i <= to; i++) {
+            expect(await store.check(access(secret, t0 + i, outsider(i)))).toEqual({ kind: "ip_not_allowed" });
+          }
+        };
+        expect(await reveal(secret, t0 + 1, insider)).toMatchObject({ kind: "ok" });
+        await refuse(2, 60);
+        const wrong = { ...access(secret, t0 + 61, insider), unlockVerifier: makeSecret().unlock.verifier };
+        expect(await store.reveal(wrong)).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
+        await refuse(62, 130);
+        expect(await store.reveal({ ...wrong, nowMs: t0 + 131 })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
+        await refuse(132, 200);
+        const events = (await statusOf(secret, t0 + 201)).events;
+        expect(events.filter((e) => e.type !== "ip_blocked")).toEqual([
+          { type: "created", atMs: t0, ip: "192.0.2.0/24" },
+          { type: "viewed", atMs: t0 + 1, ip: "192.0.2.0/24" },
+          { type: "wrong_passphrase", atMs: t0 + 61, ip: "192.0.2.0/24" },
+          { type: "wrong_passphrase", atMs: t0 + 131, ip: "192.0.2.0/24" },
+          { type: "burned", atMs: t0 + 131, ip: "192.0.2.0/24" },
+        ]);
+        // Only the newest 20 refusals keep an entry; the timeline stays in time order.
+        const blocked = events.filter((e) => e.type === "ip_blocked");
+        expect(blocked.map((e) => e.atMs)).toEqual(Array.from({ length: 20 }, (_, i) => t0 + 181 + i));
+        expect(events.map((e) => e.atMs)).toEqual([...events.map((e) => e.atMs)].sort((a, b) => a - b));
+      });
+    });
+
+    describe("claims (PROTOCOL.md §6)", () => {
+      const GRACE_SECONDS = 120;
+      const GRACE_MS = GRACE_SECONDS * 1000;
+
+      function claimed(secret: TestSecret, claim: Proof, nowMs = secret.input.nowMs + 1000, options: { via?: SecretStore; unlockVerifier?: string; graceSeconds?: number } = {}) {
+        return (options.via ?? store).reveal({
+          ...access(secret, nowMs),
+          unlockVerifier: options.unlockVerifier ?? secret.unlock.verifier,
+          claim: { verifier: claim.verifier, graceSeconds: options.graceSeconds ?? GRACE_SECONDS },
+        });
+      }
+
+      it("answers a retry with the same claim within the grace with the first answer, consuming and recording nothing", async () => {
+        const secret = await created({ maxViews: 2 });
+        const t0 = secret.input.nowMs;
+        const claim = makeProof();
+        const first = await claimed(secret, claim, t0 + 10);
+        expect(first).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 1, expiresAtMs: t0 + HOUR_MS });
+        for (const later of [t0 + 11, t0 + 5000, t0 + 10 + GRACE_MS - 1]) {
+          expect(await claimed(secret, claim, later)).toEqual(first);
+        }
+        const status = await statusOf(secret, t0 + 20);
+        expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
+        expect(status.events.map((e) => e.type)).toEqual(["created", "viewed"]);
+        expect(await store.check(access(secret, t0 + 20))).toMatchObject({ kind: "ok", viewsLeft: 1 });
+      });
+
+      it("gives a one-view secret to the first of two claims only; check then counts the claimed view as used", async () => {
+        const secret = await created({ maxViews: 1 });
+        const t0 = secret.input.nowMs;
+        const [mine, theirs] = [makeProof(), makeProof()];
+        expect(await claimed(secret, mine, t0 + 1)).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        expect(await claimed(secret, theirs, t0 + 2)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
+        expect(await reveal(secret, t0 + 3)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
+        expect(await store.check(access(secret, t0 + 3))).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
+        expect(await claimed(secret, mine, t0 + 4)).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 0, expiresAtMs: t0 + HOUR_MS });
+        expect(await statusOf(secret, t0 + 5)).toMatchObject({ state: "viewed", viewsLeft: 0 });
+      });
+
+      it("lets exactly three of 200 concurrent claims take a three-view secret, and each winner's retry succeeds", async () => {
+        const secret = await created({ maxViews: 3 });
+        const claims = Array.from({ length: 200 }, () => makeProof());
+        const results = await Promise.all(
+          claims.map((claim, i) => claimed(secret, claim, undefined, { via: harness.sharedBackend && i % 2 === 1 ? other : store })),
+        );
+        const winners = claims.flatMap((claim, i) => {
+          const result = results[i];
+          return result?.kind === "ok" ? [{ claim, result }] : [];
+        });
+        expect(winners.map(({ result }) => result.kind === "ok" && result.viewsLeft).sort()).toEqual([0, 1, 2]);
+        expect(results.filter((r) => r.kind === "gone" && r.reason === "viewed")).toHaveLength(197);
+        for (const { claim, result } of winners) expect(await claimed(secret, claim)).toEqual(result);
+        const loser = claims[results.findIndex((r) => r.kind === "gone")] as Proof;
+        expect(await claimed(secret, loser)).toMatchObject({ kind: "gone", reason: "viewed" });
+        expect((await typesOf(secret)).filter((t) => t === "viewed")).toHaveLength(3);
+      });
+
+      it("ends the grace on time: then a claim is a new reveal, taking a view if one is left and recorded afresh", async () => {
+        const secret = await created({ maxViews: 2 });
+        const t0 = secret.input.nowMs;
+        const claim = makeProof();
+        expect(await claimed(secret, claim, t0 + 1)).toMatchObject({ kind: "ok", viewsLeft: 1 });
+        const late = t0 + 1 + GRACE_MS;
+        expect(await claimed(secret, claim, late)).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        expect(await claimed(secret, claim, late + 1)).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        expect(await claimed(secret, claim, late + GRACE_MS)).toEqual({ kind: "gone", reason: "viewed", atMs: late });
+        expect((await typesOf(secret, late + 2)).filter((t) => t === "viewed")).toHaveLength(2);
+      });
+
+      it("deletes the ciphertext and the claims when the last grace ends, on the store's own clock", async () => {
+        const secret = await created({ maxViews: 1 });
+        const claim = makeProof();
+        const startedMs = Date.now();
+        expect(await claimed(secret, claim, startedMs, { graceSeconds: 1 })).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        const stored = harness.stored?.();
+        if (stored) {
+          const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
+          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:claims`, `${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect(await stored.pttl(`${prefix}:secret`)).toBeLessThanOrEqual(1000);
+          expect(await stored.pttl(`${prefix}:claims`)).toBeLessThanOrEqual(1000);
+          await waitFor(
+            async () => ((await stored.keys(`${prefix}:*`)).sort().join() === `${prefix}:id,${prefix}:meta` ? true : undefined),
+            "the ciphertext and the claims to expire with the grace",
+          );
+        } else {
+          await waitFor(
+            async () => ((await claimed(secret, claim, Date.now(), { graceSeconds: 1 })).kind === "gone" ? true : undefined),
+            "the grace to end",
+          );
+        }
+        expect(Date.now()).toBeGreaterThanOrEqual(startedMs + 1000);
+        expect(await claimed(secret, claim, Date.now(), { graceSeconds: 1 })).toEqual({ kind: "gone", reason: "viewed", atMs: startedMs });
+      });
+
+      it("ends every grace with a burn: the retry is told burned, even though every view was claimed", async () => {
+        const secret = await created({ maxViews: 1 });
+        const t0 = secret.input.nowMs;
+        const claim = makeProof();
+        expect(await claimed(secret, claim, t0 + 1)).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        expect(await store.burn(manage(secret, t0 + 2))).toEqual({ kind: "burned" });
+        expect(await claimed(secret, claim, t0 + 3)).toEqual({ kind: "gone", reason: "burned", atMs: t0 + 2 });
+        expect(await store.burn(manage(secret, t0 + 4))).toEqual({ kind: "already_gone" });
+        const status = await statusOf(secret, t0 + 5);
+        expect(status).toMatchObject({ state: "burned", viewsLeft: 0 });
+        expect(status.events.map((e) => e.type)).toEqual(["created", "viewed", "burned"]);
+        const stored = harness.stored?.();
+        if (stored) {
+          const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
+          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:id`, `${prefix}:meta`]);
+        }
+      });
+
+      it("checks the unlock of a recorded claim as usual: a wrong one counts, and the limit burns through the grace", async () => {
+        const secret = await created({ maxViews: 1, attemptsLimit: 2 });
+        const t0 = secret.input.nowMs;
+        const claim = makeProof();
+        const wrongUnlock = makeSecret().unlock.verifier;
+        const first = await claimed(secret, claim, t0 + 1);
+        expect(first).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        expect(await claimed(secret, claim, t0 + 2, { unlockVerifier: wrongUnlock })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
+        expect(await claimed(secret, claim, t0 + 3)).toEqual(first);
+        expect(await claimed(secret, claim, t0 + 4, { unlockVerifier: wrongUnlock })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
+        expect(await claimed(secret, claim, t0 + 5)).toEqual({ kind: "gone", reason: "attempts", atMs: t0 + 4 });
+        expect(await statusOf(secret, t0 + 6)).toMatchObject({ state: "burned", failedAttempts: 2 });
+      });
+
+      it("serves a claim in its grace past expiresAt, while everyone else is told expired", async () => {
+        const secret = await created({ ttlSeconds: 60, maxViews: 2 });
+        const expiresAtMs = secret.input.nowMs + 60_000;
+        const claim = makeProof();
+        const first = await claimed(secret, claim, expiresAtMs - 10);
+        expect(first).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 1, expiresAtMs });
+        const after = expiresAtMs + 30_000;
+        expect(await claimed(secret, claim, after)).toEqual(first);
+        expect(await claimed(secret, makeProof(), after)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        expect(await reveal(secret, after)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        expect(await store.check(access(secret, after))).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        expect((await statusOf(secret, after)).state).toBe("expired");
+        expect(await claimed(secret, claim, expiresAtMs - 10 + GRACE_MS)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
+        const stored = harness.stored?.();
+        if (stored) {
+          // The key outlives expiresAt by the grace (on the store's clock: the test's times are ahead of it).
+          const ttl = await stored.pttl(`${harness.keyPrefix}:{${secret.input.id}}:secret`);
+          expect(ttl).toBeGreaterThan(60_000 + GRACE_MS - 10 - (Date.now() - secret.input.nowMs) - 1000);
+        }
+      });
+
+      it("keeps the ciphertext for a claim in its grace when a reader without a claim takes the last view", async () => {
+        const secret = await created({ maxViews: 2 });
+        const t0 = secret.input.nowMs;
+        const claim = makeProof();
+        const first = await claimed(secret, claim, t0 + 1);
+        expect(first).toMatchObject({ kind: "ok", viewsLeft: 1 });
+        expect(await reveal(secret, t0 + 2)).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        expect(await reveal(secret, t0 + 3)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 2 });
+        expect(await claimed(secret, claim, t0 + 4)).toEqual(first);
+      });
+
+      it("means nothing on another secret: a claim recorded on one is unknown to the next", async () => {
+        const [one, two] = [await created({ maxViews: 1 }), await created({ maxViews: 1 })];
+        const claim = makeProof();
+        expect(await claimed(one, claim)).toMatchObject({ kind: "ok", ciphertext: one.ciphertext });
+        expect(await claimed(two, claim)).toMatchObject({ kind: "ok", ciphertext: two.ciphertext });
+        expect(await reveal(two)).toMatchObject({ kind: "gone", reason: "viewed" });
+      });
+
+      it("refuses a claim's grace that is not a whole number of seconds of at least one, before touching the backend", async () => {
+        const secret = await created();
+        await expect(claimed(secret, makeProof(), undefined, { graceSeconds: 0 })).rejects.toThrow(TypeError);
+        await expect(claimed(secret, makeProof(), undefined, { graceSeconds: 1.5 })).rejects.toThrow(TypeError);
+        expect((await statusOf(secret)).viewsLeft).toBe(1);
+      });
+
+      if (harness.stored) {
+        it("never stores a claim: only its verifier, under the secret's hash tag", async () => {
+          const secret = await created({ maxViews: 3, attemptsLimit: 5 });
+          const claims = [makeProof(), makeProof(), makeProof()];
+          for (const claim of claims) {
+            await claimed(secret, claim);
+            await claimed(secret, claim);
+            await claimed(secret, claim, undefined, { unlockVerifier: makeSecret().unlock.verifier });
+          }
+          const stored = harness.stored!();
+          const values: string[] = [];
+          for (const key of await stored.keys(`*${secret.input.id}*`)) {
+            expect(key.startsWith(`${harness.keyPrefix}:{${secret.input.id}}:`)).toBe(true);
+            values.push(key, ...(await stored.values(key)));
+          }
+          const everything = values.join("\n");
+          for (const claim of claims) {
+            expect(everything).toContain(claim.verifier);
+            const bytes = Buffer.from(claim.proof, "base64url");
+            for (const form of [claim.proof, bytes.toString("base64"), bytes.toString("hex")]) expect(everything).not.toContain(form);
+          }
+        });
+      }
     });
 
     describe("observer", () => {
@@ -589,14 +853,10 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           expect(results.filter((r) => r.kind === "gone" && r.reason === "attempts")).toHaveLength(45);
           const status = await statusOf(secret);
           expect(status).toMatchObject({ state: "burned", failedAttempts: 5, viewsLeft: 0 });
-          expect(status.events.map((e) => e.type)).toEqual([
-            "created",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "wrong_passphrase",
-            "burned",
+          expect(status.events.map((e) => [e.type, e.count])).toEqual([
+            ["created", undefined],
+            ["wrong_passphrase", 5],
+            ["burned", undefined],
           ]);
           expect(await reveal(secret)).toMatchObject({ kind: "gone", reason: "attempts" });
         });
@@ -612,7 +872,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           const stored = harness.stored!();
           const keys = await stored.keys(`*${secret.input.id}*`);
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect(keys.sort()).toEqual([`${prefix}:meta`, `${prefix}:secret`]);
+          expect(keys.sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect(await stored.values(`${prefix}:id`)).toEqual([""]);
           const secretTtl = await stored.pttl(`${prefix}:secret`);
           const metaTtl = await stored.pttl(`${prefix}:meta`);
           const elapsed = Date.now() - secret.input.nowMs;

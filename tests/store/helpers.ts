@@ -83,6 +83,7 @@ export function makeSecret(overrides: Partial<NewSecret> = {}): TestSecret {
     allowedIps,
     allowedPrefixes: allowedIps.map(prefixOf),
     retentionSeconds: 7 * 24 * 3600,
+    idTombstoneSeconds: 90 * 24 * 3600,
     nowMs: Date.now(),
     requester: requester(v4Hex("192.0.2.1"), "192.0.2.0/24"),
     ...overrides,

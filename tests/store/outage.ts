@@ -149,7 +149,7 @@ export function describeOutages(name: string, connect: (redisUrl: string) => Pro
       expect(await store.reveal({ ...revealRequest, nowMs: Date.now() })).toMatchObject({ kind: "ok", ciphertext: secret.ciphertext });
     });
 
-    it("refuses new secrets with a clear out-of-memory StoreUnavailableError, while a last view and a burn still complete", async () => {
+    it("refuses new secrets and reveals with a clear out-of-memory StoreUnavailableError, while a burn still completes", async () => {
       const { server, connected } = await backend();
       const { store } = connected;
       const viewOnce = makeSecret();
@@ -165,15 +165,19 @@ export function describeOutages(name: string, connect: (redisUrl: string) => Pro
         expect(failed.error).toBeInstanceOf(StoreUnavailableError);
         expect((failed.error as Error).message).toMatch(/out of memory/);
         const nowMs = Date.now();
-        expect(
-          await store.reveal({
+        // A reveal cannot record a failure while Redis is full, so it answers nothing,
+        // even with the right passphrase (issue 10 item 1: no oracle).
+        const refusedReveal = await rejection(
+          store.reveal({
             id: viewOnce.input.id,
             accessVerifier: viewOnce.access.verifier,
             unlockVerifier: viewOnce.unlock.verifier,
             nowMs,
             requester: requester(),
           }),
-        ).toMatchObject({ kind: "ok", viewsLeft: 0 });
+        );
+        expect(refusedReveal.error).toBeInstanceOf(StoreUnavailableError);
+        expect((refusedReveal.error as Error).message).toMatch(/out of memory/);
         expect(
           await store.burn({ id: toBurn.input.id, manageVerifier: toBurn.manage.verifier, nowMs, requester: requester() }),
         ).toEqual({ kind: "burned" });
@@ -182,6 +186,16 @@ export function describeOutages(name: string, connect: (redisUrl: string) => Pro
         await admin.close();
       }
       await roundTrip(store);
+      // Nothing was consumed while Redis was full: the view is still there.
+      expect(
+        await store.reveal({
+          id: viewOnce.input.id,
+          accessVerifier: viewOnce.access.verifier,
+          unlockVerifier: viewOnce.unlock.verifier,
+          nowMs: Date.now(),
+          requester: requester(),
+        }),
+      ).toMatchObject({ kind: "ok", viewsLeft: 0 });
     });
   });
 }

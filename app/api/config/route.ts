@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 const ROUTE = "/api/config";
 
-// GET /api/config – the limits a client must respect before encrypting (PROTOCOL.md §4)
+// GET /api/config – the limits a client must respect before encrypting (PROTOCOL.md §4, §6)
 export const GET = withApi(ROUTE, async () => {
   const config = getServerConfig();
   const answer: ServerConfigResponse = {
@@ -23,6 +23,8 @@ export const GET = withApi(ROUTE, async () => {
     maxLabelBytes: config.maxLabelBytes,
     collectWindowSeconds: config.collectWindowSeconds,
     createPolicy: config.auth.createPolicy,
+    protocol: "1.1",
+    revealGraceSeconds: config.revealGraceSeconds,
   };
   if (config.auth.createPolicy === "sso" || config.auth.createPolicy === "sso+token") answer.signInUrl = LOGIN_PATH;
   return jsonResponse(answer);

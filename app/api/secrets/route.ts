@@ -54,6 +54,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     allowedIps,
     allowedPrefixes,
     retentionSeconds: config.metaRetentionSeconds,
+    idTombstoneSeconds: config.idTombstoneSeconds,
     nowMs: Date.now(),
     requester: requesterOf(request.headers, config),
     ...(creator ? { creator } : {}),

@@ -54,6 +54,9 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
       type: event.type,
       at: isoTime(event.atMs),
       ...(event.ip === undefined ? {} : { ip: event.ip }),
+      ...(event.count === undefined || event.lastAtMs === undefined
+        ? {}
+        : { count: event.count, firstAt: isoTime(event.atMs), lastAt: isoTime(event.lastAtMs) }),
     })),
   };
   // PROTOCOL.md §8: who created it, for the manage-link holder.

@@ -24,7 +24,7 @@ export const dynamic = "force-dynamic";
 
 const ROUTE = "/api/secrets/[id]/reveal";
 
-// POST /api/secrets/{id}/reveal – hand out the ciphertext, consuming one view in one atomic store step (PROTOCOL.md §4)
+// POST /api/secrets/{id}/reveal – hand out the ciphertext, consuming one view in one atomic store step; a claim's retry consumes nothing (PROTOCOL.md §4, §6)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const config = getServerConfig();
   // One limiter call: the read, and one wrong passphrase held before the store compares
@@ -40,6 +40,10 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
       unlockVerifier: verifierOfProof(body.unlock),
       nowMs: Date.now(),
       requester: requesterOf(request.headers, config),
+      // PROTOCOL.md §6: with the grace off, a (valid) claim is ignored and nothing of it stored.
+      ...(body.claim === undefined || config.revealGraceSeconds === 0
+        ? {}
+        : { claim: { verifier: verifierOfProof(body.claim), graceSeconds: config.revealGraceSeconds } }),
     });
     if (result.kind === "wrong_passphrase") {
       wrongPassphrase = true;
