@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { PageTitle } from "@/components/ui/card";
-import { BulletList as List, Section } from "@/components/ui/section";
+import { BulletList, Section } from "@/components/ui/section";
 
 export const metadata: Metadata = { title: "How it works" };
 
@@ -27,7 +27,7 @@ export default function HowItWorksPage() {
         </Section>
 
         <Section title="What the server stores">
-          <List
+          <BulletList
             items={[
               "The ciphertext, until it is read, burned or expires.",
               "A random-looking id and hashes of the proofs that let a link holder open, and the creator manage, the secret.",
@@ -38,7 +38,7 @@ export default function HowItWorksPage() {
         </Section>
 
         <Section title="What the server never sees">
-          <List
+          <BulletList
             items={[
               "Your text, your files or their names.",
               "The link key, the manage key, the passphrase or the encryption key.",
@@ -61,7 +61,7 @@ export default function HowItWorksPage() {
 
         <Section title="The threat model, in plain words">
           <p className="font-medium text-zinc-900 dark:text-zinc-100">Burnlink protects you against:</p>
-          <List
+          <BulletList
             items={[
               "A breach of the server or its database: it holds only ciphertext, and no key to it.",
               "A link that lingers in a chat or mailbox: after it is used it opens nothing, and the recipient is told it was already viewed.",
@@ -70,7 +70,7 @@ export default function HowItWorksPage() {
             ]}
           />
           <p className="font-medium text-zinc-900 dark:text-zinc-100">It cannot protect you against:</p>
-          <List
+          <BulletList
             items={[
               "Someone who gets the link (and passphrase) before the recipient: they can read it. If the recipient then sees “already viewed”, treat the secret as exposed. Send the passphrase through another channel.",
               "A compromised device or browser extension on either side.",
