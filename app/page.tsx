@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { CreateSecret } from "@/components/create/create-secret";
 import { Card, PageTitle } from "@/components/ui/card";
 import { needsSignInToCreate, pageAccount } from "@/lib/server/auth";
@@ -25,7 +26,16 @@ export default async function CreatePage() {
           </a>
         </Card>
       ) : (
-        <CreateSecret />
+        <>
+          <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="sharing-safely-hint">
+            Sending something sensitive? Read{" "}
+            <Link href="/sharing-safely" className="font-medium text-zinc-800 underline underline-offset-2 dark:text-zinc-200">
+              Sharing safely
+            </Link>
+            .
+          </p>
+          <CreateSecret />
+        </>
       )}
     </>
   );

@@ -3,7 +3,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { isSecretGoneReason } from "@/lib/api/errors";
 import type { GoneReasonName } from "@/lib/api/wire";
-import { accessProof, openSecret, parseShareFragment, revealProofs, type SecretContent, type ShareFragment } from "@/lib/crypto";
+import { accessProof, newClaim, openSecret, parseShareFragment, revealProofs, type SecretContent, type ShareFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
 import { formatDateTime, formatRelative, plural } from "@/components/browser/format";
 import { useLocationHash, wipeLocationHash, type LocationHash } from "@/components/browser/use-location-hash";
@@ -13,6 +13,8 @@ import { Hint, TextInput } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { GoneMessage } from "./gone-message";
 import { RevealedContent } from "./revealed-content";
+import { isRetriableRevealFailure, RevealTimeoutError, revealWithRetry } from "./reveal-retry";
+import { SenderLine } from "./sender-line";
 
 type Problem =
   | { kind: "not_found" }
@@ -22,12 +24,21 @@ type Problem =
 
 type Phase =
   | { kind: "checking" }
-  | { kind: "ready"; expiresAt: string; viewsLeft: number; checkedAtMs: number; wrong?: number }
-  | { kind: "revealing"; expiresAt: string; viewsLeft: number; checkedAtMs: number }
+  | { kind: "ready"; expiresAt: string; viewsLeft: number; checkedAtMs: number; sender?: string; wrong?: number }
+  | { kind: "revealing"; expiresAt: string; viewsLeft: number; checkedAtMs: number; sender?: string; retrying: boolean }
   | { kind: "revealed"; content: SecretContent; viewsLeft: number }
   | { kind: "problem"; problem: Problem; during: "check" | "reveal" };
 
+/**
+ * After the retries of a reveal ran out, the store may have consumed the view while every
+ * answer was lost: say so, and what the link will show if it did (issue 11 §2).
+ */
+const LOST_REVEAL_MESSAGE =
+  "The server did not confirm the reveal. It may have used this view; if the link now says viewed, ask the sender to share it again.";
+
 function problemOf(error: unknown, during: "check" | "reveal"): Problem {
+  if (during === "reveal" && isRetriableRevealFailure(error)) return { kind: "retry", message: LOST_REVEAL_MESSAGE };
+  if (error instanceof RevealTimeoutError) return { kind: "retry", message: "The server did not answer in time. Try again." };
   if (!isApiError(error)) {
     return {
       kind: "retry",
@@ -119,14 +130,28 @@ function RevealFlow({ hash, onRevealed }: { hash: string; onRevealed: () => void
   const [showPassphrase, setShowPassphrase] = useState(false);
   const passphraseInput = useRef<HTMLInputElement>(null);
   const passphraseId = useId();
+  /** The server's reveal grace (PROTOCOL.md §6); 0 for a server without claims or no answer. */
+  const graceSeconds = useRef<Promise<number>>(Promise.resolve(0));
 
   useEffect(() => {
     if (!link) return;
     let current = true;
     const { id, access } = accessProof(link.linkKey);
+    graceSeconds.current = api.config().then(
+      (config) => (typeof config.revealGraceSeconds === "number" && config.revealGraceSeconds > 0 ? config.revealGraceSeconds : 0),
+      () => 0,
+    );
     // Check consumes nothing (PROTOCOL.md §4): loading, reloading or a link scanner never burns a view.
     api.checkSecret(id, access).then(
-      (answer) => current && setPhase({ kind: "ready", expiresAt: answer.expiresAt, viewsLeft: answer.viewsLeft, checkedAtMs: Date.now() }),
+      (answer) =>
+        current &&
+        setPhase({
+          kind: "ready",
+          expiresAt: answer.expiresAt,
+          viewsLeft: answer.viewsLeft,
+          checkedAtMs: Date.now(),
+          ...(typeof answer.sender?.name === "string" ? { sender: answer.sender.name } : {}),
+        }),
       (error: unknown) => current && setPhase({ kind: "problem", problem: problemOf(error, "check"), during: "check" }),
     );
     return () => {
@@ -142,12 +167,25 @@ function RevealFlow({ hash, onRevealed }: { hash: string; onRevealed: () => void
       return;
     }
     const ready = phase;
-    setPhase({ kind: "revealing", expiresAt: ready.expiresAt, viewsLeft: ready.viewsLeft, checkedAtMs: ready.checkedAtMs });
+    const shown = {
+      expiresAt: ready.expiresAt,
+      viewsLeft: ready.viewsLeft,
+      checkedAtMs: ready.checkedAtMs,
+      ...(ready.sender === undefined ? {} : { sender: ready.sender }),
+    };
+    setPhase({ ...shown, kind: "revealing", retrying: false });
     try {
       const proofs = await revealProofs(link.linkKey, link.needsPassphrase ? passphrase : undefined);
+      const grace = await graceSeconds.current;
+      // One claim per click, in this closure only (never in any storage): every retry of this
+      // click sends it unchanged, so a retry gets the first answer and costs no second view.
+      const claim = grace > 0 ? newClaim() : undefined;
       let answer;
       try {
-        answer = await api.revealSecret(proofs.id, proofs.access, proofs.unlock);
+        answer = await revealWithRetry(() => api.revealSecret(proofs.id, proofs.access, proofs.unlock, claim), {
+          graceSeconds: grace,
+          onRetry: () => setPhase({ ...shown, kind: "revealing", retrying: true }),
+        });
       } catch (error) {
         if (isApiError(error) && error.code === "wrong_passphrase") {
           const left = error.body?.attemptsLeft ?? 0;
@@ -224,6 +262,7 @@ function RevealFlow({ hash, onRevealed }: { hash: string; onRevealed: () => void
             It can be opened {phase.viewsLeft === 1 ? "once more" : `${plural(phase.viewsLeft, "more time", "more times")}`} and expires{" "}
             {formatRelative(phase.expiresAt, phase.checkedAtMs)} ({formatDateTime(phase.expiresAt)}).
           </p>
+          {phase.sender !== undefined ? <SenderLine name={phase.sender} /> : null}
           <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
             Nothing has been opened yet. {phase.viewsLeft === 1 ? "Once you reveal it, the server deletes its copy." : "Revealing it uses one view."}
           </p>
@@ -261,8 +300,13 @@ function RevealFlow({ hash, onRevealed }: { hash: string; onRevealed: () => void
               </Notice>
             ) : null}
             <Button type="submit" variant="primary" size="lg" disabled={busy} data-testid="reveal-button">
-              {busy ? (link.needsPassphrase ? "Deriving the key and opening…" : "Opening…") : "Reveal secret"}
+              {busy ? (phase.retrying ? "Retrying…" : link.needsPassphrase ? "Deriving the key and opening…" : "Opening…") : "Reveal secret"}
             </Button>
+            {busy && phase.retrying ? (
+              <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status" data-testid="reveal-retrying">
+                Retrying… The answer did not arrive; trying again with the same request, which cannot use a second view.
+              </p>
+            ) : null}
           </form>
         </Card>
       );
