@@ -204,6 +204,32 @@ export function unsupportedMethods(route: string, allowed: readonly string[]): {
   };
 }
 
+/** The methods a Next route handler can export. */
+type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+const HTTP_METHODS: readonly HttpMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** What a route does not implement: every other method but HEAD next to GET (Next answers it from GET). */
+type RefusedMethod<Allowed extends HttpMethod> = Exclude<HttpMethod, Allowed | ("GET" extends Allowed ? "HEAD" : never)>;
+
+/**
+ * The exports a route file needs for the methods it does not implement, in one line:
+ * `export const { PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET", "POST"])`.
+ * Each refused method answers 405 method_not_allowed with `Allow`, OPTIONS 204 with `Allow`.
+ */
+export function refusedMethods<const Allowed extends HttpMethod>(
+  route: string,
+  allowed: readonly Allowed[],
+): Record<RefusedMethod<Allowed>, RouteHandler> {
+  const { refuse, options } = unsupportedMethods(route, allowed);
+  const refused: Partial<Record<HttpMethod, RouteHandler>> = {};
+  for (const method of HTTP_METHODS) {
+    if ((allowed as readonly HttpMethod[]).includes(method)) continue;
+    if (method === "HEAD" && (allowed as readonly HttpMethod[]).includes("GET")) continue;
+    refused[method] = method === "OPTIONS" ? options : refuse;
+  }
+  return refused as Record<RefusedMethod<Allowed>, RouteHandler>;
+}
+
 /** `application/json`, optionally with `charset=utf-8`; case-insensitive. */
 function isJsonContentType(value: string | null): boolean {
   if (!value) return false;

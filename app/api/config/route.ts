@@ -1,6 +1,6 @@
 import { getServerConfig } from "@/lib/server/config";
 import type { ServerConfigResponse } from "@/lib/api/wire";
-import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { jsonResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { LOGIN_PATH } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
@@ -30,12 +30,5 @@ export const GET = withApi(ROUTE, async () => {
   return jsonResponse(answer);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/config – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

@@ -1,7 +1,7 @@
 import { getServerConfig } from "@/lib/server/config";
 import { metricsAuthorized } from "@/lib/server/metrics-auth";
 import { metricsExposition } from "@/lib/server/metrics";
-import { ApiFailure, unsupportedMethods, withApi } from "@/lib/server/http";
+import { ApiFailure, refusedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,12 +19,5 @@ export const GET = withApi(ROUTE, async (request: Request) => {
   return new Response(body, { status: 200, headers: { "Content-Type": contentType } });
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/metrics – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

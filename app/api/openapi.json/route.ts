@@ -1,6 +1,6 @@
 import { getServerConfig } from "@/lib/server/config";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
-import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { jsonResponse, refusedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 // The limits in the document follow the running server's environment.
@@ -11,12 +11,5 @@ const ROUTE = "/api/openapi.json";
 // GET /api/openapi.json – OpenAPI 3.1 description generated from the zod schemas
 export const GET = withApi(ROUTE, async () => jsonResponse(buildOpenApiDocument(getServerConfig())));
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/openapi.json – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

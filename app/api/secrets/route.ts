@@ -14,7 +14,7 @@ import {
   jsonResponse,
   parseWith,
   readJsonBody,
-  unsupportedMethods,
+  refusedMethods,
   withApi,
 } from "@/lib/server/http";
 
@@ -66,13 +66,5 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   return jsonResponse(answer, 201);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const GET = refuse;
-export const HEAD = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/secrets – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["POST"]);

@@ -4,7 +4,7 @@ import { getServerConfig, type TokenScope } from "@/lib/server/config";
 import { createTokenBodySchema } from "@/lib/api/schemas";
 import type { CreateTokenResponse, ListTokensResponse, TokenInfoBody } from "@/lib/api/wire";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
-import { isoTime, jsonResponse, parseWith, readJsonBody, SMALL_BODY_MAX_BYTES, unsupportedMethods, withApi } from "@/lib/server/http";
+import { isoTime, jsonResponse, parseWith, readJsonBody, SMALL_BODY_MAX_BYTES, refusedMethods, withApi } from "@/lib/server/http";
 import { authorizeAdmin, generateApiToken } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
@@ -71,11 +71,5 @@ export const GET = withApi(ROUTE, async (request: Request) => {
   return jsonResponse(answer);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET", "POST"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/admin/tokens – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET", "POST"]);

@@ -1,6 +1,6 @@
 import { getAuthStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
-import { ApiFailure, unsupportedMethods, withApi } from "@/lib/server/http";
+import { ApiFailure, refusedMethods, withApi } from "@/lib/server/http";
 import {
   authPage,
   clearCookieHeader,
@@ -60,12 +60,5 @@ export const GET = withApi(ROUTE, async (request: Request) => {
   return new Response(null, { status: 303, headers });
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/auth/callback – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

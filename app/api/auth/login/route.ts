@@ -1,5 +1,5 @@
 import { getServerConfig } from "@/lib/server/config";
-import { ApiFailure, unsupportedMethods, withApi } from "@/lib/server/http";
+import { ApiFailure, refusedMethods, withApi } from "@/lib/server/http";
 import { authPage, beginSignIn, sealCookieValue, setCookieHeader, SIGN_IN_COOKIE, SIGN_IN_MAX_AGE_SECONDS } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
@@ -25,12 +25,5 @@ export const GET = withApi(ROUTE, async () => {
   });
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/auth/login – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

@@ -1,6 +1,6 @@
 import { getAuthStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
-import { ApiFailure, emptyResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { ApiFailure, emptyResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { clearCookieHeader, passesCsrfCheck, SESSION_COOKIE, sessionOf } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
@@ -20,13 +20,5 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   return emptyResponse(204, { "Set-Cookie": clearCookieHeader(SESSION_COOKIE) });
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const GET = refuse;
-export const HEAD = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/auth/logout – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["POST"]);

@@ -1,7 +1,7 @@
 import { getAuthStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import type { SessionUserResponse } from "@/lib/api/wire";
-import { ApiFailure, jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { ApiFailure, jsonResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { sessionOf } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
@@ -19,12 +19,5 @@ export const GET = withApi(ROUTE, async (request: Request) => {
   return jsonResponse(answer);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/auth/me – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

@@ -1,4 +1,4 @@
-import { jsonResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { jsonResponse, refusedMethods, withApi } from "@/lib/server/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -8,12 +8,5 @@ const ROUTE = "/api/health/live";
 // GET /api/health/live – liveness: 200 {status: "ok"} whenever the process answers, whatever the store does
 export const GET = withApi(ROUTE, () => jsonResponse({ status: "ok" }));
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/health/live – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["GET"]);

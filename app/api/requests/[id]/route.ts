@@ -10,7 +10,7 @@ import {
   jsonResponse,
   parseRequestId,
   requestNotFound,
-  unsupportedMethods,
+  refusedMethods,
   withApi,
 } from "@/lib/server/http";
 
@@ -64,11 +64,5 @@ export const DELETE = withApi(ROUTE, async (request: Request, context: Context) 
   return emptyResponse(204);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET", "DELETE"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-// OPTIONS /api/requests/{id} – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, OPTIONS } = refusedMethods(ROUTE, ["GET", "DELETE"]);

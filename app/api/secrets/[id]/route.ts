@@ -11,7 +11,7 @@ import {
   jsonResponse,
   manageVerifierFromAuthorization,
   parseSecretId,
-  unsupportedMethods,
+  refusedMethods,
   withApi,
 } from "@/lib/server/http";
 
@@ -72,11 +72,5 @@ export const DELETE = withApi(ROUTE, async (request: Request, context: Context) 
   return emptyResponse(204);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["GET", "DELETE"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-// OPTIONS /api/secrets/{id} – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { POST, PUT, PATCH, OPTIONS } = refusedMethods(ROUTE, ["GET", "DELETE"]);

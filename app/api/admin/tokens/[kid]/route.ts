@@ -1,7 +1,7 @@
 import { getAuthStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
-import { ApiFailure, emptyResponse, unsupportedMethods, withApi } from "@/lib/server/http";
+import { ApiFailure, emptyResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { authorizeAdmin } from "@/lib/server/auth";
 
 export const runtime = "nodejs";
@@ -22,13 +22,5 @@ export const DELETE = withApi(ROUTE, async (request: Request, { params }: { para
   return emptyResponse(204);
 });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["DELETE"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const GET = refuse;
-export const HEAD = refuse;
-export const POST = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-// OPTIONS /api/admin/tokens/{kid} – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = refusedMethods(ROUTE, ["DELETE"]);

@@ -13,7 +13,7 @@ import {
   requestGoneFailure,
   requestNotFound,
   SMALL_BODY_MAX_BYTES,
-  unsupportedMethods,
+  refusedMethods,
   verifierOfProof,
   withApi,
 } from "@/lib/server/http";
@@ -53,13 +53,5 @@ export const POST = withApi(
   },
 );
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const GET = refuse;
-export const HEAD = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/requests/{id}/check – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["POST"]);

@@ -14,7 +14,7 @@ import {
   parseWith,
   readJsonBody,
   SMALL_BODY_MAX_BYTES,
-  unsupportedMethods,
+  refusedMethods,
   verifierOfProof,
   withApi,
 } from "@/lib/server/http";
@@ -45,13 +45,5 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
   return jsonResponse(answer);
 }, { outcome: recordCheck });
 
-const { refuse, options } = unsupportedMethods(ROUTE, ["POST"]);
-
-// Any other method – 405 method_not_allowed with Allow
-export const GET = refuse;
-export const HEAD = refuse;
-export const PUT = refuse;
-export const PATCH = refuse;
-export const DELETE = refuse;
-// OPTIONS /api/secrets/{id}/check – 204 with Allow
-export const OPTIONS = options;
+// Any other method – 405 method_not_allowed with Allow; OPTIONS – 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = refusedMethods(ROUTE, ["POST"]);
