@@ -41,6 +41,8 @@ export const FIRST_RETRY_MS = 500;
 export const MAX_RETRY_MS = 8_000;
 /** A server that sends no answer headers in this time counts as a lost answer (then retried). */
 export const ANSWER_HEADERS_TIMEOUT_MS = 30_000;
+/** The link names the server: a hostile one's huge grace must not keep the CLI retrying for days. */
+export const MAX_RETRY_GRACE_SECONDS = 600;
 
 /**
  * A lost answer, worth a retry with the same claim: nothing arrived (network error, timeout),
@@ -66,10 +68,13 @@ function withHeadersTimeout(fetchImpl: typeof fetch, timeoutMs: number): typeof 
   };
 }
 
-/** The server's revealGraceSeconds (PROTOCOL.md §6); 0 when it has none (a v1 server) or no config. */
+/**
+ * The server's revealGraceSeconds (PROTOCOL.md §6), at most MAX_RETRY_GRACE_SECONDS; 0 when it
+ * has none (a v1 server) or its config cannot be read.
+ */
 async function revealGrace(client: CliApiClient): Promise<number> {
   try {
-    return (await client.config()).revealGraceSeconds ?? 0;
+    return Math.min((await client.config()).revealGraceSeconds ?? 0, MAX_RETRY_GRACE_SECONDS);
   } catch (error) {
     if (error instanceof InvalidAnswerError) throw error;
     return 0;
