@@ -132,6 +132,11 @@ export function checkConfigAnswer(value: unknown): ServerConfigResponse {
   integer(answer.maxViews, "maxViews", 1);
   integer(answer.maxAllowedIps, "maxAllowedIps", 0);
   integer(answer.passphraseAttempts, "passphraseAttempts", 1);
+  // PROTOCOL.md §6 (v1.1): both optional, a v1 server sends neither.
+  if (answer.protocol !== undefined && (typeof answer.protocol !== "string" || !/^\d{1,3}\.\d{1,3}$/.test(answer.protocol))) {
+    throw new InvalidAnswerError("protocol is not a version such as 1.1");
+  }
+  if (answer.revealGraceSeconds !== undefined) integer(answer.revealGraceSeconds, "revealGraceSeconds", 0);
   return answer as unknown as ServerConfigResponse;
 }
 

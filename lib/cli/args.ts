@@ -43,6 +43,8 @@ export interface GetOptions {
   check: boolean;
   json: boolean;
   passphraseFile?: string;
+  /** --no-retry: one reveal request, no retry with the claim after a lost answer (PROTOCOL.md §6). */
+  noRetry: boolean;
 }
 
 export interface ManageOptions {
@@ -50,10 +52,22 @@ export interface ManageOptions {
   json: boolean;
 }
 
+/** `status --wait`: viewed = every view used; gone = anything but active. */
+export type WaitFor = "viewed" | "gone";
+
+/** The default of `status --timeout` (with --wait): a script never waits forever by accident. */
+export const DEFAULT_WAIT_TIMEOUT = "1h";
+
+export interface StatusOptions extends ManageOptions {
+  wait?: WaitFor;
+  /** How long --wait waits before it gives up (exit 3). */
+  timeoutSeconds: number;
+}
+
 export type ParsedCommand =
   | { command: "send"; options: SendOptions }
   | { command: "get"; options: GetOptions }
-  | { command: "status"; options: ManageOptions }
+  | { command: "status"; options: StatusOptions }
   | { command: "burn"; options: ManageOptions }
   | { command: "help"; topic?: CommandName }
   | { command: "version" };
@@ -83,8 +97,14 @@ const OPTIONS = {
     check: { type: "boolean" },
     json: { type: "boolean" },
     "passphrase-file": { type: "string" },
+    "no-retry": { type: "boolean" },
   },
-  status: { ...HELP_OPTION, json: { type: "boolean" } },
+  status: {
+    ...HELP_OPTION,
+    json: { type: "boolean" },
+    wait: { type: "string" },
+    timeout: { type: "string" },
+  },
   burn: { ...HELP_OPTION },
 } satisfies Record<CommandName, ParseArgsConfig["options"]>;
 
@@ -250,10 +270,27 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
           check,
           json: flag("json"),
           passphraseFile: string("passphrase-file"),
+          noRetry: flag("no-retry"),
         },
       };
     }
-    case "status":
+    case "status": {
+      const wait = string("wait");
+      if (wait !== undefined && wait !== "viewed" && wait !== "gone")
+        throw new UsageError(`--wait takes viewed or gone, not "${wait}".`);
+      const timeout = string("timeout");
+      if (timeout !== undefined && wait === undefined)
+        throw new UsageError("--timeout works with --wait only.");
+      return {
+        command: "status",
+        options: {
+          link: oneLink(positionals, "status", "manage link"),
+          json: flag("json"),
+          ...(wait === undefined ? {} : { wait }),
+          timeoutSeconds: parseTtl(timeout ?? DEFAULT_WAIT_TIMEOUT, "--timeout"),
+        },
+      };
+    }
     case "burn":
       return {
         command: first,

@@ -12,7 +12,7 @@ const MAIN = `burnlink: share a secret through an end-to-end encrypted, self-des
 Usage:
   burnlink send [FILE...] [options]   encrypt text from stdin (or files) and print a share link
   burnlink get LINK [options]         open a share link: text to stdout, files to disk
-  burnlink status MANAGE_LINK         show whether a secret was viewed, and when
+  burnlink status MANAGE_LINK         show whether a secret was viewed, and when (--wait viewed|gone)
   burnlink burn MANAGE_LINK           destroy a secret before anyone opens it
   burnlink admin token create|list|revoke   manage API tokens (burnlink admin --help)
   burnlink COMMAND --help             options of one command
@@ -71,6 +71,11 @@ Opening a link consumes one view. Use --check to look without consuming. On a te
 control characters in the text are shown escaped (\\u001b); a pipe or file gets the
 exact bytes.
 
+If the answer to the reveal is lost (network error, timeout, 503), get retries with the
+same one-time claim, backing off, for as long as the server keeps the view for it
+(its revealGraceSeconds; none on a server without claims): the retry gets the same view
+and never costs a second one. Progress goes to stderr.
+
 Options:
   -o, --output DIR        where files go (must exist; default: the current directory)
   --only NAME             save the file NAME in DIR itself; repeatable. Files not named
@@ -79,6 +84,8 @@ Options:
   --check                 show views left and expiry; consumes nothing
   --json                  with --check: print {viewsLeft, expiresAt} as JSON
   --passphrase-file PATH  read the passphrase from a file
+  --no-retry              one reveal request only: a lost answer is not retried (the
+                          view may then be used up; ask the sender)
   -h, --help              this help
 
 When the link needs a passphrase it comes from --passphrase-file, $${PASSPHRASE_ENV}, or a
@@ -91,15 +98,25 @@ Examples:
   burnlink get --check "$LINK"
 `;
 
-const STATUS = `Usage: burnlink status MANAGE_LINK [--json]
+const STATUS = `Usage: burnlink status MANAGE_LINK [--json] [--wait viewed|gone [--timeout 1h]]
 
 Shows the secret's state (active, viewed, burned, expired), views left, failed passphrase
 attempts and the timeline of events (created, viewed, wrong passphrase, blocked IP, burned).
 Nothing is consumed. The manage link is the one "burnlink send" printed on stderr.
 
+With --wait, asks again (after 2 s, doubling up to every 30 s) until the secret is viewed
+(--wait viewed: every view used) or gone (--wait gone: viewed, burned or expired), then
+shows it and exits 0. Exits 3 when the timeout passes first, or when the secret ends
+another way (burned or expired while waiting for viewed).
+
 Options:
-  --json      print the server's status object as JSON
-  -h, --help  this help
+  --json              print the server's status object as JSON
+  --wait STATE        viewed or gone: wait until the secret is in that state
+  --timeout DURATION  with --wait: give up after this long (5m, 1h, 1d or seconds; default 1h)
+  -h, --help          this help
+
+Example:
+  burnlink status "$MANAGE_LINK" --wait viewed --timeout 1d && rotate-the-credential
 `;
 
 const BURN = `Usage: burnlink burn MANAGE_LINK

@@ -8,16 +8,16 @@ import { UsageError } from "./errors";
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 };
 
 /** Seconds for `text`; throws UsageError for anything but a positive whole duration. */
-export function parseTtl(text: string): number {
+export function parseTtl(text: string, option = "--ttl"): number {
   const match = /^(\d{1,12})([smhdw]?)$/.exec(text.trim());
   const amount = match?.[1];
   if (match === null || amount === undefined) {
     throw new UsageError(
-      `--ttl "${text}" is not a duration; use for example 5m, 1h, 1d, 7d or a number of seconds.`,
+      `${option} "${text}" is not a duration; use for example 5m, 1h, 1d, 7d or a number of seconds.`,
     );
   }
   const seconds = Number(amount) * (UNIT_SECONDS[match[2] || "s"] ?? 1);
-  if (seconds <= 0) throw new UsageError("--ttl must be longer than zero.");
+  if (seconds <= 0) throw new UsageError(`${option} must be longer than zero.`);
   return seconds;
 }
 

@@ -73,6 +73,25 @@ describe("checkConfigAnswer and checkCheckAnswer", () => {
     };
     expect(checkConfigAnswer(config)).toBe(config);
     expect(() => checkConfigAnswer({ ...config, maxTtlSeconds: 59 })).toThrow(/maxTtlSeconds/);
+  });
+
+  it("accept a config with or without the v1.1 members and refuse them in the wrong shape", () => {
+    const v1 = {
+      maxCiphertextBytes: 1_048_616,
+      minTtlSeconds: 60,
+      maxTtlSeconds: 604_800,
+      maxViews: 10,
+      maxAllowedIps: 20,
+      passphraseAttempts: 5,
+    };
+    expect(checkConfigAnswer(v1)).toBe(v1);
+    const v11 = { ...v1, protocol: "1.1", revealGraceSeconds: 0 };
+    expect(checkConfigAnswer(v11)).toBe(v11);
+    expect(() => checkConfigAnswer({ ...v1, revealGraceSeconds: -1 })).toThrow(/revealGraceSeconds/);
+    expect(() => checkConfigAnswer({ ...v1, revealGraceSeconds: "120" })).toThrow(/revealGraceSeconds/);
+    expect(() => checkConfigAnswer({ ...v1, revealGraceSeconds: 1.5 })).toThrow(/revealGraceSeconds/);
+    expect(() => checkConfigAnswer({ ...v1, protocol: "\u001b[2J" })).toThrow(/protocol is not a version/);
+    expect(() => checkConfigAnswer({ ...v1, protocol: 1.1 })).toThrow(/protocol/);
     expect(checkCheckAnswer({ expiresAt: "2026-11-28T06:00:00.000Z", viewsLeft: 0 })).toEqual({
       expiresAt: "2026-11-28T06:00:00.000Z",
       viewsLeft: 0,

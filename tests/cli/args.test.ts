@@ -103,7 +103,12 @@ describe("parseCommandLine", () => {
         check: false,
         json: false,
         passphraseFile: undefined,
+        noRetry: false,
       },
+    });
+    expect(parseCommandLine(["get", LINK, "--no-retry"], {})).toMatchObject({
+      command: "get",
+      options: { noRetry: true },
     });
     expect(
       parseCommandLine(["get", LINK, "--only", "cert.pem", "--only", "key with space.pem"], {}),
@@ -114,7 +119,13 @@ describe("parseCommandLine", () => {
     });
     expect(parseCommandLine(["status", "--json", MANAGE], {})).toEqual({
       command: "status",
-      options: { link: MANAGE, json: true },
+      options: { link: MANAGE, json: true, timeoutSeconds: 3600 },
+    });
+    expect(
+      parseCommandLine(["status", MANAGE, "--wait", "viewed", "--timeout", "90s"], {}),
+    ).toEqual({
+      command: "status",
+      options: { link: MANAGE, json: false, wait: "viewed", timeoutSeconds: 90 },
     });
     expect(parseCommandLine(["burn", MANAGE], {})).toEqual({
       command: "burn",
@@ -132,6 +143,9 @@ describe("parseCommandLine", () => {
     [["send", "--views", "0"], /--views must be a whole number of at least 1/],
     [["send", "--views", "two"], /--views must be a whole number/],
     [["send", "--allow-ip", ""], /--allow-ip needs an address/],
+    [["status", MANAGE, "--wait", "read"], /--wait takes viewed or gone, not "read"/],
+    [["status", MANAGE, "--timeout", "1h"], /--timeout works with --wait only/],
+    [["status", MANAGE, "--wait", "gone", "--timeout", "soon"], /--timeout "soon" is not a duration/],
     [["get", LINK, "--force"], /--force is gone: burnlink get never replaces a file/],
     [["get", LINK, "-f"], /--force is gone/],
     [["get", LINK, "--all", "--only", "a.txt"], /--all and --only exclude each other/],

@@ -31,6 +31,8 @@ export interface CliRunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
+  /** Called with everything the CLI wrote to stderr so far, whenever it writes more. */
+  onStderr?: (stderrSoFar: string) => void;
 }
 
 export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliResult> {
@@ -46,7 +48,10 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr.push(chunk);
+    options.onStderr?.(Buffer.concat(stderr).toString("utf8"));
+  });
   // A CLI that exits without reading stdin closes the pipe under us; that is not a failure.
   child.stdin.on("error", () => {});
   child.stdin.end(options.input ?? "");
