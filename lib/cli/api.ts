@@ -33,9 +33,9 @@ export function createCliApiClient(origin: string, fetchImpl?: typeof fetch): Cl
   return {
     config: () => checked(() => client.config(), checkConfigAnswer),
     health: () => checked(() => client.health(), checkHealthAnswer),
-    createSecret: (request) =>
+    createSecret: (request, apiToken) =>
       checked(
-        () => client.createSecret(request),
+        () => client.createSecret(request, apiToken),
         (answer) => checkCreateAnswer(answer, request.id),
       ),
     checkSecret: (...args) => checked(() => client.checkSecret(...args), checkCheckAnswer),
