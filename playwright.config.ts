@@ -5,6 +5,7 @@
  * `${NEXT_DIST_DIR:-.next}/BUILD_ID` is missing, then starts redis.
  */
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_LAUNCH_OPTIONS } from "./tests/support/chromium";
 
 const distDir = process.env.NEXT_DIST_DIR || ".next";
 const reportDir = process.env.BURNLINK_TEST_REPORT_DIR;
@@ -31,18 +32,6 @@ const serverEnv = {
   RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "0",
 };
 
-const chromiumLaunch = {
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-};
-
 export default defineConfig({
   testDir: "tests/e2e",
   testMatch: /.*\.spec\.ts$/,
@@ -61,7 +50,7 @@ export default defineConfig({
   ],
   use: {
     browserName: "chromium",
-    launchOptions: chromiumLaunch,
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     acceptDownloads: true,

@@ -8,6 +8,7 @@
  * an unexpected shape is never guessed at but reported as StoreUnavailableError.
  */
 import "server-only";
+import { outcome, text, unexpected, whole } from "./script-replies";
 import { assertKeyPrefix, isSecretId, isVerifier } from "./keys";
 import { assertNewRequest, assertResponseShape, requestKeys } from "./request-keys";
 import { REQUEST_SCRIPTS } from "./request-scripts";
@@ -45,29 +46,6 @@ const GONE_REASONS: readonly string[] = [
   "answered",
 ] satisfies RequestGoneReason[];
 const EVENT_TYPES: readonly string[] = ["created", "responded", "collected", "revoked"];
-
-function unexpected(what: string): StoreUnavailableError {
-  return new StoreUnavailableError(`The secret store gave an unexpected answer to ${what}`);
-}
-
-function text(reply: unknown[], index: number, what: string): string {
-  const value = reply[index];
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
-  throw unexpected(what);
-}
-
-function whole(reply: unknown[], index: number, what: string): number {
-  const value = Number(text(reply, index, what));
-  if (!Number.isSafeInteger(value)) throw unexpected(what);
-  return value;
-}
-
-function outcome(reply: unknown, what: string): [string, unknown[]] {
-  if (!Array.isArray(reply) || reply.length === 0 || typeof reply[0] !== "string")
-    throw unexpected(what);
-  return [reply[0], reply];
-}
 
 function gone(reply: unknown[], what: string): RequestGone {
   const reason = text(reply, 1, what);

@@ -9,6 +9,7 @@
  * which of their errors mean "unavailable".
  */
 import "server-only";
+import { outcome, text, unexpected, whole } from "./script-replies";
 import {
   assertKeyPrefix,
   assertNewSecret,
@@ -60,29 +61,6 @@ export interface ScriptRunner {
 const GONE_REASONS: readonly string[] = ["viewed", "burned", "attempts", "expired"] satisfies GoneReason[];
 const STATES: readonly string[] = ["active", "viewed", "burned", "expired"] satisfies SecretState[];
 const EVENT_TYPES: readonly string[] = ["created", "viewed", "wrong_passphrase", "ip_blocked", "burned"];
-
-function unexpected(what: string): StoreUnavailableError {
-  return new StoreUnavailableError(`The secret store gave an unexpected answer to ${what}`);
-}
-
-/** A reply element as a string; Upstash and RESP3 may hand back numbers for integers. */
-function text(reply: unknown[], index: number, what: string): string {
-  const value = reply[index];
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
-  throw unexpected(what);
-}
-
-function whole(reply: unknown[], index: number, what: string): number {
-  const value = Number(text(reply, index, what));
-  if (!Number.isSafeInteger(value)) throw unexpected(what);
-  return value;
-}
-
-function outcome(reply: unknown, what: string): [string, unknown[]] {
-  if (!Array.isArray(reply) || reply.length === 0 || typeof reply[0] !== "string") throw unexpected(what);
-  return [reply[0], reply];
-}
 
 function gone(reply: unknown[], what: string): { kind: "gone"; reason: GoneReason; atMs: number } {
   const reason = text(reply, 1, what);

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessProof, manageToken } from "@/lib/crypto";
+import { accessProof, manageToken, sealRequest } from "@/lib/crypto";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { call, makeSecret } from "./support";
@@ -130,6 +130,20 @@ describe("CREATE_POLICY=token", () => {
         expect(value).not.toContain(CI_TOKEN.slice(13));
       }
     }
+  });
+
+  it("applies the same policy to requests: 401 without a credential, 403 without requests:create, 201 with it", async () => {
+    const requestBody = () => {
+      const sealed = sealRequest({ label: "send me the key" });
+      return { id: sealed.id, writeVerifier: sealed.writeVerifier, collectVerifier: sealed.collectVerifier, ttlSeconds: 3600, maxResponses: 1 };
+    };
+    const anonymous = await call(base, "POST", "/api/requests", { json: requestBody() });
+    expect([anonymous.status, (anonymous.body as { error: string }).error]).toEqual([401, "auth_required"]);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const wrongScope = await call(base, "POST", "/api/requests", { json: requestBody(), headers: { authorization: `Bearer ${CI_TOKEN}` } });
+    expect([wrongScope.status, (wrongScope.body as { error: string }).error]).toEqual([403, "forbidden"]);
+    const allowed = await call(base, "POST", "/api/requests", { json: requestBody(), headers: { authorization: `Bearer ${REQUESTS_ONLY_TOKEN}` } });
+    expect(allowed.status).toBe(201);
   });
 
   it("answers a token without the secrets:create scope with 403 forbidden", async () => {

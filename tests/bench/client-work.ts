@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { CHROMIUM_LAUNCH_OPTIONS } from "../support/chromium";
 import { chromium } from "playwright-core";
 import { TOOLS_DIR } from "./processes";
 
@@ -62,10 +63,7 @@ function timing(label: string, samples: number[], cryptoSamples?: number[]): Tim
 
 export async function measureClientWork(baseUrl: string): Promise<ClientWork> {
   const script = readFileSync(path.join(TOOLS_DIR, "browser-entry.js"), "utf8");
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const page = await browser.newPage();
     await page.route(`${baseUrl}/__bench`, (route) =>

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSecret, revealProofs } from "@/lib/crypto/secret";
 import { call, eventually, makeSecret } from "../api/support";
 import { freePort } from "../support/free-port";
+import { CHROMIUM_LAUNCH_OPTIONS } from "../support/chromium";
 import { ensureNextBuild, nextDistDir, PROJECT_DIR } from "../support/global-setup";
 import { SERVER_START_TIMEOUT_MS } from "../support/next-server";
 
@@ -140,17 +141,7 @@ describe("the standalone bundle", () => {
   });
 
   it("carries a browser journey: create in one page, reveal in another", async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
     const sender = await (await browser.newContext()).newPage();
     await sender.goto(`${baseUrl}/`);
     await sender.locator("html[data-hydrated]").waitFor({ state: "attached" });

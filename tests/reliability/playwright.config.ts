@@ -9,6 +9,7 @@
  * Run: `playwright test --config tests/reliability/playwright.config.ts`.
  */
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_LAUNCH_OPTIONS } from "../support/chromium";
 
 const reportDir = process.env.BURNLINK_TEST_REPORT_DIR;
 
@@ -26,17 +27,7 @@ export default defineConfig({
   reporter: reportDir ? [["list"], ["json", { outputFile: `${reportDir}/playwright-reliability.json` }]] : [["list"]],
   use: {
     browserName: "chromium",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

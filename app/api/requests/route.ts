@@ -2,6 +2,7 @@ import { getRequestStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
+import { authorizeCreate } from "@/lib/server/auth";
 import type { CreateRequestResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -25,6 +26,9 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   const config = getServerConfig();
   // Counted before the body is read, and in the same budget as creating a secret.
   await enforceRateLimit("create", request.headers, config);
+  // PROTOCOL.md §8: the same policy as for secrets, before the body is read. The request
+  // store does not record a creator yet (issue 13 §4 covers secrets only so far).
+  await authorizeCreate(request, "requests", config);
   const body = parseWith(
     createRequestBodySchemaFor(config),
     await readJsonBody(request, createRequestBodyMaxBytes(config)),
