@@ -83,6 +83,11 @@ export interface NewSecret {
   requester: Requester;
   /** PROTOCOL.md §8: the credential it was created with; absent for an anonymous create. */
   creator?: Creator;
+  /**
+   * Issue 14 §2: the per-secret webhook target, already encrypted by the webhook module;
+   * opaque to the store, kept in the metadata and copied into every outbox event.
+   */
+  notify?: string;
 }
 
 export type CreateResult =
