@@ -63,8 +63,11 @@ export interface ApiClient {
   revealSecret(id: string, access: string, unlock: string, claim?: string): Promise<RevealSecretResponse>;
   secretStatus(id: string, manageToken: string): Promise<SecretStatusResponse>;
   burnSecret(id: string, manageToken: string): Promise<void>;
-  /** PROTOCOL.md §7: the body holds the rid, verifiers and sealed label, never pk or R. */
-  createRequest(request: CreateRequestRequest): Promise<CreateRequestResponse>;
+  /**
+   * PROTOCOL.md §7: the body holds the rid, verifiers and sealed label, never pk or R.
+   * `apiToken` (§8) is sent as the bearer when given, as for createSecret.
+   */
+  createRequest(request: CreateRequestRequest, apiToken?: string): Promise<CreateRequestResponse>;
   /** Consumes nothing; `write` from the request link. */
   checkRequest(id: string, write: string): Promise<CheckRequestResponse>;
   /** Stores one encrypted answer. */
@@ -153,7 +156,8 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
       }),
     secretStatus: (id, manageToken) => call<SecretStatusResponse>("GET", secretPath(id), { token: manageToken }),
     burnSecret: (id, manageToken) => call<void>("DELETE", secretPath(id), { token: manageToken }),
-    createRequest: (request) => call<CreateRequestResponse>("POST", "/api/requests", { body: request }),
+    createRequest: (request, apiToken) =>
+      call<CreateRequestResponse>("POST", "/api/requests", { body: request, ...(apiToken === undefined ? {} : { token: apiToken }) }),
     checkRequest: (id, write) => call<CheckRequestResponse>("POST", `${requestPath(id)}/check`, { body: { write } }),
     respondToRequest: (id, response) =>
       call<RespondToRequestResponse>("POST", `${requestPath(id)}/responses`, { body: response }),

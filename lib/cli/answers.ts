@@ -9,7 +9,15 @@
  */
 import type { ApiError } from "@/lib/api/client";
 import type {
+  CheckRequestResponse,
   CheckSecretResponse,
+  CollectResponsesResponse,
+  CreateRequestResponse,
+  RequestEventName,
+  RequestGoneReasonName,
+  RequestStateName,
+  RequestStatusResponse,
+  RespondToRequestResponse,
   HealthResponse,
   CreateSecretResponse,
   GoneReasonName,
@@ -46,6 +54,22 @@ const EVENT_TYPES: readonly SecretEventName[] = [
   "ip_blocked",
   "burned",
 ];
+
+const REQUEST_STATES: readonly RequestStateName[] = ["open", "answered", "expired", "revoked"];
+/** PROTOCOL.md §7: why a request stopped taking answers. */
+export const REQUEST_GONE_REASONS: readonly RequestGoneReasonName[] = [
+  "expired",
+  "revoked",
+  "answered",
+];
+const REQUEST_EVENT_TYPES: readonly RequestEventName[] = [
+  "created",
+  "responded",
+  "collected",
+  "revoked",
+];
+/** An X25519 public key (epk) in base64url. */
+const PUBLIC_KEY_CHARS = 43;
 
 /** `2026-11-28T06:30:00.000Z`; an offset is allowed too. Four-digit years only. */
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
@@ -137,6 +161,10 @@ export function checkConfigAnswer(value: unknown): ServerConfigResponse {
     throw new InvalidAnswerError("protocol is not a version such as 1.1");
   }
   if (answer.revealGraceSeconds !== undefined) integer(answer.revealGraceSeconds, "revealGraceSeconds", 0);
+  // PROTOCOL.md §7 (v1.1): absent from a server without requests; the request commands say so.
+  if (answer.maxRequestResponses !== undefined) integer(answer.maxRequestResponses, "maxRequestResponses", 1);
+  if (answer.maxLabelBytes !== undefined) integer(answer.maxLabelBytes, "maxLabelBytes", 1);
+  if (answer.collectWindowSeconds !== undefined) integer(answer.collectWindowSeconds, "collectWindowSeconds", 0);
   return answer as unknown as ServerConfigResponse;
 }
 
@@ -185,15 +213,118 @@ export function checkStatusAnswer(value: unknown): SecretStatusResponse {
   return answer as unknown as SecretStatusResponse;
 }
 
+/** Characters of base64url that `bytes` decoded bytes take, at most. */
+export function base64urlCharsFor(bytes: number): number {
+  return Math.ceil((bytes * 4) / 3);
+}
+
+/** `sent` is what the CLI created: a server that answers for another request is not ours. */
+export function checkCreateRequestAnswer(
+  value: unknown,
+  sent: { id: string; maxResponses: number },
+): CreateRequestResponse {
+  const answer = fields(value, "the create answer");
+  if (base64url(answer.id, "id", 22) !== sent.id) {
+    throw new InvalidAnswerError("id is not the id that was sent");
+  }
+  time(answer.expiresAt, "expiresAt");
+  if (integer(answer.maxResponses, "maxResponses", 1) !== sent.maxResponses) {
+    throw new InvalidAnswerError("maxResponses is not the number that was sent");
+  }
+  return answer as unknown as CreateRequestResponse;
+}
+
 /**
- * The members of an error body the CLI uses (PROTOCOL.md §4: gone `{reason, at}`,
+ * The check answer of a request; `maxLabelBytes` is the server's own limit (a label beyond
+ * it is refused before it is decrypted or shown).
+ */
+export function checkRequestCheckAnswer(value: unknown, maxLabelBytes: number): CheckRequestResponse {
+  const answer = fields(value, "the check answer");
+  if (answer.label !== undefined) {
+    const label = base64url(answer.label, "label");
+    if (label.length > base64urlCharsFor(maxLabelBytes)) {
+      throw new InvalidAnswerError(`label is larger than the server's maxLabelBytes`);
+    }
+  }
+  time(answer.expiresAt, "expiresAt");
+  integer(answer.responsesLeft, "responsesLeft", 0);
+  return answer as unknown as CheckRequestResponse;
+}
+
+export function checkRespondAnswer(value: unknown): RespondToRequestResponse {
+  const answer = fields(value, "the answer to the response");
+  integer(answer.n, "n", 1);
+  integer(answer.responsesLeft, "responsesLeft", 0);
+  return answer as unknown as RespondToRequestResponse;
+}
+
+export function checkRequestStatusAnswer(value: unknown): RequestStatusResponse {
+  const answer = fields(value, "the status");
+  base64url(answer.id, "id", 22);
+  oneOf(answer.state, "state", REQUEST_STATES);
+  time(answer.createdAt, "createdAt");
+  time(answer.expiresAt, "expiresAt");
+  const maxResponses = integer(answer.maxResponses, "maxResponses", 1);
+  if (integer(answer.responsesLeft, "responsesLeft", 0) > maxResponses) {
+    throw new InvalidAnswerError("responsesLeft is more than maxResponses");
+  }
+  if (integer(answer.pending, "pending", 0) > maxResponses) {
+    throw new InvalidAnswerError("pending is more than maxResponses");
+  }
+  list(answer.events, "events").forEach((entry) => {
+    const event = fields(entry, "an event");
+    oneOf(event.type, "an event's type", REQUEST_EVENT_TYPES);
+    time(event.at, "an event's time");
+    if (event.ip !== undefined) ipText(event.ip, "an event's ip");
+    if (event.n !== undefined) {
+      if (Array.isArray(event.n)) list(event.n, "an event's n").forEach((n) => integer(n, "an event's n", 1));
+      else integer(event.n, "an event's n", 1);
+    }
+  });
+  return answer as unknown as RequestStatusResponse;
+}
+
+/**
+ * The collect answer: answers in strictly rising order of `n`, each `n` at most
+ * `maxResponses` (from the status), each ciphertext within the server's maxCiphertextBytes.
+ */
+export function checkCollectAnswer(
+  value: unknown,
+  limits: { maxResponses: number; maxCiphertextBytes: number },
+): CollectResponsesResponse {
+  const answer = fields(value, "the collect answer");
+  oneOf(answer.state, "state", REQUEST_STATES);
+  let previous = 0;
+  list(answer.responses, "responses").forEach((entry) => {
+    const response = fields(entry, "an answer");
+    const n = integer(response.n, "an answer's n", 1);
+    if (n <= previous) throw new InvalidAnswerError("the answers are not in rising order of n");
+    if (n > limits.maxResponses) {
+      throw new InvalidAnswerError("an answer's n is beyond the request's maxResponses");
+    }
+    previous = n;
+    base64url(response.epk, "an answer's epk", PUBLIC_KEY_CHARS);
+    const ciphertext = base64url(response.ciphertext, "an answer's ciphertext");
+    if (ciphertext.length > base64urlCharsFor(limits.maxCiphertextBytes)) {
+      throw new InvalidAnswerError("an answer's ciphertext is larger than the server's maxCiphertextBytes");
+    }
+    time(response.at, "an answer's time");
+  });
+  return answer as unknown as CollectResponsesResponse;
+}
+
+/**
+ * The members of an error body the CLI uses (PROTOCOL.md §4 and §7: gone `{reason, at}`,
  * wrong_passphrase `{attemptsLeft}`); the code and message were checked by the API client,
  * and the message is escaped wherever it is printed.
  */
-export function checkErrorAnswer(error: ApiError): void {
+export function checkErrorAnswer(
+  error: ApiError,
+  goneReasons: readonly string[] = GONE_REASONS,
+): void {
   const body = error.body;
   if (body === undefined) return;
-  if (body.reason !== undefined) oneOf(body.reason, "the gone reason", GONE_REASONS);
+  if (body.reason !== undefined) oneOf(body.reason, "the gone reason", goneReasons);
   if (body.at !== undefined) time(body.at, "the gone time");
   if (body.attemptsLeft !== undefined) integer(body.attemptsLeft, "attemptsLeft", 0);
 }

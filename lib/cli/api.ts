@@ -4,8 +4,15 @@
  * named by the link, so the commands treat nothing it sends as trusted until it is checked.
  */
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
+import type { CollectResponsesResponse } from "@/lib/api/wire";
 import {
   checkCheckAnswer,
+  checkCollectAnswer,
+  checkCreateRequestAnswer,
+  checkRequestCheckAnswer,
+  checkRequestStatusAnswer,
+  checkRespondAnswer,
+  REQUEST_GONE_REASONS,
   checkConfigAnswer,
   checkCreateAnswer,
   checkErrorAnswer,
@@ -14,19 +21,50 @@ import {
   checkStatusAnswer,
 } from "./answers";
 
-async function checked<T>(call: () => Promise<unknown>, check: (answer: unknown) => T): Promise<T> {
+async function checked<T>(
+  call: () => Promise<unknown>,
+  check: (answer: unknown) => T,
+  goneReasons?: readonly string[],
+): Promise<T> {
   let answer: unknown;
   try {
     answer = await call();
   } catch (error) {
-    if (error instanceof ApiError) checkErrorAnswer(error);
+    if (error instanceof ApiError) checkErrorAnswer(error, goneReasons);
     throw error;
   }
   return check(answer);
 }
 
+/** Limits the CLI learnt from /api/config and the status, against which a collect answer is checked. */
+export interface CollectLimits {
+  maxResponses: number;
+  maxCiphertextBytes: number;
+}
+
 /** The calls the CLI makes, each answer checked before a command sees it. */
-export type CliApiClient = Pick<ApiClient, "config" | "health" | "createSecret" | "checkSecret" | "revealSecret" | "secretStatus" | "burnSecret">;
+export type CliApiClient = Pick<
+  ApiClient,
+  | "config"
+  | "health"
+  | "createSecret"
+  | "checkSecret"
+  | "revealSecret"
+  | "secretStatus"
+  | "burnSecret"
+  | "createRequest"
+  | "respondToRequest"
+  | "requestStatus"
+> & {
+  /** `maxLabelBytes` from /api/config: a larger label is refused before it is opened. */
+  checkRequest(id: string, write: string, maxLabelBytes: number): ReturnType<ApiClient["checkRequest"]>;
+  collectResponses(
+    id: string,
+    collect: string,
+    claim: string | undefined,
+    limits: CollectLimits,
+  ): Promise<CollectResponsesResponse>;
+};
 
 export function createCliApiClient(origin: string, fetchImpl?: typeof fetch): CliApiClient {
   const client = createApiClient(origin, fetchImpl);
@@ -46,6 +84,28 @@ export function createCliApiClient(origin: string, fetchImpl?: typeof fetch): Cl
       checked(
         () => client.burnSecret(...args),
         () => undefined,
+      ),
+    createRequest: (request, apiToken) =>
+      checked(
+        () => client.createRequest(request, apiToken),
+        (answer) => checkCreateRequestAnswer(answer, request),
+        REQUEST_GONE_REASONS,
+      ),
+    checkRequest: (id, write, maxLabelBytes) =>
+      checked(
+        () => client.checkRequest(id, write),
+        (answer) => checkRequestCheckAnswer(answer, maxLabelBytes),
+        REQUEST_GONE_REASONS,
+      ),
+    respondToRequest: (...args) =>
+      checked(() => client.respondToRequest(...args), checkRespondAnswer, REQUEST_GONE_REASONS),
+    requestStatus: (...args) =>
+      checked(() => client.requestStatus(...args), checkRequestStatusAnswer, REQUEST_GONE_REASONS),
+    collectResponses: (id, collect, claim, limits) =>
+      checked(
+        () => client.collectResponses(id, collect, claim),
+        (answer) => checkCollectAnswer(answer, limits),
+        REQUEST_GONE_REASONS,
       ),
   };
 }

@@ -9,13 +9,14 @@ import { UsageError } from "./errors";
 import { sanitizeFileName } from "./file-names";
 import { parseTtl } from "./ttl";
 
-export const COMMANDS = ["send", "get", "status", "burn"] as const;
+export const COMMANDS = ["send", "get", "status", "burn", "request", "respond", "collect"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const SERVER_ENV = "BURNLINK_SERVER";
 export const DEFAULT_SERVER = "http://localhost:3000";
 export const DEFAULT_TTL = "1d";
 export const DEFAULT_VIEWS = 1;
+export const DEFAULT_RESPONSES = 1;
 
 export interface SendOptions {
   files: string[];
@@ -64,11 +65,45 @@ export interface StatusOptions extends ManageOptions {
   timeoutSeconds: number;
 }
 
+/** `burnlink request` (PROTOCOL.md §7). */
+export interface RequestOptions {
+  /** The instructions for the person who answers; sealed, the server never reads them. */
+  label?: string;
+  ttlSeconds: number;
+  responses: number;
+  server: string;
+  json: boolean;
+  tokenFile?: string;
+}
+
+/** `burnlink respond REQUEST_LINK [FILE…]`. */
+export interface RespondOptions {
+  link: string;
+  files: string[];
+  text?: string;
+  json: boolean;
+}
+
+/** `burnlink collect COLLECT_LINK`. */
+export interface CollectOptions {
+  link: string;
+  outputDir?: string;
+  all: boolean;
+  only: string[];
+  json: boolean;
+  /** --wait DURATION: poll until an answer arrives, for at most this long. */
+  waitSeconds?: number;
+  noRetry: boolean;
+}
+
 export type ParsedCommand =
   | { command: "send"; options: SendOptions }
   | { command: "get"; options: GetOptions }
   | { command: "status"; options: StatusOptions }
   | { command: "burn"; options: ManageOptions }
+  | { command: "request"; options: RequestOptions }
+  | { command: "respond"; options: RespondOptions }
+  | { command: "collect"; options: CollectOptions }
   | { command: "help"; topic?: CommandName }
   | { command: "version" };
 
@@ -106,6 +141,29 @@ const OPTIONS = {
     timeout: { type: "string" },
   },
   burn: { ...HELP_OPTION },
+  request: {
+    ...HELP_OPTION,
+    label: { type: "string" },
+    ttl: { type: "string" },
+    responses: { type: "string" },
+    server: { type: "string" },
+    json: { type: "boolean" },
+    "token-file": { type: "string" },
+  },
+  respond: {
+    ...HELP_OPTION,
+    text: { type: "string" },
+    json: { type: "boolean" },
+  },
+  collect: {
+    ...HELP_OPTION,
+    output: { type: "string", short: "o" },
+    all: { type: "boolean" },
+    only: { type: "string", multiple: true },
+    json: { type: "boolean" },
+    wait: { type: "string" },
+    "no-retry": { type: "boolean" },
+  },
 } satisfies Record<CommandName, ParseArgsConfig["options"]>;
 
 function isCommand(word: string): word is CommandName {
@@ -150,6 +208,27 @@ export function parseServerUrl(text: string, source: string): string {
     );
   }
   return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+/** --server, else $BURNLINK_SERVER, else the default: for the commands that create. */
+function serverFrom(option: string | undefined, env: Environment): string {
+  const fromEnv = env[SERVER_ENV];
+  if (option !== undefined) return parseServerUrl(option, "--server");
+  return fromEnv ? parseServerUrl(fromEnv, SERVER_ENV) : DEFAULT_SERVER;
+}
+
+/** --only names, checked as get and collect save them; --all excludes them. */
+function fileSelection(values: Record<string, unknown>, all: boolean): string[] {
+  const only = Array.isArray(values.only) ? (values.only as string[]) : [];
+  for (const name of only) {
+    if (sanitizeFileName(name, "") !== name)
+      throw new UsageError(
+        `--only takes a file name as burnlink saves it (no path, no leading dot, no control characters), not "${name}".`,
+      );
+  }
+  if (all && only.length > 0)
+    throw new UsageError("--all and --only exclude each other; give one of them.");
+  return only;
 }
 
 function parsePositiveInteger(text: string, option: string): number {
@@ -207,14 +286,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
 
   switch (first) {
     case "send": {
-      const serverOption = string("server");
-      const envServer = env[SERVER_ENV];
-      const server =
-        serverOption !== undefined
-          ? parseServerUrl(serverOption, "--server")
-          : envServer
-            ? parseServerUrl(envServer, SERVER_ENV)
-            : DEFAULT_SERVER;
+      const server = serverFrom(string("server"), env);
       const allowIps = (Array.isArray(values["allow-ip"]) ? values["allow-ip"] : [])
         .flatMap((entry) => entry.split(","))
         .map((entry) => entry.trim());
@@ -247,15 +319,7 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
         throw new UsageError(
           "--force is gone: burnlink get never replaces a file (a taken name gets a numbered variant such as notes-2.txt).",
         );
-      const only = Array.isArray(values.only) ? values.only : [];
-      for (const name of only) {
-        if (sanitizeFileName(name, "") !== name)
-          throw new UsageError(
-            `--only takes a file name as burnlink saves it (no path, no leading dot, no control characters), not "${name}".`,
-          );
-      }
-      if (flag("all") && only.length > 0)
-        throw new UsageError("--all and --only exclude each other; give one of them.");
+      const only = fileSelection(values, flag("all"));
       if (flag("json") && !check)
         throw new UsageError(
           "--json works with --check only; the secret itself goes to stdout or to files.",
@@ -296,5 +360,53 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Par
         command: first,
         options: { link: oneLink(positionals, first, "manage link"), json: flag("json") },
       };
+    case "request": {
+      if (positionals.length > 0)
+        throw new UsageError(
+          `burnlink request takes no arguments, got "${positionals[0]}"; give the instructions with --label TEXT.`,
+        );
+      const label = string("label");
+      if (label === "")
+        throw new UsageError("--label is empty; leave it out to ask without instructions.");
+      const responses = string("responses");
+      return {
+        command: "request",
+        options: {
+          ...(label === undefined ? {} : { label }),
+          ttlSeconds: parseTtl(string("ttl") ?? DEFAULT_TTL),
+          responses:
+            responses === undefined
+              ? DEFAULT_RESPONSES
+              : parsePositiveInteger(responses, "--responses"),
+          server: serverFrom(string("server"), env),
+          json: flag("json"),
+          tokenFile: string("token-file"),
+        },
+      };
+    }
+    case "respond": {
+      const [link, ...files] = positionals;
+      if (link === undefined)
+        throw new UsageError("burnlink respond needs the request link; see burnlink respond --help.");
+      return {
+        command: "respond",
+        options: { link: link.trim(), files, text: string("text"), json: flag("json") },
+      };
+    }
+    case "collect": {
+      const wait = string("wait");
+      return {
+        command: "collect",
+        options: {
+          link: oneLink(positionals, "collect", "collect link"),
+          outputDir: string("output"),
+          all: flag("all"),
+          only: fileSelection(values, flag("all")),
+          json: flag("json"),
+          ...(wait === undefined ? {} : { waitSeconds: parseTtl(wait, "--wait") }),
+          noRetry: flag("no-retry"),
+        },
+      };
+    }
   }
 }

@@ -28,7 +28,21 @@ export class UsageError extends CliError {
 }
 
 /** What the CLI was doing when the server answered, so not_found can say the right thing. */
-export type Action = "send" | "get" | "check" | "status" | "burn" | "admin";
+export type Action =
+  | "send"
+  | "get"
+  | "check"
+  | "status"
+  | "burn"
+  | "admin"
+  | "request"
+  | "respond"
+  | "collect";
+
+/** The calls on a request (PROTOCOL.md §7), whose messages speak of requests and answers. */
+function isRequestAction(action: Action): boolean {
+  return action === "request" || action === "respond" || action === "collect";
+}
 
 export interface ErrorContext {
   action: Action;
@@ -58,6 +72,16 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
       return new CliError(EXIT.unavailable, `${server} had an internal error; try again later.`);
     case "not_found":
       if (context.action === "admin") return new CliError(EXIT.notFound, `${server} has no live token with this id.`);
+      if (context.action === "respond")
+        return new CliError(
+          EXIT.notFound,
+          "no such request: the link is wrong or incomplete, or the request ended long ago. Ask the requester for a new request link.",
+        );
+      if (context.action === "collect")
+        return new CliError(
+          EXIT.notFound,
+          "no request for this collect link: the link is wrong or incomplete, or the request and its answers have expired.",
+        );
       return new CliError(
         EXIT.notFound,
         context.action === "status" || context.action === "burn"
@@ -65,7 +89,12 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
           : "no such secret: the link is wrong or incomplete, or the secret expired long ago. Ask the sender for a new link.",
       );
     case "gone":
-      return new CliError(EXIT.notFound, goneMessage(error.body?.reason, at));
+      return new CliError(
+        EXIT.notFound,
+        isRequestAction(context.action)
+          ? requestGoneMessage(error.body?.reason, at)
+          : goneMessage(error.body?.reason, at),
+      );
     case "wrong_passphrase": {
       const left = error.body?.attemptsLeft;
       if (left === 0) {
@@ -96,7 +125,9 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
     case "too_large":
       return new CliError(
         EXIT.refused,
-        `refused: the secret is too large for ${server}; send less, or split it.`,
+        context.action === "request"
+          ? `refused: the instructions are too long for ${server}; shorten --label.`
+          : `refused: the ${context.action === "respond" ? "answer" : "secret"} is too large for ${server}; send less, or split it.`,
       );
     case "invalid_request":
       return new CliError(
@@ -106,14 +137,14 @@ function apiErrorToCliError(error: ApiError, context: ErrorContext): CliError {
     case "id_taken":
       return new CliError(
         EXIT.other,
-        `${server} already holds a secret with this id (this should never happen); run the command again.`,
+        `${server} already holds a ${context.action === "request" ? "request" : "secret"} with this id (this should never happen); run the command again.`,
       );
     case "auth_required":
       return new CliError(
         EXIT.refused,
         context.action === "admin"
           ? `refused: ${server} did not accept the admin token; set BURNLINK_TOKEN or use --token-file with an admin-scoped token.`
-          : `refused: ${server} lets only authorised senders create secrets; set BURNLINK_TOKEN or use --token-file with a valid, unexpired token.`,
+          : `refused: ${server} lets only authorised senders create ${context.action === "request" ? "requests" : "secrets"}; set BURNLINK_TOKEN or use --token-file with a valid, unexpired token.`,
       );
     case "forbidden":
       return new CliError(EXIT.refused, `refused by ${server}: ${error.body?.message ?? error.message}`);
@@ -146,6 +177,20 @@ function goneMessage(reason: string | undefined, at: string): string {
   }
 }
 
+/** PROTOCOL.md §7: a request stops taking answers when it expires, is revoked or is answered. */
+function requestGoneMessage(reason: string | undefined, at: string): string {
+  switch (reason) {
+    case "answered":
+      return `gone: this request has already received every answer it asked for${at}. If you did not answer it, someone else did: tell the requester.`;
+    case "revoked":
+      return `gone: the requester withdrew this request${at}; nothing was sent. Ask them for a new request link.`;
+    case "expired":
+      return `gone: this request expired${at}; nothing was sent. Ask the requester for a new request link.`;
+    default:
+      return `gone: this request no longer takes answers${at}. Ask the requester for a new request link.`;
+  }
+}
+
 /** Turns anything thrown while running a command into a CliError; never loses the exit code. */
 export function toCliError(error: unknown, context: ErrorContext): CliError {
   if (error instanceof CliError) return error;
@@ -159,6 +204,13 @@ export function toCliError(error: unknown, context: ErrorContext): CliError {
   if (error instanceof ApiError) return apiErrorToCliError(error, context);
   if (error instanceof LinkFormatError) {
     return new UsageError(`malformed link: ${error.message}`, { cause: error });
+  }
+  if ((error instanceof DecryptError || error instanceof EnvelopeError) && isRequestAction(context.action)) {
+    return new CliError(
+      EXIT.invalidAnswer,
+      `${context.origin ?? "the server"} sent data that does not decrypt with this link, so nothing of it was used; check the link with the requester.`,
+      { cause: error },
+    );
   }
   if (error instanceof DecryptError || error instanceof EnvelopeError) {
     return new CliError(

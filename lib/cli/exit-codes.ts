@@ -8,7 +8,11 @@ export const EXIT = {
   other: 1,
   /** The command line is wrong: unknown option, bad value, malformed link, unreadable input. */
   usage: 2,
-  /** No such secret, or it is gone (viewed, burned, destroyed by wrong passphrases, expired). */
+  /**
+   * No such secret or request, or it is gone (viewed, burned, destroyed by wrong passphrases,
+   * expired; a request expired, revoked or answered); also nothing to collect, and a --wait
+   * that ran out.
+   */
   notFound: 3,
   /** The passphrase is wrong (the secret may now be closer to being destroyed). */
   wrongPassphrase: 4,
@@ -29,7 +33,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT.ok, "success"],
   [EXIT.other, "other error (for example a file could not be written)"],
   [EXIT.usage, "usage error: bad option or value, malformed link, unreadable input file"],
-  [EXIT.notFound, "not found, or gone (viewed, burned, expired, destroyed)"],
+  [EXIT.notFound, "not found, or gone (viewed, burned, expired, destroyed); nothing to collect"],
   [EXIT.wrongPassphrase, "wrong passphrase"],
   [EXIT.refused, "refused: IP not allowed, rate limited, or too large"],
   [EXIT.unavailable, "network error, or the server is unavailable"],

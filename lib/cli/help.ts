@@ -1,5 +1,12 @@
 /** The text of `burnlink --help` and `burnlink COMMAND --help`. */
-import { DEFAULT_SERVER, DEFAULT_TTL, DEFAULT_VIEWS, SERVER_ENV, type CommandName } from "./args";
+import {
+  DEFAULT_RESPONSES,
+  DEFAULT_SERVER,
+  DEFAULT_TTL,
+  DEFAULT_VIEWS,
+  SERVER_ENV,
+  type CommandName,
+} from "./args";
 import { EXIT_CODE_HELP } from "./exit-codes";
 import { PASSPHRASE_ENV } from "./passphrase";
 
@@ -14,6 +21,9 @@ Usage:
   burnlink get LINK [options]         open a share link: text to stdout, files to disk
   burnlink status MANAGE_LINK         show whether a secret was viewed, and when (--wait viewed|gone)
   burnlink burn MANAGE_LINK           destroy a secret before anyone opens it
+  burnlink request [options]          ask someone for a secret: request link on stdout, collect link on stderr
+  burnlink respond REQUEST_LINK [FILE...]   answer a request (text from stdin, or files); prints a code
+  burnlink collect COLLECT_LINK       read the answers to your request (--wait 1h to wait for one)
   burnlink admin token create|list|revoke   manage API tokens (burnlink admin --help)
   burnlink COMMAND --help             options of one command
   burnlink --version
@@ -22,6 +32,8 @@ Examples:
   burnlink send < .env
   burnlink send --ttl 1h --views 1 --json id_ed25519
   burnlink get "$LINK" > secret.txt
+  burnlink request --label "your SSH public key, please"
+  burnlink collect "$COLLECT_LINK" --wait 1d > id_ed25519.pub
 
 Encryption happens here; the server only ever stores ciphertext. The key travels in the
 link's #fragment, so treat the link itself as the secret.
@@ -128,6 +140,86 @@ Options:
   -h, --help  this help
 `;
 
+const REQUEST = `Usage: burnlink request [--label TEXT] [--ttl DURATION] [--responses N] [options]
+
+Asks someone to send you a secret. Makes a key pair here and prints the request link on
+stdout: send it to the person you ask; it carries the public key, so their answer is
+encrypted to you and the server can neither read it nor swap the key. The collect link goes
+to stderr: keep it, it is the only way to read the answers (burnlink collect).
+
+Options:
+  --label TEXT         instructions shown to the person who answers (encrypted; the server
+                       never reads them)
+  --ttl DURATION       how long the request takes answers: 5m, 1h, 1d, 7d or seconds
+                       (default ${DEFAULT_TTL}); answers wait to be collected for a while after
+  --responses N        how many answers it takes (default ${DEFAULT_RESPONSES}; more makes a small inbox)
+  --server URL         the Burnlink server (default $${SERVER_ENV} or ${DEFAULT_SERVER})
+  --json               print {requestLink, collectLink, id, expiresAt, maxResponses} as JSON
+  --token-file PATH    send the API token in this file (else $BURNLINK_TOKEN, when set)
+  -h, --help           this help
+
+Examples:
+  burnlink request --label "the staging database password" --ttl 2d
+  burnlink request --responses 5 --json
+`;
+
+const RESPOND = `Usage: burnlink respond REQUEST_LINK [FILE...] [--text TEXT] [--json]
+
+Answers a request against the server the link names. First checks that the request still
+takes answers and shows its instructions on stderr (escaped: they are the requester's
+words, not burnlink's). Then encrypts the text from stdin, or the given files (and --text),
+to the public key in the link itself, submits it, and prints a six-digit code on stdout.
+The requester sees the same code next to your answer: comparing it over another channel
+proves they got your answer and not someone else's.
+
+An answer whose reply is lost is not sent again on its own (it could arrive twice); the
+message says which code to ask the requester about.
+
+Options:
+  --text TEXT  a note to send along with the files (or instead of stdin)
+  --json       print {code, n, responsesLeft} as JSON
+  -h, --help   this help
+
+Examples:
+  burnlink respond "$REQUEST_LINK" < ~/.ssh/id_ed25519.pub
+  burnlink respond "$REQUEST_LINK" cert.pem key.pem --text "valid until March"
+`;
+
+const COLLECT = `Usage: burnlink collect COLLECT_LINK [-o DIR] [--wait DURATION] [options]
+
+Reads the answers waiting for your request, against the server the link names, and the
+server deletes them as it hands them over: each answer is delivered once. Each answer's
+number, time and six-digit code go to stderr (compare the code with the person who
+answered); its text goes to stdout (exact bytes into a pipe, control characters escaped on
+a terminal) and its files are saved exactly as burnlink get saves them: in a new folder
+(burnlink-YYYYMMDD-HHMMSS, one per answer) inside the current directory or -o DIR, unless
+you name them with --only NAME or pass --all; names made safe, nothing replaced, mode 600.
+Several answers' texts follow each other on stdout in order; --json tells them apart.
+
+Exits 3 when nothing is waiting (saying whether more answers can still come), and after
+--wait when none arrived in time. With --wait, asks again (after 2 s, doubling up to every
+30 s) until an answer arrives or the request ends.
+
+If the answer to the collect is lost (network error, timeout, 503), collect retries with
+the same one-time claim for as long as the server allows (its revealGraceSeconds) and gets
+the same answers again.
+
+Options:
+  -o, --output DIR   where files go (must exist; default: the current directory)
+  --only NAME        save the file NAME in DIR itself; repeatable
+  --all              save every file in DIR itself, under the sender's names
+  --wait DURATION    wait up to this long for an answer (5m, 1h, 1d or seconds)
+  --json             print {state, responses: [{n, code, at, text?, files?}]} as JSON
+                     (files are still saved to disk; their paths are listed)
+  --no-retry         one collect request only: a lost answer is not retried
+  -h, --help         this help
+
+Examples:
+  burnlink collect "$COLLECT_LINK"
+  burnlink collect "$COLLECT_LINK" --wait 1d > customer-key.txt
+  burnlink collect "$COLLECT_LINK" -o ./received --json
+`;
+
 export function helpText(topic?: CommandName): string {
   switch (topic) {
     case "send":
@@ -138,6 +230,12 @@ export function helpText(topic?: CommandName): string {
       return STATUS;
     case "burn":
       return BURN;
+    case "request":
+      return REQUEST;
+    case "respond":
+      return RESPOND;
+    case "collect":
+      return COLLECT;
     default:
       return MAIN;
   }

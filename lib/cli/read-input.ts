@@ -88,6 +88,7 @@ async function readStdin(
 /**
  * Files plus the optional `--text` note, or (with neither) the text on stdin.
  * @param maxBytes nothing larger can fit the server's `maxCiphertextBytes`
+ * @param usage how the command is called, for the hints: `burnlink send` or `burnlink respond LINK`
  */
 export async function readContent(
   files: readonly string[],
@@ -95,6 +96,7 @@ export async function readContent(
   context: CliContext,
   maxBytes: number,
   server: string,
+  usage = "burnlink send",
 ): Promise<SecretContent> {
   if (files.length > 0) {
     const read: SecretFile[] = [];
@@ -114,7 +116,7 @@ export async function readContent(
   const bytes = await readStdin(context, maxBytes, server);
   if (bytes.length === 0) {
     throw new UsageError(
-      "nothing to send: stdin was empty. Pipe the secret in (burnlink send < FILE) or name files.",
+      `nothing to send: stdin was empty. Pipe the secret in (${usage} < FILE) or name files.`,
     );
   }
   try {
@@ -122,7 +124,7 @@ export async function readContent(
   } catch (error) {
     if (error instanceof EncodingError) {
       throw new UsageError(
-        "stdin is not UTF-8 text; send binary data as a file instead: burnlink send FILE.",
+        `stdin is not UTF-8 text; send binary data as a file instead: ${usage} FILE.`,
         {
           cause: error,
         },

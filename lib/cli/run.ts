@@ -7,7 +7,10 @@
 import { parseCommandLine } from "./args";
 import { admin } from "./commands/admin";
 import { burn } from "./commands/burn";
+import { collect } from "./commands/collect";
 import { get } from "./commands/get";
+import { request } from "./commands/request";
+import { respond } from "./commands/respond";
 import { send } from "./commands/send";
 import { status } from "./commands/status";
 import type { CliContext } from "./context";
@@ -43,6 +46,19 @@ async function dispatch(argv: readonly string[], context: CliContext): Promise<v
       return;
     case "burn":
       await burn(parsed.options, context);
+      return;
+    case "request":
+      try {
+        await request(parsed.options, context);
+      } catch (error) {
+        throw toCliError(error, { action: "request", origin: parsed.options.server });
+      }
+      return;
+    case "respond":
+      await respond(parsed.options, context);
+      return;
+    case "collect":
+      await collect(parsed.options, context);
       return;
   }
 }

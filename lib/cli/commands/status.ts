@@ -1,7 +1,7 @@
 /**
  * `burnlink status`: the state and event timeline of a secret (PROTOCOL.md §4
  * GET /api/secrets/{id}), asked of the origin the manage link names. Consumes nothing.
- * With --wait viewed|gone it polls politely (backoff from 2 s to a 30 s ceiling) until the
+ * With --wait viewed|gone it polls politely (poll.ts: backoff from 2 s to a 30 s ceiling) until the
  * secret is viewed (or anything but active), so a script can act once the secret was read.
  */
 import type { SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
@@ -12,8 +12,8 @@ import type { CliContext } from "../context";
 import { CliError, toCliError } from "../errors";
 import { EXIT } from "../exit-codes";
 import { formatTtl } from "../ttl";
-import { isLostAnswer } from "./get";
 import { readManageLink } from "../links";
+import { pollUntil } from "../poll";
 import { formatRelative, formatTime, printable, terminalSafeJson, writeTo } from "../output";
 
 const EVENT_NAMES: Record<SecretEventBody["type"], string> = {
@@ -67,17 +67,13 @@ export function formatStatus(status: SecretStatusResponse, nowMs: number = Date.
   return `${lines.join("\n")}\n`;
 }
 
-/** Polling of --wait: the first pause, doubling up to the ceiling. */
-export const FIRST_POLL_MS = 2_000;
-export const MAX_POLL_MS = 30_000;
-
 function reached(result: SecretStatusResponse, wait: WaitFor): boolean {
   return wait === "viewed" ? result.state === "viewed" : result.state !== "active";
 }
 
 /**
- * Polls until the state is what --wait asked for (returned), the secret ended another way
- * or the timeout passed (exit 3). A lost answer (network error, 5xx) is polled again.
+ * Polls (poll.ts) until the state is what --wait asked for (returned), the secret ended
+ * another way or the timeout passed (exit 3).
  */
 async function waitFor(
   client: CliApiClient,
@@ -86,17 +82,11 @@ async function waitFor(
   options: StatusOptions & { wait: WaitFor },
   context: CliContext,
 ): Promise<SecretStatusResponse> {
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  let delay = FIRST_POLL_MS;
-  let announced = false;
-  for (;;) {
-    let result: SecretStatusResponse | undefined;
-    try {
-      result = await client.secretStatus(id, token);
-    } catch (error) {
-      if (!isLostAnswer(error)) throw error;
-    }
-    if (result !== undefined) {
+  let last: SecretStatusResponse | undefined;
+  return pollUntil(
+    async () => {
+      const result = await client.secretStatus(id, token);
+      last = result;
       if (reached(result, options.wait)) return result;
       if (result.state !== "active") {
         throw new CliError(
@@ -104,24 +94,22 @@ async function waitFor(
           `the secret ended without being viewed: it is ${result.state}. Nothing more to wait for.`,
         );
       }
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      throw new CliError(
-        EXIT.notFound,
-        `waited ${formatTtl(options.timeoutSeconds)} and the secret is ${result?.state ?? "still not answering"}, not ${options.wait}; give a longer --timeout to wait more.`,
-      );
-    }
-    if (!announced) {
-      await writeTo(
-        context.stderr,
-        `Waiting until the secret is ${options.wait} (at most ${formatTtl(options.timeoutSeconds)})…\n`,
-      );
-      announced = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-    delay = Math.min(delay * 2, MAX_POLL_MS);
-  }
+      return undefined;
+    },
+    {
+      timeoutSeconds: options.timeoutSeconds,
+      onFirstWait: () =>
+        writeTo(
+          context.stderr,
+          `Waiting until the secret is ${options.wait} (at most ${formatTtl(options.timeoutSeconds)})…\n`,
+        ),
+      onTimeout: () =>
+        new CliError(
+          EXIT.notFound,
+          `waited ${formatTtl(options.timeoutSeconds)} and the secret is ${last?.state ?? "still not answering"}, not ${options.wait}; give a longer --timeout to wait more.`,
+        ),
+    },
+  );
 }
 
 export async function status(options: StatusOptions, context: CliContext): Promise<void> {
