@@ -28,6 +28,13 @@ function malformed(error: unknown): unknown {
   return new UsageError(`malformed link: ${message}`, { cause: error });
 }
 
+/** A well-formed link of the other kind (request-links.ts words it) is not "malformed". */
+function wrongKindOrMalformed(error: unknown): unknown {
+  if (!(error instanceof LinkFormatError) || error.reason !== "wrong_kind") return malformed(error);
+  const message = error.message.charAt(0).toLowerCase() + error.message.slice(1);
+  return new UsageError(message, { cause: error });
+}
+
 /** The hint for a request or collect link given to a command for secrets. */
 function requestKindHint(link: string, expected: string): UsageError | undefined {
   if (parses(parseRequestLink, link))
@@ -57,7 +64,7 @@ export function readRequestLink(link: string): ReturnType<typeof parseRequestLin
   } catch (error) {
     if (parses(parseShareLink, link))
       throw new UsageError("this is a share link for a secret, not a request link: open it with burnlink get.");
-    throw malformed(error);
+    throw wrongKindOrMalformed(error);
   }
 }
 
@@ -68,7 +75,7 @@ export function readCollectLink(link: string): ReturnType<typeof parseCollectLin
   } catch (error) {
     if (parses(parseShareLink, link))
       throw new UsageError("this is a share link for a secret, not a collect link: open it with burnlink get.");
-    throw malformed(error);
+    throw wrongKindOrMalformed(error);
   }
 }
 

@@ -58,7 +58,7 @@ function nothingToCollect(status: RequestStatusResponse): CliError {
     case "open":
       return new CliError(
         EXIT.notFound,
-        `nothing new to collect: no answer is waiting. The request takes ${answers(status.responsesLeft)} more until ${formatTime(status.expiresAt)}; run this again later, or wait with --wait 1h.`,
+        `nothing new to collect: no answer is waiting. The request takes ${status.responsesLeft === 1 ? "1 more answer" : `${status.responsesLeft} more answers`} until ${formatTime(status.expiresAt)}; run this again later, or wait with --wait 1h.`,
       );
     case "answered":
       return new CliError(
@@ -98,10 +98,7 @@ function waitForAnswer(
     {
       timeoutSeconds: waitSeconds,
       onFirstWait: () =>
-        writeTo(
-          context.stderr,
-          `Waiting for an answer (at most ${formatTtl(waitSeconds)})…\n`,
-        ),
+        writeTo(context.stderr, `Waiting for an answer (at most ${formatTtl(waitSeconds)})…\n`),
       onTimeout: () =>
         new CliError(
           EXIT.notFound,

@@ -6,12 +6,7 @@
  * read the answers) on stderr. The server's limits are checked before anything is sent.
  */
 import type { ServerConfigResponse } from "@/lib/api/wire";
-import {
-  base64urlToBytes,
-  formatCollectLink,
-  formatRequestLink,
-  sealRequest,
-} from "@/lib/crypto";
+import { base64urlToBytes, formatCollectLink, formatRequestLink, sealRequest } from "@/lib/crypto";
 import { createCliApiClient } from "../api";
 import type { RequestOptions } from "../args";
 import type { CliContext } from "../context";

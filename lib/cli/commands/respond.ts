@@ -35,8 +35,7 @@ import { requestLimits } from "./request";
 
 /** The instructions as a block on stderr: each line escaped and marked, so none can pose as ours. */
 export function formatInstructions(label: string | undefined, check: CheckRequestResponse): string {
-  const takes =
-    check.responsesLeft === 1 ? "1 more answer" : `${check.responsesLeft} more answers`;
+  const takes = check.responsesLeft === 1 ? "1 more answer" : `${check.responsesLeft} more answers`;
   const facts = `It takes ${takes}; expires ${formatTime(check.expiresAt)} (${formatRelative(check.expiresAt)}).\n`;
   if (label === undefined) return `The request has no instructions. ${facts}`;
   const lines = label.split("\n").map((line) => `  | ${printable(line)}`);
