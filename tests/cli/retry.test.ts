@@ -1,34 +1,43 @@
 /**
- * `burnlink get` recovers from a lost reveal answer with its claim (PROTOCOL.md §6), and
- * `burnlink status --wait` waits for a state, both against the real server. A small node:http
- * proxy between the CLI and the server forwards the first reveal, waits for the server's whole
+ * `burnlink get` recovers from a lost reveal answer with its claim (PROTOCOL.md §6),
+ * `burnlink collect` from a lost collect answer the same way (§7), and `burnlink status
+ * --wait` waits for a state, all against the real server. A small node:http proxy between the
+ * CLI and the server forwards the first reveal (or collect), waits for the server's whole
  * answer (so the store ran it), then destroys the CLI's socket: the answer is lost after the
- * view was consumed, which is exactly what a retry with the same claim must survive.
+ * view was consumed or the answers were handed over and deleted, which is exactly what a
+ * retry with the same claim must survive.
  */
 import { once } from "node:events";
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiClient } from "@/lib/api/client";
 import { EXIT } from "@/lib/cli/exit-codes";
+import { collectLinkProofs, collectToken, parseCollectLink } from "@/lib/crypto";
 import { startNextServer, type NextServer } from "../support/next-server";
 import { buildCli, runCli, type CliResult } from "./cli-harness";
 
 const SHARE_LINK = /^http:\/\/127\.0\.0\.1:\d+\/s#[kp][A-Za-z0-9_-]{43}$/;
 const MANAGE_LINK = /http:\/\/127\.0\.0\.1:\d+\/m#m[A-Za-z0-9_-]{65}/;
 const REVEAL_PATH = /^\/api\/secrets\/[A-Za-z0-9_-]{22}\/reveal$/;
+const COLLECT_PATH = /^\/api\/requests\/[A-Za-z0-9_-]{22}\/collect$/;
+const REQUEST_LINK = /^http:\/\/127\.0\.0\.1:\d+\/r#r[A-Za-z0-9_-]{43}$/;
+const COLLECT_LINK = /http:\/\/127\.0\.0\.1:\d+\/r#c[A-Za-z0-9_-]{43}/;
 
 interface DroppingProxy {
   readonly url: string;
-  /** Reveal requests that reached the server through the proxy. */
+  /** Calls to the watched path (reveals, unless told otherwise) that reached the server. */
   reveals: number;
-  /** Reveals whose answer the proxy threw away after the server had sent it. */
+  /** Of those, the ones whose answer the proxy threw away after the server had sent it. */
   dropped: number;
   close(): Promise<void>;
 }
 
 interface ProxyBehaviour {
-  /** Drop the answer of this many reveals, starting with the first. */
+  /** Drop the answer of this many reveals (or calls to `path`), starting with the first. */
   dropReveals: number;
+  /** The calls to watch and drop; reveals by default. */
+  path?: RegExp;
   /** Remove revealGraceSeconds from /api/config, as a v1 server (or grace 0) would answer. */
   hideGrace?: boolean;
 }
@@ -45,7 +54,8 @@ async function startProxy(target: string, behaviour: ProxyBehaviour): Promise<Dr
   const server: Server = createServer((incoming, outgoing) => {
     void (async () => {
       const body = await readAll(incoming);
-      const isReveal = incoming.method === "POST" && REVEAL_PATH.test(incoming.url ?? "");
+      const isReveal =
+        incoming.method === "POST" && (behaviour.path ?? REVEAL_PATH).test(incoming.url ?? "");
       if (isReveal) state.reveals += 1;
       const upstream = request({
         host: targetUrl.hostname,
@@ -215,6 +225,72 @@ describe("burnlink get after a lost reveal answer", () => {
     }
     const status = await runCli(["status", "--json", manageLink]);
     expect((JSON.parse(status.stdout) as { failedAttempts: number }).failedAttempts).toBe(1);
+  });
+});
+
+describe("burnlink collect after a lost collect answer", () => {
+  async function request() {
+    const made = await runCli(["request", "--server", server.url, "--responses", "2"]);
+    expect(made.code, context(made)).toBe(0);
+    const requestLink = made.stdout.trimEnd();
+    expect(requestLink).toMatch(REQUEST_LINK);
+    const collectLink = COLLECT_LINK.exec(made.stderr)?.[0] ?? "";
+    expect(collectLink, made.stderr).not.toBe("");
+    return { requestLink, collectLink };
+  }
+
+  async function requestStatus(collectLink: string) {
+    const { collectKey } = parseCollectLink(collectLink);
+    return createApiClient(server.url).requestStatus(
+      collectLinkProofs(collectKey).id,
+      collectToken(collectKey),
+    );
+  }
+
+  it("retries with the same claim and gets the answers the lost collect handed over", async () => {
+    const { requestLink, collectLink } = await request();
+    const first = await runCli(["respond", requestLink, "--text", "first"]);
+    const second = await runCli(["respond", requestLink, "--text", "second"]);
+    expect(first.code, context(first)).toBe(0);
+    expect(second.code, context(second)).toBe(0);
+    const proxy = await startProxy(server.url, { dropReveals: 1, path: COLLECT_PATH });
+    try {
+      const result = await runCli(["collect", "--json", through(collectLink, proxy.url)]);
+      expect(result.code, context(result)).toBe(0);
+      expect(result.stderr).toMatch(/retrying in \d+ s with the same claim…/);
+      const report = JSON.parse(result.stdout) as { responses: { text: string; code: string }[] };
+      expect(report.responses.map((answer) => answer.text)).toEqual(["first", "second"]);
+      expect(report.responses.map((answer) => answer.code)).toEqual([
+        first.stdout.trimEnd(),
+        second.stdout.trimEnd(),
+      ]);
+      expect(proxy.dropped).toBe(1);
+      expect(proxy.reveals).toBe(2);
+    } finally {
+      await proxy.close();
+    }
+    // The first collect delivered them (one event); the retry with the claim recorded nothing.
+    const status = await requestStatus(collectLink);
+    expect(status.pending).toBe(0);
+    expect(status.events.filter((event) => event.type === "collected")).toHaveLength(1);
+  });
+
+  it("with --no-retry gives up after the lost answer and says what may have happened", async () => {
+    const { requestLink, collectLink } = await request();
+    expect((await runCli(["respond", requestLink, "--text", "lost"])).code).toBe(0);
+    const proxy = await startProxy(server.url, { dropReveals: 1, path: COLLECT_PATH });
+    try {
+      const result = await runCli(["collect", "--no-retry", through(collectLink, proxy.url)]);
+      expect(result.code, context(result)).toBe(EXIT.unavailable);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(
+        /to the collect was lost .* and it was not retried\. The server may have handed the answers over/,
+      );
+      expect(proxy.reveals).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+    expect((await requestStatus(collectLink)).pending).toBe(0);
   });
 });
 
