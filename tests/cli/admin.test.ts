@@ -78,3 +78,40 @@ describe("burnlink admin token", () => {
     expect(wrong.stderr).toContain("did not accept the admin token");
   });
 });
+
+describe("burnlink request under CREATE_POLICY=token", () => {
+  async function tokenWith(scope: string): Promise<string> {
+    const created = await runCli(["admin", "token", "create", "--name", `requests-${scope.replace(":", "-")}`, "--scope", scope], { env: asAdmin() });
+    expect(created.code, created.stderr).toBe(0);
+    return created.stdout.trim();
+  }
+
+  it("sends the token from BURNLINK_TOKEN or --token-file; respond and collect need none", async () => {
+    const token = await tokenWith("requests:create");
+    const refused = await runCli(["request", "--server", server.url]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain("lets only authorised senders create requests; set BURNLINK_TOKEN or use --token-file");
+
+    const file = path.join(dir, "request-token");
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const fromFile = await runCli(["request", "--server", server.url, "--token-file", file]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+
+    const made = await runCli(["request", "--server", server.url, "--json"], { env: { BURNLINK_TOKEN: token } });
+    expect(made.code, made.stderr).toBe(0);
+    const { requestLink, collectLink } = JSON.parse(made.stdout) as { requestLink: string; collectLink: string };
+    expect(made.stdout).not.toContain(token);
+    const answered = await runCli(["respond", requestLink, "--text", "no token needed"]);
+    expect(answered.code, answered.stderr).toBe(0);
+    const collected = await runCli(["collect", collectLink]);
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stdout).toBe("no token needed");
+  });
+
+  it("refuses a token without the requests:create scope with exit 5", async () => {
+    const token = await tokenWith("secrets:create");
+    const refused = await runCli(["request", "--server", server.url], { env: { BURNLINK_TOKEN: token } });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/^burnlink: refused by http:\/\/127\.0\.0\.1:\d+: /);
+  });
+});
