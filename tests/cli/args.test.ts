@@ -145,7 +145,10 @@ describe("parseCommandLine", () => {
     [["send", "--allow-ip", ""], /--allow-ip needs an address/],
     [["status", MANAGE, "--wait", "read"], /--wait takes viewed or gone, not "read"/],
     [["status", MANAGE, "--timeout", "1h"], /--timeout works with --wait only/],
-    [["status", MANAGE, "--wait", "gone", "--timeout", "soon"], /--timeout "soon" is not a duration/],
+    [
+      ["status", MANAGE, "--wait", "gone", "--timeout", "soon"],
+      /--timeout "soon" is not a duration/,
+    ],
     [["get", LINK, "--force"], /--force is gone: burnlink get never replaces a file/],
     [["get", LINK, "-f"], /--force is gone/],
     [["get", LINK, "--all", "--only", "a.txt"], /--all and --only exclude each other/],
@@ -190,5 +193,97 @@ describe("parseServerUrl", () => {
 
   it("drops the default port and lower-cases the host", () => {
     expect(parseServerUrl("HTTPS://HOST.example:443", "--server")).toBe("https://host.example");
+  });
+});
+
+describe("parseCommandLine for request, respond and collect", () => {
+  it("gives request its defaults and reads every option; it takes no positional text", () => {
+    expect(parseCommandLine(["request"], {})).toEqual({
+      command: "request",
+      options: {
+        ttlSeconds: 86_400,
+        responses: 1,
+        server: DEFAULT_SERVER,
+        json: false,
+        tokenFile: undefined,
+      },
+    });
+    expect(
+      parseCommandLine(
+        [
+          "request",
+          "--label",
+          "your key",
+          "--ttl",
+          "2d",
+          "--responses",
+          "5",
+          "--json",
+          "--token-file",
+          "t",
+        ],
+        { BURNLINK_SERVER: "https://burnlink.example/" },
+      ),
+    ).toEqual({
+      command: "request",
+      options: {
+        label: "your key",
+        ttlSeconds: 172_800,
+        responses: 5,
+        server: "https://burnlink.example",
+        json: true,
+        tokenFile: "t",
+      },
+    });
+    expect(() => parseCommandLine(["request", "your key"], {})).toThrow(
+      /takes no arguments.*--label TEXT/,
+    );
+    expect(() => parseCommandLine(["request", "--label", ""], {})).toThrow(/--label is empty/);
+    expect(() => parseCommandLine(["request", "--responses", "0"], {})).toThrow(
+      /--responses must be a whole number/,
+    );
+  });
+
+  it("reads respond's link, then its files, and refuses a missing link", () => {
+    expect(parseCommandLine(["respond", " LINK ", "a.pem", "b.pem", "--text", "note"], {})).toEqual(
+      {
+        command: "respond",
+        options: { link: "LINK", files: ["a.pem", "b.pem"], text: "note", json: false },
+      },
+    );
+    expect(() => parseCommandLine(["respond"], {})).toThrow(/needs the request link/);
+    expect(() => parseCommandLine(["respond", "LINK", "--views", "2"], {})).toThrow(
+      /has no option --views/,
+    );
+  });
+
+  it("reads collect's options and refuses a bad --wait, a second link and --all with --only", () => {
+    expect(
+      parseCommandLine(
+        ["collect", "LINK", "-o", "dir", "--wait", "1h", "--json", "--no-retry"],
+        {},
+      ),
+    ).toEqual({
+      command: "collect",
+      options: {
+        link: "LINK",
+        outputDir: "dir",
+        all: false,
+        only: [],
+        json: true,
+        waitSeconds: 3_600,
+        noRetry: true,
+      },
+    });
+    expect(() => parseCommandLine(["collect", "LINK", "--wait", "soon"], {})).toThrow(
+      /--wait "soon" is not a duration/,
+    );
+    expect(() => parseCommandLine(["collect", "A", "B"], {})).toThrow(
+      /takes one collect link, got 2/,
+    );
+    expect(() => parseCommandLine(["collect", "A", "--all", "--only", "x"], {})).toThrow(
+      /exclude each other/,
+    );
+    expect(() => parseCommandLine(["collect", "A", "--only", "../x"], {})).toThrow(UsageError);
   });
 });
