@@ -293,6 +293,20 @@ describe.each(STORES)("requests with the CLI against the server on the $name sto
     expect((await runCli(["collect", collectLink])).stdout).toBe("fine");
   });
 
+  it("says so when the server knows no request for a link (exit 3)", async () => {
+    const key = randomBytes(32).toString("base64url");
+    expectExit(
+      await runCli(["respond", `${server.url}/r#r${key}`, "--text", "x"]),
+      EXIT.notFound,
+      /^burnlink: no such request: the link is wrong or incomplete/,
+    );
+    expectExit(
+      await runCli(["collect", `${server.url}/r#c${key}`]),
+      EXIT.notFound,
+      /^burnlink: no request for this collect link/,
+    );
+  });
+
   it("refuses the wrong kind of link, and options the server does not allow, before sending anything", async () => {
     const { requestLink, collectLink } = await request();
     expectExit(
