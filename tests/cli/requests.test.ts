@@ -228,6 +228,27 @@ describe.each(STORES)("requests with the CLI against the server on the $name sto
     expect(codeOf(result.stderr, 1)).toBe(answered.code);
   });
 
+  it("collect --wait stops with exit 3 when the request is revoked while it waits", async () => {
+    const { collectLink } = await request();
+    let waiting!: () => void;
+    const isWaiting = new Promise<void>((resolve) => (waiting = resolve));
+    const waiter = runCli(["collect", collectLink, "--wait", "2m"], {
+      timeoutMs: 150_000,
+      onStderr: (text) => {
+        if (text.includes("Waiting for an answer")) waiting();
+      },
+    });
+    await isWaiting;
+    const { collectKey } = parseCollectLink(collectLink);
+    await createApiClient(server.url).revokeRequest(
+      collectLinkProofs(collectKey).id,
+      collectToken(collectKey),
+    );
+    const result = await waiter;
+    expectExit(result, EXIT.notFound, /nothing to collect: the request was revoked/);
+    expect(result.stdout).toBe("");
+  });
+
   it("collect --wait gives up with exit 3 when no answer arrives in time", async () => {
     const { collectLink } = await request();
     const result = await runCli(["collect", collectLink, "--wait", "3s"], { timeoutMs: 60_000 });
