@@ -12,6 +12,9 @@
  *   (a script that ran but whose answer was lost must not run twice);
  * - an error answer becomes `{ error }`, which @upstash/redis throws as an UpstashError
  *   WITHOUT the command appended (its fetch transport appends the arguments);
+ * - read-your-writes as the fetch transport does it: the last `upstash-sync-token` Upstash
+ *   answered with goes with the next request, so a read after a write is not served by a
+ *   replica that has not seen it yet;
  * - answers are plain JSON (`responseEncoding: false`, no `Upstash-Encoding: base64`):
  *   everything the scripts store and return is UTF-8 text (base64url, digits, JSON), so the
  *   base64 round trip would only cost CPU.
@@ -34,6 +37,8 @@ export interface PoolRequesterOptions {
 export const DEFAULT_POOL_CONNECTIONS = 128;
 
 export class PoolRequester implements Requester {
+  readonly readYourWrites = true;
+  upstashSyncToken = "";
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
@@ -52,14 +57,17 @@ export class PoolRequester implements Requester {
 
   async request<TResult = unknown>(req: UpstashRequest): Promise<UpstashResponse<TResult>> {
     const path = `${this.basePath}/${(req.path ?? []).join("/")}`;
-    const { statusCode, body } = await this.pool.request({
+    const { statusCode, headers, body } = await this.pool.request({
       method: "POST",
       path,
-      headers: req.headers ? { ...this.headers, ...req.headers } : this.headers,
+      headers: { ...this.headers, "upstash-sync-token": this.upstashSyncToken, ...req.headers },
       body: JSON.stringify(req.body),
       signal: req.signal ?? this.options.signal(),
     });
     const raw = await body.text();
+    const token = headers["upstash-sync-token"];
+    // As @upstash/redis's HttpClient: an answer without a token clears it.
+    this.upstashSyncToken = typeof token === "string" ? token : "";
     let answer: unknown;
     try {
       answer = JSON.parse(raw);

@@ -164,12 +164,18 @@ describe("the Upstash bridge used by these tests", () => {
 
 /** A real HTTP receiver that records what it got and answers as `answer` decides (or never). */
 async function receiver(answer: (request: IncomingMessage, response: import("node:http").ServerResponse) => void) {
-  const seen: { url: string; authorization: string | undefined; encoding: string | undefined; body: string }[] = [];
+  const seen: { url: string; authorization: string | undefined; encoding: string | undefined; syncToken: string | undefined; body: string }[] = [];
   const server: Server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
-      seen.push({ url: request.url ?? "", authorization: request.headers.authorization, encoding: request.headers["upstash-encoding"] as string | undefined, body });
+      seen.push({
+        url: request.url ?? "",
+        authorization: request.headers.authorization,
+        encoding: request.headers["upstash-encoding"] as string | undefined,
+        syncToken: request.headers["upstash-sync-token"] as string | undefined,
+        body,
+      });
       answer(request, response);
     });
   });
@@ -222,6 +228,24 @@ describe("the undici Pool requester (issue 15 item 4)", () => {
       expect(http.seen).toHaveLength(1);
       expect(http.seen[0]).toMatchObject({ url: "/base/", authorization: "Bearer the-token", encoding: undefined });
       expect(JSON.parse(http.seen[0]?.body ?? "")[0]).toBe("evalsha");
+      await store.close();
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("sends back the upstash-sync-token of the last answer (read-your-writes, as the fetch transport)", async () => {
+    let answered = 0;
+    const http = await receiver((_request, response) => {
+      answered++;
+      response.writeHead(200, { "content-type": "application/json", "upstash-sync-token": `token-${answered}` });
+      response.end(JSON.stringify({ result: "PONG" }));
+    });
+    try {
+      const store = createUpstashStore({ url: http.url, token: "t", keyPrefix });
+      await store.ping();
+      await store.ping();
+      expect(http.seen.map((entry) => entry.syncToken)).toEqual(["", "token-1"]);
       await store.close();
     } finally {
       await http.close();
