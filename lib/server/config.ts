@@ -260,6 +260,8 @@ const envSchema = z
     UPSTASH_REDIS_REST_TOKEN: secret,
     KV_REST_API_URL: url(["https:", "http:"]),
     KV_REST_API_TOKEN: secret,
+    // Read by lib/store/index.ts; validated here so a typo stops the start.
+    UPSTASH_TRANSPORT: z.preprocess(unsetIfEmpty, z.enum(["pool", "fetch"], { error: "must be pool or fetch" }).default("pool")),
     REDIS_URL: url(["redis:", "rediss:"]),
     REDIS_CLUSTER_NODES: clusterNodes,
     MAX_TTL_SECONDS: wholeNumber(7 * DAY_SECONDS, 1, 365 * DAY_SECONDS, "seconds"),

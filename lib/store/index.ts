@@ -23,7 +23,7 @@ import type { AuthStore, SecretStore } from "./types";
 import type { RequestStore } from "./request-types";
 import { requestStoreFor } from "./request-store";
 import { ScriptedStore, type Durability } from "./scripted-store";
-import { createUpstashStore, type UpstashStoreOptions } from "./upstash-store";
+import { createUpstashStore, type UpstashStoreOptions, type UpstashTransport } from "./upstash-store";
 
 export * from "./types";
 export * from "./request-types";
@@ -36,7 +36,8 @@ export { createMemoryStore, createRedisClusterStore, createRedisStore, createUps
 export type { MemoryStoreOptions, RedisClusterStoreOptions, RedisStoreOptions, UpstashStoreOptions };
 
 export interface StoreOptions {
-  upstash?: { url: string; token: string };
+  /** transport: UPSTASH_TRANSPORT, only when set ("pool" when absent). */
+  upstash?: { url: string; token: string; transport?: UpstashTransport };
   /** Seed nodes (`host:port` or `redis://` URLs); comma-separated in the environment. */
   redisClusterNodes?: string[];
   redisUrl?: string;
@@ -61,7 +62,11 @@ export function storeOptionsFromEnv(env: Record<string, string | undefined> = se
   const options: StoreOptions = { keyPrefix: present(env.KEY_PREFIX) ?? DEFAULT_KEY_PREFIX };
   const upstashUrl = present(env.UPSTASH_REDIS_REST_URL) ?? present(env.KV_REST_API_URL);
   const upstashToken = present(env.UPSTASH_REDIS_REST_TOKEN) ?? present(env.KV_REST_API_TOKEN);
-  if (upstashUrl !== undefined && upstashToken !== undefined) options.upstash = { url: upstashUrl, token: upstashToken };
+  if (upstashUrl !== undefined && upstashToken !== undefined) {
+    options.upstash = { url: upstashUrl, token: upstashToken };
+    // Validated by lib/server/config.ts at start-up; only the one other value is taken here.
+    if (present(env.UPSTASH_TRANSPORT)?.trim() === "fetch") options.upstash.transport = "fetch";
+  }
   const clusterNodes = present(env.REDIS_CLUSTER_NODES);
   if (clusterNodes !== undefined) {
     options.redisClusterNodes = clusterNodes.split(",").map((node) => node.trim()).filter((node) => node !== "");

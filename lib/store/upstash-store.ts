@@ -1,7 +1,9 @@
 /**
  * The Upstash driver: the same Lua scripts as the Redis driver (./scripts.ts),
  * sent over Upstash's REST API with @upstash/redis (EVALSHA, then EVAL on
- * NOSCRIPT).
+ * NOSCRIPT). The transport is an undici Pool behind the client's Requester hook
+ * (./upstash-requester.ts); the client's own global-fetch transport stays available
+ * (`transport: "fetch"`) so the bench can compare the two on the same bridge.
  *
  * Guarantees:
  * - every operation is one script, hence one atomic step on Upstash;
@@ -19,6 +21,7 @@ import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { errors, Redis } from "@upstash/redis";
 import { DEFAULT_KEY_PREFIX } from "./keys";
+import { PoolRequester, RawReplyRedis } from "./upstash-requester";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "./redis-store";
 import { ScriptedStore, type ScriptRunner } from "./scripted-store";
 import type { LuaScript } from "./scripts";
@@ -32,7 +35,11 @@ export interface UpstashStoreOptions {
   keyPrefix?: string;
   /** Upper bound for one request. Default 1500 ms. */
   commandTimeoutMs?: number;
+  /** "pool" (default): undici Pool requester; "fetch": @upstash/redis's own transport. */
+  transport?: UpstashTransport;
 }
+
+export type UpstashTransport = "pool" | "fetch";
 
 /** @upstash/redis appends ", command was: [...]" (the arguments) to error answers. */
 function errorAnswer(error: Error): string {
@@ -44,6 +51,10 @@ export function upstashFailure(error: unknown, timeoutMs: number): StoreUnavaila
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return new StoreUnavailableError(`Upstash did not answer within ${timeoutMs} ms`);
   }
+  // Before UpstashError, of which it is a subclass: its message quotes the body.
+  if (error instanceof Error && error.name === "UpstashJSONParseError") {
+    return new StoreUnavailableError("Upstash gave an answer that is not JSON");
+  }
   if (error instanceof errors.UpstashError) {
     const answer = errorAnswer(error);
     // The original error is not kept as the cause: its message holds the command.
@@ -53,9 +64,6 @@ export function upstashFailure(error: unknown, timeoutMs: number): StoreUnavaila
       );
     }
     return new StoreUnavailableError(`Upstash refused the operation: ${answer}`);
-  }
-  if (error instanceof Error && error.name === "UpstashJSONParseError") {
-    return new StoreUnavailableError("Upstash gave an answer that is not JSON");
   }
   return new StoreUnavailableError("Upstash is unreachable", { cause: error });
 }
@@ -78,6 +86,7 @@ function timeoutSignal(ms: number): AbortSignal {
 
 class UpstashRunner implements ScriptRunner {
   private readonly redis: Redis;
+  private readonly pool: PoolRequester | undefined;
   /** The deadline of the operation a request belongs to (see run()). */
   private readonly deadlines = new AsyncLocalStorage<AbortSignal>();
 
@@ -85,14 +94,21 @@ class UpstashRunner implements ScriptRunner {
     options: UpstashStoreOptions,
     private readonly timeoutMs: number,
   ) {
+    // The running operation's deadline, else a fresh one (a ping has no operation).
+    const signal = () => this.deadlines.getStore() ?? timeoutSignal(timeoutMs);
+    if ((options.transport ?? "pool") === "pool") {
+      this.pool = new PoolRequester({ url: options.url, token: options.token, signal });
+      this.redis = new RawReplyRedis(this.pool);
+      return;
+    }
+    this.pool = undefined;
     this.redis = new Redis({
       url: options.url,
       token: options.token,
       retry: { retries: 0 },
-      // A function, called per request: the running operation's deadline, else a fresh
-      // one. (A plain signal that fires would make @upstash/redis return a fake
-      // successful answer instead of throwing.)
-      signal: () => this.deadlines.getStore() ?? timeoutSignal(timeoutMs),
+      // A function, not a plain signal: one that fires would make @upstash/redis's fetch
+      // transport return a fake successful answer instead of throwing.
+      signal,
       // Script replies are parsed here, not guessed at as JSON.
       automaticDeserialization: false,
       enableAutoPipelining: false,
@@ -127,7 +143,9 @@ class UpstashRunner implements ScriptRunner {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
 }
 
 export function createUpstashStore(options: UpstashStoreOptions): SecretStore {

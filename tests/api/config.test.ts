@@ -169,6 +169,7 @@ describe("parseServerConfig", () => {
     [{ MAX_SECRET_BYTES: "1000" }, "MAX_SECRET_BYTES must be between 1024 and 67108864 bytes"],
     [{ PASSPHRASE_ATTEMPTS: "0" }, "PASSPHRASE_ATTEMPTS must be between 1 and 100 attempts"],
     [{ AUDIT_IP: "partial" }, "AUDIT_IP must be masked, full or none"],
+    [{ UPSTASH_TRANSPORT: "http2" }, "UPSTASH_TRANSPORT must be pool or fetch"],
     [
       { TRUST_PROXY: "yes" },
       "TRUST_PROXY must be a whole number of trusted proxies (0 when clients connect directly) or vercel",

@@ -104,3 +104,8 @@ export async function runLoad(baseUrl: string, endpoint: Endpoint, input: LoadIn
     window: { startUs, endUs },
   };
 }
+
+/** One line for the log. */
+export function describeLoad(result: LoadResult): string {
+  return `${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors, load ${result.loadAverage1m.toFixed(1)})`;
+}

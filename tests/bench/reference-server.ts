@@ -14,10 +14,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { createClient } from "redis";
 import { SCRIPTS } from "@/lib/store/scripts";
-import { metaKey, secretKey } from "@/lib/store/keys";
+import { claimsKey, idKey, metaKey, secretKey } from "@/lib/store/keys";
 
 const KEY_PREFIX = "burnlink";
 const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** ID_TOMBSTONE_SECONDS' default (lib/server/config.ts): the id stays taken 90 days after expiry. */
+const ID_TOMBSTONE_MS = 90 * 24 * 60 * 60 * 1000;
 const ATTEMPTS_LIMIT = "5";
 /** What the app derives for a loopback peer: ::ffff:127.0.0.1 as 32 hex digits, masked audit IP. */
 const PEER_HEX = "00000000000000000000ffff7f000001";
@@ -51,7 +53,8 @@ function send(response: ServerResponse, status: number, body: string): void {
 }
 
 function keysOf(id: string): string[] {
-  return [secretKey(KEY_PREFIX, id), metaKey(KEY_PREFIX, id)];
+  // The same four keys as ScriptedStore.keys() in lib/store/scripted-store.ts.
+  return [secretKey(KEY_PREFIX, id), metaKey(KEY_PREFIX, id), claimsKey(KEY_PREFIX, id), idKey(KEY_PREFIX, id)];
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -79,6 +82,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
         "[]",
         "",
         AUDIT_IP,
+        String(expiresAtMs + ID_TOMBSTONE_MS),
+        "",
       ],
     })) as string[];
     if (reply[0] !== "created") return send(response, 409, '{"error":"id_taken"}');
@@ -98,7 +103,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   }
   const reply = (await redis.evalSha(SCRIPTS.reveal.sha1, {
     keys: keysOf(id),
-    arguments: [verifierOf(String(body.access)), verifierOf(String(body.unlock)), String(nowMs), PEER_HEX, AUDIT_IP],
+    // No claim (no retry grace): the same as a reveal without a claim header.
+    arguments: [verifierOf(String(body.access)), verifierOf(String(body.unlock)), String(nowMs), PEER_HEX, AUDIT_IP, "", String(nowMs), String(nowMs)],
   })) as string[];
   if (reply[0] !== "ok") return send(response, 410, JSON.stringify({ error: reply[0] }));
   return send(

@@ -1,6 +1,6 @@
-// `npm run bench` (issue 7). Node 20 runs no TypeScript, so this bundles the bench with
+// `npm run bench` (issues 7 and 15). Node 20 runs no TypeScript, so this bundles the bench with
 // esbuild first, then runs it:
-// - main, reference-server, bridge-server: for Node, packages left external (resolved from
+// - main, api-suite, reference-server, bridge-server: for Node, packages left external (resolved from
 //   node_modules as usual), `@/` from tsconfig paths, `server-only` replaced by the same
 //   empty module the Vitest config uses (it only guards React Server bundles);
 // - browser-entry: for Chromium, minified, everything inlined (lib/crypto, tweetnacl,
@@ -27,7 +27,7 @@ const node = {
 };
 
 await Promise.all([
-  ...["main", "reference-server", "bridge-server"].map((name) =>
+  ...["main", "api-suite", "reference-server", "bridge-server"].map((name) =>
     build({ ...node, entryPoints: [path.join(benchDir, `${name}.ts`)], outfile: path.join(outDir, `${name}.mjs`) }),
   ),
   build({

@@ -27,6 +27,11 @@ describe("store selection from the environment", () => {
       redisUrl: "redis://r.example:6379",
     });
     expect(storeOptionsFromEnv({ REDIS_URL: "", UPSTASH_REDIS_REST_URL: "" })).toEqual({ keyPrefix: "burnlink" });
+    expect(storeOptionsFromEnv({ UPSTASH_REDIS_REST_URL: "https://u.example", UPSTASH_REDIS_REST_TOKEN: "t", UPSTASH_TRANSPORT: "fetch" }).upstash).toEqual({
+      url: "https://u.example",
+      token: "t",
+      transport: "fetch",
+    });
   });
 
   it("takes the deadline of one store operation from STORE_TIMEOUT_MS, and waits that long for a silent Redis", async () => {
