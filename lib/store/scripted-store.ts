@@ -109,6 +109,21 @@ function creatorOf(value: unknown, what: string): Creator | undefined {
 
 const withCreator = (creator: Creator | undefined) => (creator ? { creator } : {});
 
+/**
+ * How many per-secret scripts of one owner operation are in flight at once: an owner with
+ * thousands of secrets must not open thousands of Upstash requests (each with its own
+ * deadline) in one go.
+ */
+const OWNED_BATCH_SIZE = 32;
+
+async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += OWNED_BATCH_SIZE) {
+    results.push(...(await Promise.all(items.slice(start, start + OWNED_BATCH_SIZE).map(run))));
+  }
+  return results;
+}
+
 /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (PROTOCOL.md §6, "Durability"). */
 export interface Durability {
   /** Replicas that must acknowledge a changed secret before it is answered; 0 = don't wait. */
@@ -324,7 +339,7 @@ export class ScriptedStore implements SecretStore {
     assertOwner(owner);
     const ids = await this.ownedIds(owner, nowMs);
     const args = this.ownerArgs(owner, nowMs);
-    const replies = await Promise.all(ids.map((id) => this.runner.run(OWNER_SCRIPTS.summary, this.keys(id), args)));
+    const replies = await inBatches(ids, (id) => this.runner.run(OWNER_SCRIPTS.summary, this.keys(id), args));
     const listed: OwnedSecret[] = [];
     const gone: string[] = [];
     replies.forEach((reply, index) => {
@@ -361,7 +376,7 @@ export class ScriptedStore implements SecretStore {
     assertOwner(owner);
     const ids = await this.ownedIds(owner, nowMs);
     // One script per secret, each in its own slot; a failure leaves the rest for a retry.
-    const results = await Promise.all(ids.map((id) => this.burnOwned({ owner, id, nowMs, requester })));
+    const results = await inBatches(ids, (id) => this.burnOwned({ owner, id, nowMs, requester }));
     await this.forgetOwned(owner, ids.filter((_, index) => results[index]?.kind === "not_found"));
     return results.filter((result) => result.kind === "burned").length;
   }
