@@ -99,11 +99,18 @@ test("a signed-in person sees their secrets under My secrets, themselves as crea
 
   const first = await createSecret(page, `first ${randomBytes(6).toString("base64url")}`);
   const second = await createSecret(page, `second ${randomBytes(6).toString("base64url")}`);
+  const third = await createSecret(page, `third ${randomBytes(6).toString("base64url")}`);
 
   await page.getByTestId("my-secrets-link").click();
   await expect(page).toHaveURL(`${app}/my`);
-  await expect(page.getByTestId("my-secret-row")).toHaveCount(2);
-  await expect(page.getByTestId("my-secret-state")).toHaveText(["Waiting", "Waiting"]);
+  await expect(page.getByTestId("my-secret-row")).toHaveCount(3);
+  await expect(page.getByTestId("my-secret-state")).toHaveText(["Waiting", "Waiting", "Waiting"]);
+
+  // One row's burn: the newest (listed first) goes, the others wait.
+  const thirdId = new URL(third.manageLink).hash.slice(2, 10);
+  await page.getByRole("button", { name: `Burn secret ${thirdId}` }).click();
+  await expect(page.getByTestId("burn-outcome")).toHaveText("Burned. That link no longer opens.");
+  await expect(page.getByTestId("my-secret-state")).toHaveText(["Burned", "Waiting", "Waiting"]);
   await expect(page.locator("body")).not.toContainText(first.shareLink.split("#")[1] ?? "unreachable");
   await expectNoSevereAxeFindings(page, "My secrets");
 
@@ -123,13 +130,13 @@ test("a signed-in person sees their secrets under My secrets, themselves as crea
   await page.getByTestId("burn-all-confirm").click();
   expect(await (await burned).json()).toEqual({ burned: 2 });
   await expect(page.getByTestId("burn-outcome")).toHaveText("Burned 2 active secrets.");
-  await expect(page.getByTestId("my-secret-state")).toHaveText(["Burned", "Burned"]);
+  await expect(page.getByTestId("my-secret-state")).toHaveText(["Burned", "Burned", "Burned"]);
   expect(burnCalls).toEqual(["POST /api/me/secrets/burn"]);
   await expectNoSevereAxeFindings(page, "My secrets after burning");
 
   const recipientContext = await browser.newContext();
   const recipient = await recipientContext.newPage();
-  for (const { shareLink } of [first, second]) {
+  for (const { shareLink } of [first, second, third]) {
     await recipient.goto(shareLink);
     await expect(recipient.getByTestId("gone-burned")).toBeVisible();
   }
