@@ -105,6 +105,9 @@ describe("burnlink admin token", () => {
     expect(argv.code).toBe(2);
     expect(argv.stderr).toContain("tokens are never taken from the command line");
     expect(argv.stderr).not.toContain(ADMIN_TOKEN);
+    const misplaced = await runCli(["admin", "token", "list", "--burn-secrets"], { env: asAdmin() });
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain("--burn-secrets goes with burnlink admin token revoke only.");
     const none = await runCli(["admin", "token", "list"], { env: { BURNLINK_SERVER: server.url } });
     expect(none.code).toBe(2);
     const wrong = await runCli(["admin", "token", "list"], { env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: "not-the-admin-token" } });

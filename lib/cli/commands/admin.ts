@@ -73,6 +73,7 @@ export async function admin(argv: readonly string[], context: CliContext): Promi
   if (values.token !== undefined) {
     throw new UsageError(`tokens are never taken from the command line (other users can read it); set ${TOKEN_ENV} or use --token-file.`);
   }
+  if (values["burn-secrets"] && verb !== "revoke") throw new UsageError("--burn-secrets goes with burnlink admin token revoke only.");
   const serverOption = values.server ?? context.env[SERVER_ENV];
   const server = serverOption ? parseServerUrl(serverOption, values.server !== undefined ? "--server" : SERVER_ENV) : DEFAULT_SERVER;
   const adminToken = await apiTokenFrom(context.env, values["token-file"]);
