@@ -5,7 +5,9 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "redis";
 import { accessProof, manageToken } from "@/lib/crypto";
+import { ownerIndexKey } from "@/lib/store/owner-keys";
 import { freePort } from "../support/free-port";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { CookieJar, follow, startTestProvider, type TestProvider } from "../support/oidc-provider";
@@ -172,6 +174,26 @@ describe("My secrets (issue 13 §5)", () => {
     expect(invalid.status).toBe(401);
     expect(invalid.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
     expect((await call(app, "PUT", "/api/me/secrets")).status).toBe(405);
+  });
+
+  it("still creates when the index write fails (best effort), logs that without the id, and the secret works", async () => {
+    const token = await newToken("unindexed");
+    const inspector = createClient({ url: redis.url, RESP: 2 });
+    await inspector.connect();
+    try {
+      // A value of the wrong type where the token's index goes: the index script fails with WRONGTYPE.
+      await inspector.set(ownerIndexKey("burnlink", { kind: "token", kid: token.slice(4, 12) }), "not a sorted set");
+      const secret = await create({ authorization: `Bearer ${token}` });
+      expect((await check(secret)).status).toBe(200);
+      await expect.poll(() => server.output().includes("creator index not written")).toBe(true);
+      const line = server.output().split("\n").find((entry) => entry.includes("creator index not written")) ?? "";
+      expect(line).not.toContain(secret.request.id);
+      expect(line).not.toContain(token.slice(4, 12));
+      // The list then fails closed with a 503, never a 500 or someone else's list.
+      expect((await call(app, "GET", "/api/me/secrets", { headers: { authorization: `Bearer ${token}` } })).status).toBe(503);
+    } finally {
+      await inspector.close();
+    }
   });
 
   it("revokes a token with burnSecrets=1, burning what it created and reporting how many", async () => {
