@@ -31,6 +31,9 @@ export function SiteHeader({ account = {} }: { account?: HeaderAccount }) {
           </Link>
           {account.signedInAs !== undefined ? (
             <>
+              <Link href="/my" data-testid="my-secrets-link" className="rounded-md px-3 py-1.5 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+                My secrets
+              </Link>
               <span data-testid="signed-in-as" className="px-2 text-zinc-600 dark:text-zinc-400">
                 {account.signedInAs}
               </span>

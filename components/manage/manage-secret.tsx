@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useMemo, useRef, useState } from "react";
-import type { SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
+import type { CreatorBody, SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
 import { manageToken, parseManageFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
 import { formatClock, formatDateTime, formatRelative } from "@/components/browser/format";
@@ -82,6 +82,12 @@ function Timeline({ events }: { events: SecretEventBody[] }) {
   );
 }
 
+/** PROTOCOL.md §8: who this server recorded as the creator; rendered as text, never markup. */
+function creatorLabel(creator: CreatorBody): string {
+  if (creator.kind === "token") return `API token "${creator.name}"`;
+  return `${creator.email !== "" ? creator.email : creator.subject} (signed in)`;
+}
+
 function StatusView({
   status,
   atMs,
@@ -128,6 +134,14 @@ function StatusView({
             <dt className="text-zinc-600 dark:text-zinc-400">Wrong passphrases</dt>
             <dd>{status.failedAttempts}</dd>
           </div>
+          {status.creator ? (
+            <div className="sm:col-span-2">
+              <dt className="text-zinc-600 dark:text-zinc-400">Created by</dt>
+              <dd className="break-words" data-testid="manage-creator">
+                {creatorLabel(status.creator)}
+              </dd>
+            </div>
+          ) : null}
           <div className="sm:col-span-2">
             <dt className="text-zinc-600 dark:text-zinc-400">Allowed addresses</dt>
             <dd className="break-words">{status.allowedIps.length > 0 ? <span className="font-mono">{status.allowedIps.join(", ")}</span> : "Anyone with the link"}</dd>

@@ -9,6 +9,9 @@
  */
 import { ERROR_STATUS, isErrorCode, type ErrorCode } from "./errors";
 import type {
+  BurnAllResponse,
+  MySecretsResponse,
+  RevokeTokenResponse,
   CheckSecretResponse,
   CreateSecretRequest,
   CreateSecretResponse,
@@ -80,6 +83,15 @@ export interface ApiClient {
   createToken(request: CreateTokenRequest, adminToken: string): Promise<CreateTokenResponse>;
   listTokens(adminToken: string): Promise<ListTokensResponse>;
   revokeToken(kid: string, adminToken: string): Promise<void>;
+  /** Revokes the token, then burns every active secret it created (issue 13 §5). */
+  revokeTokenAndBurnSecrets(kid: string, adminToken: string): Promise<RevokeTokenResponse>;
+  /**
+   * My secrets (issue 13 §5): with `apiToken` for that token's, else for the signed-in
+   * session (a same-origin page's fetch sends the cookie).
+   */
+  mySecrets(apiToken?: string): Promise<MySecretsResponse>;
+  burnMySecret(id: string, apiToken?: string): Promise<void>;
+  burnAllMySecrets(apiToken?: string): Promise<BurnAllResponse>;
 }
 
 /** For answers that are not ours (a proxy's HTML page): the code a status can only mean. */
@@ -170,5 +182,11 @@ export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = globalTh
     createToken: (request, adminToken) => call<CreateTokenResponse>("POST", "/api/admin/tokens", { body: request, token: adminToken }),
     listTokens: (adminToken) => call<ListTokensResponse>("GET", "/api/admin/tokens", { token: adminToken }),
     revokeToken: (kid, adminToken) => call<void>("DELETE", `/api/admin/tokens/${encodeURIComponent(kid)}`, { token: adminToken }),
+    revokeTokenAndBurnSecrets: (kid, adminToken) =>
+      call<RevokeTokenResponse>("DELETE", `/api/admin/tokens/${encodeURIComponent(kid)}?burnSecrets=1`, { token: adminToken }),
+    mySecrets: (apiToken) => call<MySecretsResponse>("GET", "/api/me/secrets", apiToken === undefined ? {} : { token: apiToken }),
+    burnMySecret: (id, apiToken) =>
+      call<void>("DELETE", `/api/me/secrets/${encodeURIComponent(id)}`, apiToken === undefined ? {} : { token: apiToken }),
+    burnAllMySecrets: (apiToken) => call<BurnAllResponse>("POST", "/api/me/secrets/burn", apiToken === undefined ? {} : { token: apiToken }),
   };
 }

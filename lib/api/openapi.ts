@@ -14,6 +14,9 @@ import {
   createTokenResponseSchema,
   listTokensResponseSchema,
   sessionUserResponseSchema,
+  mySecretsResponseSchema,
+  burnAllResponseSchema,
+  revokeTokenResponseSchema,
   createSecretResponseSchema,
   errorBodySchema,
   healthResponseSchema,
@@ -233,10 +236,44 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
       },
       "/api/admin/tokens/{kid}": {
         delete: {
-          summary: "Revoke an API token at once",
+          summary: "Revoke an API token at once; with burnSecrets=1 also burn every active secret it created",
+          description:
+            "Without burnSecrets: 204, or 404 when no live token has this kid. With burnSecrets=1 the token is revoked first, then each of its active secrets is burned (the manage burn's atomic step); the answer says whether a live token was revoked and how many secrets were burned; 404 only when there was neither a live token nor an active secret.",
           security: [{ adminToken: [] }, { apiToken: ["admin"] }],
-          parameters: [{ name: "kid", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9]{8}$" } }],
-          responses: { "204": { description: "Revoked" }, ...errors(...COMMON_ERRORS, "auth_required", "forbidden", "not_found") },
+          parameters: [
+            { name: "kid", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9]{8}$" } },
+            { name: "burnSecrets", in: "query", required: false, schema: { type: "string", enum: ["1", "true", "0", "false"] } },
+          ],
+          responses: {
+            "200": json("RevokeTokenResponse", "With burnSecrets=1: revoked and burned"),
+            "204": { description: "Revoked" },
+            ...errors(...COMMON_ERRORS, "auth_required", "forbidden", "not_found"),
+          },
+        },
+      },
+      "/api/me/secrets": {
+        get: {
+          summary: "My secrets: what the signed-in user (or this API token) created, newest first; never a key, verifier or link",
+          description: "A session lists the user's secrets (issuer + subject), an API token those it created (by kid). Records past their retention are no longer listed.",
+          security: [{ session: [] }, { apiToken: [] }],
+          responses: { "200": json("MySecretsResponse", "My secrets"), ...errors(...COMMON_ERRORS, "auth_required") },
+        },
+      },
+      "/api/me/secrets/{id}": {
+        delete: {
+          summary: "Burn one of my secrets (the manage burn, authorised by the recorded creator); 204 also when already gone",
+          description: "With a session cookie the CSRF rule of §8 applies (403 forbidden). Another user's id, or an unknown one, is 404 not_found.",
+          security: [{ session: [] }, { apiToken: [] }],
+          parameters: [idParameter],
+          responses: { "204": { description: "Burned, or already gone" }, ...errors(...COMMON_ERRORS, "auth_required", "forbidden", "not_found") },
+        },
+      },
+      "/api/me/secrets/burn": {
+        post: {
+          summary: "Burn all my active secrets in one call; answers how many were burned",
+          description: "No body. With a session cookie the CSRF rule of §8 applies (403 forbidden).",
+          security: [{ session: [] }, { apiToken: [] }],
+          responses: { "200": json("BurnAllResponse", "How many were burned"), ...errors(...COMMON_ERRORS, "auth_required", "forbidden") },
         },
       },
       "/api/secrets/{id}/check": {
@@ -365,6 +402,9 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
         CreateTokenResponse: jsonSchema(createTokenResponseSchema, "output"),
         ListTokensResponse: jsonSchema(listTokensResponseSchema, "output"),
         SessionUserResponse: jsonSchema(sessionUserResponseSchema, "output"),
+        MySecretsResponse: jsonSchema(mySecretsResponseSchema, "output"),
+        BurnAllResponse: jsonSchema(burnAllResponseSchema, "output"),
+        RevokeTokenResponse: jsonSchema(revokeTokenResponseSchema, "output"),
       },
     },
   };

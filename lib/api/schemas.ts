@@ -13,6 +13,9 @@ import { z } from "zod";
 import { base64urlToBytes } from "@/lib/crypto/encoding";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import type {
+  BurnAllResponse,
+  MySecretsResponse,
+  RevokeTokenResponse,
   CheckSecretRequest,
   CheckSecretResponse,
   CreateSecretRequest,
@@ -216,6 +219,28 @@ export const secretStatusResponseSchema = z.strictObject({
   ),
   creator: creatorSchema.optional(),
 }) satisfies z.ZodType<SecretStatusResponse>;
+
+export const mySecretsResponseSchema = z.strictObject({
+  secrets: z.array(
+    z.strictObject({
+      id: z.string(),
+      state: z.enum(["active", "viewed", "burned", "expired"]),
+      createdAt: isoTime,
+      expiresAt: isoTime,
+      maxViews: z.int(),
+      viewsLeft: z.int(),
+    }),
+  ).meta({ description: "Newest first; never a key, a verifier or a link." }),
+}) satisfies z.ZodType<MySecretsResponse>;
+
+export const burnAllResponseSchema = z.strictObject({
+  burned: z.int().min(0).meta({ description: "How many active secrets this call burned." }),
+}) satisfies z.ZodType<BurnAllResponse>;
+
+export const revokeTokenResponseSchema = z.strictObject({
+  revoked: z.boolean().meta({ description: "False when no live token had this id (its secrets were still burned)." }),
+  burned: z.int().min(0),
+}) satisfies z.ZodType<RevokeTokenResponse>;
 
 export const serverConfigResponseSchema = z.strictObject({
   maxCiphertextBytes: z.int(),

@@ -245,3 +245,32 @@ export interface CreateTokenResponse extends TokenInfoBody {
 export interface ListTokensResponse {
   tokens: TokenInfoBody[];
 }
+
+/* My secrets (issue 13 §5): what a signed-in creator, or an API token, created. */
+
+/** One of my secrets: never a key, a verifier or a link (the server has none of them to give). */
+export interface MySecretBody {
+  id: string;
+  state: SecretStateName;
+  createdAt: string;
+  expiresAt: string;
+  maxViews: number;
+  /** 0 unless state is active. */
+  viewsLeft: number;
+}
+
+export interface MySecretsResponse {
+  /** Newest first; secrets whose record has expired are no longer listed. */
+  secrets: MySecretBody[];
+}
+
+/** POST /api/me/secrets/burn: how many active secrets this call burned. */
+export interface BurnAllResponse {
+  burned: number;
+}
+
+/** DELETE /api/admin/tokens/{kid}?burnSecrets=1: whether a live token was revoked, and how many of its secrets were burned. */
+export interface RevokeTokenResponse {
+  revoked: boolean;
+  burned: number;
+}

@@ -112,7 +112,8 @@ export function errorResponse(
   return jsonResponse(body, ERROR_STATUS[code], headers);
 }
 
-function logLine(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>): void {
+/** One JSON log line; callers pass fields that never hold a secret, a credential or an id. */
+export function logLine(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>): void {
   const line = JSON.stringify({ level, msg, ...fields });
   if (level === "info") console.log(line);
   else console.error(line);

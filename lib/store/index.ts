@@ -28,6 +28,7 @@ import { createUpstashStore, type UpstashStoreOptions, type UpstashTransport } f
 export * from "./types";
 export * from "./request-types";
 export { requestStoreFor } from "./request-store";
+export { ownerOfCreator } from "./owner-keys";
 export { MemoryRateLimiter, rateLimiterFor, ScriptedRateLimiter } from "./rate-limit";
 export type { BucketShape, RateLimitBucket, RateLimitDecision, RateLimiter } from "./rate-limit";
 

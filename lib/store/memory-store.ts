@@ -18,6 +18,7 @@
 import "server-only";
 import { ipAllowed } from "./allowlist";
 import { assertNewSecret, claimOf, isSecretId, MAX_IP_BLOCKED_EVENTS, normalizeIpHex, sameVerifier } from "./keys";
+import { assertOwner, isOwnedBy, ownerHash } from "./owner-keys";
 import {
   COALESCED_EVENT_TYPES,
   StoreUnavailableError,
@@ -30,6 +31,10 @@ import {
   type IpPrefix,
   type ManageRequest,
   type NewSecret,
+  type OwnedBurnRequest,
+  type OwnedSecret,
+  type Owner,
+  type Requester,
   type RevealRequest,
   type RevealResult,
   type SecretEvent,
@@ -93,6 +98,8 @@ class MemoryStore implements SecretStore {
   private readonly entries = new Map<string, Entry>();
   /** Id tombstones (issue 10 item 10): id → when it is free again. Nothing else is kept. */
   private readonly tombstones = new Map<string, number>();
+  /** Issue 13 §5: owner hash → (id → when its metadata goes), like the sorted sets on Redis. */
+  private readonly owned = new Map<string, Map<string, number>>();
   private readonly maxBytes: number;
   private bytes = 0;
   private nextSweepMs = 0;
@@ -136,6 +143,10 @@ class MemoryStore implements SecretStore {
     }
     for (const [id, untilMs] of this.tombstones) {
       if (nowMs >= untilMs) this.dropTombstone(id);
+    }
+    for (const [key, index] of this.owned) {
+      for (const [id, untilMs] of index) if (nowMs >= untilMs) index.delete(id);
+      if (index.size === 0) this.owned.delete(key);
     }
   }
 
@@ -322,12 +333,83 @@ class MemoryStore implements SecretStore {
   async burn(request: ManageRequest): Promise<BurnResult> {
     const entry = this.managed(request);
     if (!entry) return { kind: "not_found" };
-    const readable = entry.state === "active" && request.nowMs < entry.expiresAtMs;
-    const inGrace = entry.state !== "burned" && request.nowMs < entry.graceUntilMs;
+    return this.burnEntry(entry, request.nowMs, request.requester);
+  }
+
+  /** The burn step shared by the manage burn and the owner's burns (the scripts' BURN_STEP). */
+  private burnEntry(entry: Entry, nowMs: number, requester: Requester): BurnResult {
+    const readable = entry.state === "active" && nowMs < entry.expiresAtMs;
+    const inGrace = entry.state !== "burned" && nowMs < entry.graceUntilMs;
     if (!(readable || inGrace) || entry.ciphertext === null) return { kind: "already_gone" };
-    this.burnNow(entry, "burned", request.nowMs);
-    this.record(entry, ["burned"], request.nowMs, request.requester.auditIp);
+    this.burnNow(entry, "burned", nowMs);
+    this.record(entry, ["burned"], nowMs, requester.auditIp);
     return { kind: "burned" };
+  }
+
+  /** The owner's index without its passed entries (the scripts' ZREMRANGEBYSCORE). */
+  private ownedIds(owner: Owner, nowMs: number): Map<string, number> {
+    const key = ownerHash(owner);
+    const index = this.owned.get(key) ?? new Map<string, number>();
+    for (const [id, untilMs] of index) if (nowMs >= untilMs) index.delete(id);
+    if (index.size === 0) this.owned.delete(key);
+    return index;
+  }
+
+  async indexOwned(owner: Owner, id: string, untilMs: number, nowMs: number): Promise<void> {
+    assertOwner(owner);
+    if (!isSecretId(id)) throw new TypeError("An indexed secret needs a secret id");
+    const index = this.ownedIds(owner, nowMs);
+    index.set(id, untilMs);
+    this.owned.set(ownerHash(owner), index);
+  }
+
+  /** The entry when it is still stored and its recorded creator is this owner. */
+  private ownedEntry(owner: Owner, id: string, nowMs: number): Entry | undefined {
+    const entry = isSecretId(id) ? this.lookup(id, nowMs) : undefined;
+    return entry && isOwnedBy(entry.creator, owner) ? entry : undefined;
+  }
+
+  async listOwned(owner: Owner, nowMs: number): Promise<OwnedSecret[]> {
+    assertOwner(owner);
+    const index = this.ownedIds(owner, nowMs);
+    const listed: OwnedSecret[] = [];
+    for (const id of [...index.keys()]) {
+      const entry = this.ownedEntry(owner, id, nowMs);
+      if (!entry) {
+        index.delete(id);
+        continue;
+      }
+      const expired = entry.state === "active" && (nowMs >= entry.expiresAtMs || entry.ciphertext === null);
+      const state = expired ? "expired" : entry.state;
+      listed.push({
+        id,
+        state,
+        createdAtMs: entry.createdAtMs,
+        expiresAtMs: entry.expiresAtMs,
+        maxViews: entry.maxViews,
+        viewsLeft: state === "active" ? entry.viewsLeft : 0,
+      });
+    }
+    return listed.sort((a, b) => b.createdAtMs - a.createdAtMs || a.id.localeCompare(b.id));
+  }
+
+  async burnOwned(request: OwnedBurnRequest): Promise<BurnResult> {
+    assertOwner(request.owner);
+    const entry = this.ownedEntry(request.owner, request.id, request.nowMs);
+    if (!entry) return { kind: "not_found" };
+    return this.burnEntry(entry, request.nowMs, request.requester);
+  }
+
+  async burnAllOwned(owner: Owner, nowMs: number, requester: Requester): Promise<number> {
+    assertOwner(owner);
+    const index = this.ownedIds(owner, nowMs);
+    let burned = 0;
+    for (const id of [...index.keys()]) {
+      const entry = this.ownedEntry(owner, id, nowMs);
+      if (!entry) index.delete(id);
+      else if (this.burnEntry(entry, nowMs, requester).kind === "burned") burned += 1;
+    }
+    return burned;
   }
 
   async ping(): Promise<void> {}
@@ -335,6 +417,7 @@ class MemoryStore implements SecretStore {
   async close(): Promise<void> {
     this.entries.clear();
     this.tombstones.clear();
+    this.owned.clear();
     this.bytes = 0;
   }
 }

@@ -23,6 +23,8 @@ import {
   secretKey,
 } from "./keys";
 import { observedRunner } from "./observer";
+import { assertOwner, ownerFields, ownerIndexKey } from "./owner-keys";
+import { OWNER_SCRIPTS } from "./owner-scripts";
 import { SCRIPTS, type LuaScript } from "./scripts";
 import {
   StoreUnavailableError,
@@ -34,6 +36,10 @@ import {
   type GoneReason,
   type ManageRequest,
   type NewSecret,
+  type OwnedBurnRequest,
+  type OwnedSecret,
+  type Owner,
+  type Requester,
   type RevealRequest,
   type RevealResult,
   type SecretEvent,
@@ -92,7 +98,9 @@ function creatorOf(value: unknown, what: string): Creator | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string") throw unexpected(what);
   const parsed = JSON.parse(value) as Partial<Record<string, unknown>>;
-  if (parsed.kind === "token" && typeof parsed.name === "string") return { kind: "token", name: parsed.name };
+  if (parsed.kind === "token" && typeof parsed.name === "string") {
+    return typeof parsed.kid === "string" ? { kind: "token", name: parsed.name, kid: parsed.kid } : { kind: "token", name: parsed.name };
+  }
   if (parsed.kind === "sso" && typeof parsed.issuer === "string" && typeof parsed.subject === "string" && typeof parsed.email === "string") {
     return { kind: "sso", issuer: parsed.issuer, subject: parsed.subject, email: parsed.email };
   }
@@ -100,6 +108,21 @@ function creatorOf(value: unknown, what: string): Creator | undefined {
 }
 
 const withCreator = (creator: Creator | undefined) => (creator ? { creator } : {});
+
+/**
+ * How many per-secret scripts of one owner operation are in flight at once: an owner with
+ * thousands of secrets must not open thousands of Upstash requests (each with its own
+ * deadline) in one go.
+ */
+const OWNED_BATCH_SIZE = 32;
+
+async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += OWNED_BATCH_SIZE) {
+    results.push(...(await Promise.all(items.slice(start, start + OWNED_BATCH_SIZE).map(run))));
+  }
+  return results;
+}
 
 /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (PROTOCOL.md §6, "Durability"). */
 export interface Durability {
@@ -284,6 +307,78 @@ export class ScriptedStore implements SecretStore {
     if (kind === "burned") await this.replicated(request.id);
     if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
     throw unexpected("burn");
+  }
+
+  /** Owner ARGV of ./owner-scripts.ts: kind, nowMs, auditIp, kid or issuer, "" or subject. */
+  private ownerArgs(owner: Owner, nowMs: number, requester?: Requester): string[] {
+    const [kind, first, second] = ownerFields(owner);
+    return [kind, String(nowMs), requester?.auditIp ?? "", first, second];
+  }
+
+  async indexOwned(owner: Owner, id: string, untilMs: number, nowMs: number): Promise<void> {
+    assertOwner(owner);
+    if (!isSecretId(id)) throw new TypeError("An indexed secret needs a secret id");
+    const reply = await this.runner.run(OWNER_SCRIPTS.add, [ownerIndexKey(this.keyPrefix, owner)], [id, String(untilMs), String(nowMs)]);
+    if (outcome(reply, "owned-add")[0] !== "ok") throw unexpected("owned-add");
+  }
+
+  /** The ids in the owner's index (their scores not yet passed); on a cluster, the index's node. */
+  private async ownedIds(owner: Owner, nowMs: number): Promise<string[]> {
+    const [kind, parts] = outcome(await this.runner.run(OWNER_SCRIPTS.ids, [ownerIndexKey(this.keyPrefix, owner)], [String(nowMs)]), "owned-ids");
+    if (kind !== "ok") throw unexpected("owned-ids");
+    return parts.slice(1).map((_, index) => text(parts, index + 1, "owned-ids")).filter(isSecretId);
+  }
+
+  /** Lazy pruning: drops ids the secret scripts found gone. A separate call (another slot on a cluster). */
+  private async forgetOwned(owner: Owner, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.runner.run(OWNER_SCRIPTS.forget, [ownerIndexKey(this.keyPrefix, owner)], ids);
+  }
+
+  async listOwned(owner: Owner, nowMs: number): Promise<OwnedSecret[]> {
+    assertOwner(owner);
+    const ids = await this.ownedIds(owner, nowMs);
+    const args = this.ownerArgs(owner, nowMs);
+    const replies = await inBatches(ids, (id) => this.runner.run(OWNER_SCRIPTS.summary, this.keys(id), args));
+    const listed: OwnedSecret[] = [];
+    const gone: string[] = [];
+    replies.forEach((reply, index) => {
+      const id = ids[index] as string;
+      const [kind, parts] = outcome(reply, "owned-summary");
+      if (kind === "not_found") return void gone.push(id);
+      if (kind !== "ok") throw unexpected("owned-summary");
+      const state = text(parts, 1, "owned-summary");
+      if (!STATES.includes(state)) throw unexpected("owned-summary");
+      listed.push({
+        id,
+        state: state as SecretState,
+        createdAtMs: whole(parts, 2, "owned-summary"),
+        expiresAtMs: whole(parts, 3, "owned-summary"),
+        maxViews: whole(parts, 4, "owned-summary"),
+        viewsLeft: whole(parts, 5, "owned-summary"),
+      });
+    });
+    await this.forgetOwned(owner, gone);
+    return listed.sort((a, b) => b.createdAtMs - a.createdAtMs || a.id.localeCompare(b.id));
+  }
+
+  async burnOwned(request: OwnedBurnRequest): Promise<BurnResult> {
+    assertOwner(request.owner);
+    if (!isSecretId(request.id)) return { kind: "not_found" };
+    const reply = await this.runner.run(OWNER_SCRIPTS.burn, this.keys(request.id), this.ownerArgs(request.owner, request.nowMs, request.requester));
+    const [kind] = outcome(reply, "owned-burn");
+    if (kind === "burned") await this.replicated(request.id);
+    if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
+    throw unexpected("owned-burn");
+  }
+
+  async burnAllOwned(owner: Owner, nowMs: number, requester: Requester): Promise<number> {
+    assertOwner(owner);
+    const ids = await this.ownedIds(owner, nowMs);
+    // One script per secret, each in its own slot; a failure leaves the rest for a retry.
+    const results = await inBatches(ids, (id) => this.burnOwned({ owner, id, nowMs, requester }));
+    await this.forgetOwned(owner, ids.filter((_, index) => results[index]?.kind === "not_found"));
+    return results.filter((result) => result.kind === "burned").length;
   }
 
   ping(): Promise<void> {

@@ -78,7 +78,7 @@ export const META_FIELDS = [
  * Helpers shared by the scripts. Lua 5.1 as embedded in Redis; cjson is built in.
  * `prefixes` is "network/length" entries joined by ",", "" when unrestricted.
  */
-const PRELUDE = `
+export const PRELUDE = `
 local function read_meta()
   local flat = redis.call("HGETALL", KEYS[2])
   if #flat == 0 then return nil end
@@ -307,13 +307,14 @@ return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxViews, views_left,
 `;
 
 /**
- * ARGV: manageVerifier, nowMs, auditIp. Changes nothing unless the ciphertext can still be
- * read: by anyone (active, before expiresAt) or by a claim in its grace (PROTOCOL.md §6).
- * Then it deletes the ciphertext and the claims at once: every grace ends with the burn.
+ * The burn itself, once the caller is authorised (by the manage verifier in BURN, or by the
+ * recorded creator in ./owner-scripts.ts): `meta` is read, ARGV[2] = nowMs, ARGV[3] = auditIp.
+ * Changes nothing unless the ciphertext can still be read: by anyone (active, before
+ * expiresAt) or by a claim in its grace (PROTOCOL.md §6). Then it deletes the ciphertext and
+ * the claims at once: every grace ends with the burn. Shared, so a burn from "My secrets"
+ * is exactly the manage page's burn.
  */
-const BURN = `${PRELUDE}
-local meta = read_meta()
-if meta == nil or meta.manageVerifier ~= ARGV[1] then return { "not_found" } end
+export const BURN_STEP = `
 local now = tonumber(ARGV[2])
 local readable = meta.state == "active" and now < tonumber(meta.expiresAt)
 local in_grace = meta.state ~= "burned" and now < tonumber(meta.graceUntil or "0")
@@ -325,6 +326,12 @@ redis.call("HSET", KEYS[2], "state", "burned", "goneReason", "burned", "goneAt",
   "events", with_events(meta, { "burned" }, ARGV[2], ARGV[3]))
 return { "burned" }
 `;
+
+/** ARGV: manageVerifier, nowMs, auditIp. */
+const BURN = `${PRELUDE}
+local meta = read_meta()
+if meta == nil or meta.manageVerifier ~= ARGV[1] then return { "not_found" } end
+${BURN_STEP}`;
 
 /** A script with its SHA-1, for EVALSHA; also used by ./rate-limit.ts. */
 export function scriptOf(name: string, source: string): LuaScript {

@@ -169,6 +169,25 @@ export interface SecretStore {
   status(request: ManageRequest): Promise<StatusResult>;
   /** Destroys the ciphertext and ends every claim's grace; records `burned`. Changes nothing when already gone. */
   burn(request: ManageRequest): Promise<BurnResult>;
+  /**
+   * Adds a secret to its owner's index (issue 13 §5), after create: a separate write, since
+   * on a cluster the index lives in another slot than the secret. The entry is kept until
+   * `untilMs` (when the secret's metadata goes) and pruned lazily after that.
+   */
+  indexOwned(owner: Owner, id: string, untilMs: number, nowMs: number): Promise<void>;
+  /**
+   * The owner's secrets whose metadata is still stored, newest first. Entries whose
+   * metadata is gone, or whose recorded creator is not this owner, are pruned from the index.
+   */
+  listOwned(owner: Owner, nowMs: number): Promise<OwnedSecret[]>;
+  /**
+   * The manage burn, authorised by the recorded creator instead of the manage verifier:
+   * the owner check and the burn are ONE atomic step. not_found for an unknown id and for
+   * another owner's secret alike.
+   */
+  burnOwned(request: OwnedBurnRequest): Promise<BurnResult>;
+  /** burnOwned for every indexed secret of the owner; answers how many were burned now. */
+  burnAllOwned(owner: Owner, nowMs: number, requester: Requester): Promise<number>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -183,7 +202,41 @@ export class StoreUnavailableError extends Error {
 }
 
 /** PROTOCOL.md §8: who created a secret, as recorded in its metadata. */
-export type Creator = { kind: "token"; name: string } | { kind: "sso"; issuer: string; subject: string; email: string };
+export type Creator =
+  | {
+      kind: "token";
+      name: string;
+      /**
+       * The token's kid (issue 13 §5): kept in the metadata so that a burn by the token's
+       * owner checks ownership in the burn's own atomic step. Never on the wire (status,
+       * check and sender show the name only); absent on secrets made before it was recorded.
+       */
+      kid?: string;
+    }
+  | { kind: "sso"; issuer: string; subject: string; email: string };
+
+/**
+ * Whose secrets a creator index holds (issue 13 §5): an API token by its kid, a signed-in
+ * user by issuer + subject (never the email, which can change hands).
+ */
+export type Owner = { kind: "token"; kid: string } | { kind: "sso"; issuer: string; subject: string };
+
+/** One entry of an owner's list: what "My secrets" shows; never a verifier, a key or a link. */
+export interface OwnedSecret {
+  id: string;
+  state: SecretState;
+  createdAtMs: number;
+  expiresAtMs: number;
+  maxViews: number;
+  viewsLeft: number; // 0 unless state is active
+}
+
+export interface OwnedBurnRequest {
+  owner: Owner;
+  id: string;
+  nowMs: number;
+  requester: Requester;
+}
 
 /**
  * An API token's stored record (PROTOCOL.md §8): never the token, only its SHA-256.

@@ -347,6 +347,10 @@ describe("405 method_not_allowed", () => {
     ["PUT", "/api/health/ready", "GET, HEAD, OPTIONS"],
     ["POST", "/api/metrics", "GET, HEAD, OPTIONS"],
     ["PUT", "/api/openapi.json", "GET, HEAD, OPTIONS"],
+    ["DELETE", "/api/me/secrets", "GET, HEAD, OPTIONS"],
+    ["GET", `/api/me/secrets/${id}`, "DELETE, OPTIONS"],
+    ["GET", "/api/me/secrets/burn", "POST, OPTIONS"],
+    ["DELETE", "/api/me/secrets/burn", "POST, OPTIONS"],
   ])("answers %s %s with Allow: %s", async (method, path, allow) => {
     const answer = await call(base, method, path);
     expect([answer.status, answer.body, answer.headers.get("allow")]).toEqual([405, METHOD, allow]);
@@ -360,5 +364,19 @@ describe("405 method_not_allowed", () => {
   it("answers OPTIONS with 204 and the same Allow", async () => {
     const answer = await call(base, "OPTIONS", "/api/secrets");
     expect([answer.status, answer.headers.get("allow")]).toEqual([204, "POST, OPTIONS"]);
+  });
+});
+
+describe("401 auth_required", () => {
+  const id = "AAAAAAAAAAAAAAAAAAAAAA";
+  it.each([
+    ["GET", "/api/me/secrets"],
+    ["DELETE", `/api/me/secrets/${id}`],
+    ["POST", "/api/me/secrets/burn"],
+  ])("answers %s %s without a session or token (issue 13 §5)", async (method, path) => {
+    const answer = await call(base, method, path);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual({ error: "auth_required", message: "Sign in (or send an API token) to see and burn the secrets you created." });
+    expect(answer.headers.get("www-authenticate")).toBe("Bearer");
   });
 });

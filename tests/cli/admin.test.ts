@@ -66,11 +66,48 @@ describe("burnlink admin token", () => {
     expect(again.stderr).toContain("has no live token with this id");
   });
 
+  it("revoke --burn-secrets burns every active secret that token created, says how many, and leaves other tokens' secrets alone", async () => {
+    const makeToken = async (name: string) => {
+      const created = await runCli(["admin", "token", "create", "--name", name, "--scope", "secrets:create"], { env: asAdmin() });
+      expect(created.code, created.stderr).toBe(0);
+      return created.stdout.trim();
+    };
+    const leaked = await makeToken("leaked");
+    const other = await makeToken("other");
+    const send = async (token: string, text: string) => {
+      const sent = await runCli(["send", "--json"], { input: text, env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: token } });
+      expect(sent.code, sent.stderr).toBe(0);
+      return JSON.parse(sent.stdout) as { shareLink: string; manageLink: string };
+    };
+    const mine = [await send(leaked, "first"), await send(leaked, "second")];
+    const theirs = await send(other, "not leaked");
+
+    const revoked = await runCli(["admin", "token", "revoke", leaked.slice(4, 12), "--burn-secrets"], { env: asAdmin() });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stderr).toContain(`Token ${leaked.slice(4, 12)} revoked; burned 2 active secrets it created.`);
+    for (const { shareLink } of mine) {
+      const gone = await runCli(["get", shareLink], { env: { BURNLINK_SERVER: server.url } });
+      expect(gone.code).toBe(3);
+      expect(gone.stderr).toContain("the sender burned this secret");
+    }
+    expect((await runCli(["send"], { input: "after", env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: leaked } })).code).toBe(5);
+    const untouched = await runCli(["get", theirs.shareLink], { env: { BURNLINK_SERVER: server.url } });
+    expect(untouched.code, untouched.stderr).toBe(0);
+    expect(untouched.stdout).toContain("not leaked");
+
+    // Again: the token is gone and nothing is left to burn, which is a not-found.
+    const again = await runCli(["admin", "token", "revoke", leaked.slice(4, 12), "--burn-secrets", "--json"], { env: asAdmin() });
+    expect(again.code).toBe(3);
+  });
+
   it("never takes a token from the command line, and refuses without an admin token", async () => {
     const argv = await runCli(["admin", "token", "list", "--token", ADMIN_TOKEN], { env: { BURNLINK_SERVER: server.url } });
     expect(argv.code).toBe(2);
     expect(argv.stderr).toContain("tokens are never taken from the command line");
     expect(argv.stderr).not.toContain(ADMIN_TOKEN);
+    const misplaced = await runCli(["admin", "token", "list", "--burn-secrets"], { env: asAdmin() });
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain("--burn-secrets goes with burnlink admin token revoke only.");
     const none = await runCli(["admin", "token", "list"], { env: { BURNLINK_SERVER: server.url } });
     expect(none.code).toBe(2);
     const wrong = await runCli(["admin", "token", "list"], { env: { BURNLINK_SERVER: server.url, BURNLINK_TOKEN: "not-the-admin-token" } });

@@ -96,6 +96,7 @@ const PAGES: [string, number][] = [
   ["/s", 200],
   ["/m", 200],
   ["/how-it-works", 200],
+  ["/my", 200],
   ["/no-such-page", 404],
 ];
 

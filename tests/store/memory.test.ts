@@ -3,9 +3,12 @@ import { createMemoryStore } from "@/lib/store/memory-store";
 import { createMemoryRequestStore } from "@/lib/store/memory-request-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { describeAuthStoreContract } from "./auth-contract";
+import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract } from "./contract";
 import { describeRequestStoreContract, makeRequest } from "./request-contract";
 import { makeSecret, requester } from "./helpers";
+
+describeOwnerIndexContract("memory", { keyPrefix: "burnlink", makeStore: () => createMemoryStore(), sharedBackend: false });
 
 describeStoreContract("memory", {
   keyPrefix: "burnlink",

@@ -4,6 +4,7 @@ import { createRedisClusterStore } from "@/lib/store/redis-cluster-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
+import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
@@ -49,6 +50,13 @@ function stored(): StoredData {
     },
   };
 }
+
+describeOwnerIndexContract("redis-cluster", {
+  keyPrefix,
+  makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
 
 describeStoreContract("redis-cluster", {
   keyPrefix,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { createRedisStore } from "@/lib/store/redis-store";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
+import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
@@ -34,6 +35,8 @@ function stored(): StoredData {
     pttl: (key) => inspector.pTTL(key),
   };
 }
+
+describeOwnerIndexContract("redis", { keyPrefix, makeStore: () => createRedisStore({ url: server.url, keyPrefix }), sharedBackend: true, stored });
 
 describeStoreContract("redis", {
   keyPrefix,

@@ -10,6 +10,7 @@ import { freePort } from "../support/free-port";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridge";
 import { describeAuthStoreContract } from "./auth-contract";
+import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, waitFor } from "./helpers";
@@ -45,6 +46,13 @@ function stored(): StoredData {
     pttl: (key) => inspector.pTTL(key),
   };
 }
+
+describeOwnerIndexContract("upstash", {
+  keyPrefix,
+  makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
+  sharedBackend: true,
+  stored,
+});
 
 describeStoreContract("upstash", {
   keyPrefix,

@@ -24,6 +24,7 @@ export const TEST_USERS: Record<string, TestUser> = {
   bob: { email: "bob@other.example", email_verified: true, groups: ["eng"] },
   carol: { email: "carol@example.com", email_verified: false, groups: ["eng"] },
   dave: { email: "dave@example.com", email_verified: true, groups: ["sales"] },
+  erin: { email: "erin@example.com", email_verified: true, groups: ["ops"] },
 };
 
 export interface TestProvider {

@@ -5,6 +5,7 @@ import { recordSecretCreated } from "@/lib/server/metrics";
 import { declaredBodyBytes, enforceRateLimit } from "@/lib/server/rate-limit";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import { authorizeCreate } from "@/lib/server/auth";
+import { indexCreatedSecret } from "@/lib/server/owned-secrets";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -42,7 +43,9 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     return parsed.prefix;
   });
 
-  const result = await getStore().create({
+  const store = getStore();
+  const nowMs = Date.now();
+  const result = await store.create({
     id: body.id,
     ciphertext: body.ciphertext,
     accessVerifier: body.accessVerifier,
@@ -55,11 +58,18 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     allowedPrefixes,
     retentionSeconds: config.metaRetentionSeconds,
     idTombstoneSeconds: config.idTombstoneSeconds,
-    nowMs: Date.now(),
+    nowMs,
     requester: requesterOf(request.headers, config),
     ...(creator ? { creator } : {}),
   });
   if (result.kind === "id_taken") throw new ApiFailure("id_taken");
+  // Issue 13 §5: into its creator's "My secrets", as a separate best-effort write.
+  await indexCreatedSecret(store, creator, {
+    id: body.id,
+    nowMs,
+    expiresAtMs: result.expiresAtMs,
+    retentionSeconds: config.metaRetentionSeconds,
+  });
   recordSecretCreated();
 
   const answer: CreateSecretResponse = { id: body.id, expiresAt: isoTime(result.expiresAtMs), maxViews: body.maxViews };

@@ -15,7 +15,7 @@ import { parseTtl } from "../ttl";
 
 export const ADMIN_HELP = `burnlink admin token create --name NAME --scope SCOPE [--scope SCOPE] [--expires 90d]
 burnlink admin token list
-burnlink admin token revoke KID
+burnlink admin token revoke KID [--burn-secrets]
 
 Manage the server's API tokens (needs an admin-scoped token, or the operator token whose
 SHA-256 is ADMIN_TOKEN_SHA256, in ${TOKEN_ENV} or --token-file; never on the command line).
@@ -25,6 +25,7 @@ SHA-256 is ADMIN_TOKEN_SHA256, in ${TOKEN_ENV} or --token-file; never on the com
   --expires DURATION  e.g. 30d, 90d, 1w; without it the token never expires
   --server URL        default $${SERVER_ENV} or ${DEFAULT_SERVER}
   --token-file PATH   read the admin token from this file
+  --burn-secrets      (revoke) also burn every active secret the token created, and say how many
   --json              machine-readable output
 
 create prints the new token once: store it now, the server keeps only its SHA-256.
@@ -62,6 +63,7 @@ export async function admin(argv: readonly string[], context: CliContext): Promi
         "token-file": { type: "string" },
         token: { type: "string" },
         json: { type: "boolean" },
+        "burn-secrets": { type: "boolean" },
       },
     });
   } catch (error) {
@@ -71,6 +73,7 @@ export async function admin(argv: readonly string[], context: CliContext): Promi
   if (values.token !== undefined) {
     throw new UsageError(`tokens are never taken from the command line (other users can read it); set ${TOKEN_ENV} or use --token-file.`);
   }
+  if (values["burn-secrets"] && verb !== "revoke") throw new UsageError("--burn-secrets goes with burnlink admin token revoke only.");
   const serverOption = values.server ?? context.env[SERVER_ENV];
   const server = serverOption ? parseServerUrl(serverOption, values.server !== undefined ? "--server" : SERVER_ENV) : DEFAULT_SERVER;
   const adminToken = await apiTokenFrom(context.env, values["token-file"]);
@@ -109,8 +112,16 @@ export async function admin(argv: readonly string[], context: CliContext): Promi
     if (positionals.length !== 1 || !/^[A-Za-z0-9]{8}$/.test(positionals[0] ?? "")) {
       throw new UsageError("burnlink admin token revoke needs one token id (8 letters and digits, as token list shows).");
     }
-    await client.revokeToken(positionals[0] as string, adminToken);
-    await writeTo(context.stderr, `Token ${positionals[0]} revoked.\n`);
+    const kid = positionals[0] as string;
+    if (values["burn-secrets"]) {
+      const result = await client.revokeTokenAndBurnSecrets(kid, adminToken);
+      if (values.json) await writeTo(context.stdout, `${JSON.stringify(result, null, 2)}\n`);
+      const revoked = result.revoked ? `Token ${kid} revoked` : `Token ${kid} was not live (already revoked, expired or from API_TOKENS)`;
+      await writeTo(context.stderr, `${revoked}; burned ${result.burned} active secret${result.burned === 1 ? "" : "s"} it created.\n`);
+      return;
+    }
+    await client.revokeToken(kid, adminToken);
+    await writeTo(context.stderr, `Token ${kid} revoked.\n`);
   } catch (error) {
     throw toCliError(error, { action: "admin", origin: server });
   }

@@ -23,3 +23,4 @@ export { generateApiToken, sha256Hex } from "./tokens";
 export { authPage } from "./pages";
 export { senderOf } from "./sender";
 export { needsSignInToCreate, pageAccount, type PageAccount } from "./account";
+export { authorizeOwner, creatorBodyOf } from "./owner";

@@ -67,7 +67,8 @@ export async function authorizeCreate(
     const scope = SCOPE_OF[kind];
     if (!verified.scopes.includes(scope)) throw missingScope(scope);
     await enforceTokenRateLimit(verified.kid, config);
-    return { kind: "token", name: verified.name };
+    // The kid is recorded for the owner's burns (issue 13 §5); the wire shows the name only.
+    return { kind: "token", name: verified.name, kid: verified.kid };
   }
 
   if (policy !== "token" && config.auth.oidc) {

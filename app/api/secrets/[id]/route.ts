@@ -4,6 +4,7 @@ import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { recordSecretEnded } from "@/lib/server/metrics";
 import type { SecretStatusResponse } from "@/lib/api/wire";
+import { creatorBodyOf } from "@/lib/server/auth";
 import {
   ApiFailure,
   emptyResponse,
@@ -60,7 +61,7 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
     })),
   };
   // PROTOCOL.md §8: who created it, for the manage-link holder.
-  if (status.creator) answer.creator = status.creator;
+  if (status.creator) answer.creator = creatorBodyOf(status.creator);
   return jsonResponse(answer);
 });
 
