@@ -5,6 +5,7 @@ import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
 
@@ -58,6 +59,13 @@ describeStoreContract("redis-cluster", {
 });
 
 describeRequestStoreContract("redis-cluster", {
+  keyPrefix,
+  makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeWebhookQueueContract("redis-cluster", {
   keyPrefix,
   makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
   sharedBackend: true,

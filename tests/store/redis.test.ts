@@ -4,6 +4,7 @@ import { createRedisStore } from "@/lib/store/redis-store";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
 
@@ -43,6 +44,13 @@ describeStoreContract("redis", {
 });
 
 describeRequestStoreContract("redis", {
+  keyPrefix,
+  makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeWebhookQueueContract("redis", {
   keyPrefix,
   makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
   sharedBackend: true,
