@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore } from "@/lib/store/redis-store";
 import type { SecretStore } from "@/lib/store/types";
-import { webhookQueueFor, type WebhookQueue } from "@/lib/store/webhook-queue";
+import { webhookQueueFor } from "@/lib/store/webhook-queue";
 import { parseServerConfig } from "@/lib/server/config";
 import { fingerprintOf } from "@/lib/server/events/fingerprint";
 import type { BurnlinkEvent } from "@/lib/server/events/types";

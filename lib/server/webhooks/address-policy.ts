@@ -63,6 +63,8 @@ function embeddedIpv4(bytes: Uint8Array): Uint8Array | null {
     if (bytes[10] === 0 && v4[0] === 0 && v4[1] === 0 && v4[2] === 0 && (v4[3] ?? 0) <= 1) return null;
     return v4;
   }
+  // ::ffff:0:a.b.c.d (SIIT "IPv4-translated", RFC 2765) and NAT64 64:ff9b::a.b.c.d (RFC 6052).
+  if (startsWith(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0])) return bytes.subarray(12);
   if (startsWith(bytes, [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return bytes.subarray(12);
   if (startsWith(bytes, [0x20, 0x02])) return bytes.subarray(2, 6);
   return null;
