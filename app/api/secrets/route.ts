@@ -5,6 +5,7 @@ import { recordSecretCreated } from "@/lib/server/metrics";
 import { declaredBodyBytes, enforceRateLimit } from "@/lib/server/rate-limit";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import { authorizeCreate } from "@/lib/server/auth";
+import { sealedNotifyOf } from "@/lib/server/webhooks/notify-request";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -41,6 +42,8 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     if (!parsed.ok) throw new ApiFailure("invalid_request", parsed.message);
     return parsed.prefix;
   });
+  // Issue 14 §2: sealed here, so the store, its events and the queue never hold the plain URL.
+  const notify = body.notify === undefined ? undefined : sealedNotifyOf(body.notify, creator, config);
 
   const result = await getStore().create({
     id: body.id,
@@ -58,6 +61,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     nowMs: Date.now(),
     requester: requesterOf(request.headers, config),
     ...(creator ? { creator } : {}),
+    ...(notify ? { notify } : {}),
   });
   if (result.kind === "id_taken") throw new ApiFailure("id_taken");
   recordSecretCreated();

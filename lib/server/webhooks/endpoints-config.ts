@@ -11,22 +11,11 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
+import { REQUEST_EVENT_NAMES, SECRET_EVENT_NAMES } from "@/lib/api/wire";
 import type { EventName } from "@/lib/server/events/types";
 
-/** Every §9 event name (a missing or extra one fails to compile). */
-export const EVENT_NAMES = [
-  "secret.created",
-  "secret.viewed",
-  "secret.wrong_passphrase",
-  "secret.ip_blocked",
-  "secret.burned",
-  "secret.expired",
-  "request.created",
-  "request.responded",
-  "request.collected",
-  "request.revoked",
-  "request.expired",
-] as const satisfies readonly EventName[];
+/** Every §9 event name, from the HTTP contract's list (a missing or extra one fails to compile). */
+export const EVENT_NAMES = [...SECRET_EVENT_NAMES, ...REQUEST_EVENT_NAMES] as const satisfies readonly EventName[];
 type Exhaustive = EventName extends (typeof EVENT_NAMES)[number] ? true : never;
 const exhaustive: Exhaustive = true;
 void exhaustive;
