@@ -162,6 +162,9 @@ describe("webhook deliveries through the queue on Redis", () => {
     worker({ queue, config, retryScheduleMs: [0, 50, 100, 150, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200] });
     // Every job failed at least twice against the closed port before the receiver returns.
     await waitFor(async () => (((await outcomes()).failed ?? 0) - failedBefore >= 12 ? true : undefined), "failed attempts");
+    // burnlink_webhook_queue_depth shows the backlog while the receiver is away.
+    const depth = async () => (await getMetrics().webhookQueueDepth.get()).values[0]?.value;
+    await waitFor(async () => ((await depth()) === 6 ? true : undefined), "the depth gauge to show six");
     await target.up();
     await waitFor(async () => (new Set(target.deliveries.map((d) => d.headers["webhook-id"])).size === 6 ? true : undefined), "all six after the outage", {
       timeoutMs: 20_000,
@@ -175,6 +178,7 @@ describe("webhook deliveries through the queue on Redis", () => {
     }
     expect([...perId.values()].every((bodies) => bodies.size === 1)).toBe(true);
     expect(target.deliveries).toHaveLength(6);
+    await waitFor(async () => ((await depth()) === 0 ? true : undefined), "the depth gauge to drop to zero");
   });
 
   it("disables an endpoint that answers 410 for the whole deployment, until its configuration changes", async () => {

@@ -27,6 +27,7 @@ import { openNotifyTarget } from "./notify";
 import { signWebhook } from "./signature";
 
 export const DISABLE_AFTER_FAILING_MS = 24 * 60 * 60 * 1000;
+const DEPTH_REFRESH_MS = 15_000;
 
 export interface WebhookWorkerOptions {
   queue: WebhookQueue;
@@ -155,12 +156,17 @@ export function createWebhookDeliverer(options: WebhookWorkerOptions): WebhookDe
     }
   }
 
+  // The gauge costs a store call: refreshed after work, and at most every DEPTH_REFRESH_MS when idle.
+  let depthReadAtMs = -Infinity;
   async function runOnce(): Promise<number> {
     const claimed = await queue.claim(now(), options.batchSize ?? 20, visibilityMs);
     // One job's failure (a store error mid-way) must not lose the others: the job comes
     // back after its visibility timeout anyway.
     await Promise.all(claimed.map((job) => handle(job).catch(() => undefined)));
-    setWebhookQueueDepth(await queue.depth());
+    if (claimed.length > 0 || now() - depthReadAtMs >= DEPTH_REFRESH_MS) {
+      depthReadAtMs = now();
+      setWebhookQueueDepth(await queue.depth());
+    }
     return claimed.length;
   }
 
