@@ -5,8 +5,14 @@
  * it; redirects are not followed, the answer is read to 64 KiB at most, a silent receiver
  * times out; a proxy carries deliveries when WEBHOOK_PROXY_URL is set.
  */
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseIpAddress } from "@/lib/net/ip-address";
@@ -254,5 +260,40 @@ describe("one delivery attempt", () => {
     expect(target.deliveries.map((delivery) => delivery.path)).toEqual(["/via-proxy"]);
     expect(await send(`${target.url}/refused`, { allowPrivate: false, proxyUrl })).toMatchObject({ kind: "refused" });
     expect(tunnels).toHaveLength(1);
+  });
+});
+
+describe("TLS through the guarded connector", () => {
+  /** openssl: a CA and a certificate for the name hooks.test only (no IP in it). */
+  async function certificates(): Promise<{ ca: string; key: string; cert: string }> {
+    const dir = await mkdtemp(join(tmpdir(), "burnlink-webhook-tls-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const openssl = (...args: string[]) => promisify(execFile)("openssl", args, { cwd: dir });
+    await openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=burnlink-webhook-test-ca");
+    await openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=hooks.test");
+    await writeFile(join(dir, "ext.cnf"), "subjectAltName=DNS:hooks.test\n");
+    await openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf");
+    const [ca, key, cert] = await Promise.all(["ca.crt", "server.key", "server.crt"].map((name) => readFile(join(dir, name), "utf8")));
+    return { ca: ca!, key: key!, cert: cert! };
+  }
+
+  it("connects to the checked address but verifies the certificate (and sends SNI) for the URL's name", async () => {
+    const { ca, key, cert } = await certificates();
+    const names: (string | undefined)[] = [];
+    const server = createHttpsServer({ key, cert }, (request, response) => {
+      names.push((request.socket as import("node:tls").TLSSocket).servername || undefined);
+      request.resume();
+      request.on("end", () => response.writeHead(204).end());
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const resolve: Resolver = async (name) => (name === "hooks.test" ? ["127.0.0.1"] : []);
+    expect(await send(`https://hooks.test:${port}/hook`, { allowPrivate: true, resolve, ca })).toEqual({ kind: "delivered", status: 204 });
+    expect(names).toEqual(["hooks.test"]);
+    // The certificate is still checked: not for this address, and not without its CA.
+    expect(await send(`https://127.0.0.1:${port}/hook`, { allowPrivate: true, ca })).toMatchObject({ kind: "failed", reason: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    expect(await send(`https://hooks.test:${port}/hook`, { allowPrivate: true, resolve })).toMatchObject({ kind: "failed" });
+    expect(names).toHaveLength(1);
   });
 });

@@ -13,7 +13,7 @@
  * - TLS still verifies the certificate against the URL's host name (SNI = the name);
  * - with a proxy, the proxy opens the connection to the target, so the target name is
  *   resolved and checked here first (preflight) and the proxy is trusted with the rest;
- * - ALLOW_PRIVATE_WEBHOOKS=1 lifts the address check (nothing else).
+ * - ALLOW_PRIVATE_WEBHOOKS=1 lifts the address check (nothing else: same connector, same TLS).
  */
 import "server-only";
 import { lookup } from "node:dns/promises";
@@ -40,12 +40,14 @@ export interface GuardOptions {
   proxyUrl?: string;
   resolve?: Resolver;
   connectTimeoutMs?: number;
+  /** Extra trusted CA certificates (PEM). Tests use it; operators use NODE_EXTRA_CA_CERTS. */
+  ca?: string;
 }
 
 const unbracketed = (hostname: string) => (hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname);
 
-/** The addresses of `hostname`, all of them allowed, or WebhookRefusedError. */
-export async function checkedAddresses(hostname: string, resolve: Resolver): Promise<string[]> {
+/** The addresses of `hostname`, all of them allowed (unless `allowPrivate`), or WebhookRefusedError. */
+export async function checkedAddresses(hostname: string, resolve: Resolver, allowPrivate = false): Promise<string[]> {
   const name = unbracketed(hostname);
   let addresses: string[];
   try {
@@ -54,6 +56,7 @@ export async function checkedAddresses(hostname: string, resolve: Resolver): Pro
     throw new WebhookRefusedError("the host name does not resolve");
   }
   if (addresses.length === 0) throw new WebhookRefusedError("the host name does not resolve");
+  if (allowPrivate) return addresses;
   for (const address of addresses) {
     const reason = forbiddenAddressTextReason(address);
     if (reason) throw new WebhookRefusedError(`it resolves to a ${reason} address`);
@@ -80,8 +83,9 @@ export interface WebhookHttp {
 export function createWebhookHttp(options: GuardOptions): WebhookHttp {
   const resolve = options.resolve ?? systemResolver;
   const timeout = options.connectTimeoutMs ?? 10_000;
+  const tls = options.ca === undefined ? {} : { ca: options.ca };
   if (options.proxyUrl) {
-    const dispatcher = new ProxyAgent({ uri: options.proxyUrl, connectTimeout: timeout });
+    const dispatcher = new ProxyAgent({ uri: options.proxyUrl, connectTimeout: timeout, requestTls: tls });
     return {
       dispatcher,
       preflight: async (url) => {
@@ -90,15 +94,14 @@ export function createWebhookHttp(options: GuardOptions): WebhookHttp {
       close: () => dispatcher.close(),
     };
   }
-  if (options.allowPrivate) {
-    const dispatcher = new Agent({ connect: { timeout } });
-    return { dispatcher, preflight: async () => undefined, close: () => dispatcher.close() };
-  }
-  const base = buildConnector({ timeout });
+  // The same connector with ALLOW_PRIVATE_WEBHOOKS=1 (it then skips only the address
+  // check), so the path that connects to a checked address, TLS included, is always the one in use.
+  const base = buildConnector({ timeout, ...tls });
   const connect: buildConnector.connector = (connectOptions, callback) => {
     const name = unbracketed(connectOptions.hostname);
-    checkedAddresses(name, resolve).then(
+    checkedAddresses(name, resolve, options.allowPrivate).then(
       ([address]) => {
+        // The socket goes to the checked address; TLS (SNI and the certificate check) still uses the name.
         const servername = connectOptions.servername ?? (isIP(name) ? undefined : name);
         base({ ...connectOptions, hostname: address!, ...(servername ? { servername } : {}) }, callback);
       },
