@@ -319,4 +319,17 @@ describe("webhook deliveries through the queue on Redis", () => {
     expect(byPath.get("/without")!.data.id).toBeUndefined();
     expect(JSON.stringify([...byPath.values()])).not.toContain(target.url);
   });
+
+  it("refuses a per-secret http:// target once ALLOW_HTTP_WEBHOOKS is off, though it was accepted when the secret was made", async () => {
+    const notifySecret = whsec();
+    const target = await receiver([notifySecret]);
+    const config = parseServerConfig({ WEBHOOK_NOTIFY_SECRET: notifySecret, ALLOW_PRIVATE_WEBHOOKS: "1" }).webhooks;
+    const { queue, sink } = setup(config);
+    await sink.deliver([event({ notify: sealNotifyTarget({ url: target.url, events: "*", includeId: false }, config.notifySecrets) })]);
+    const deliverer = createWebhookDeliverer({ queue, config });
+    cleanups.push(() => deliverer.close());
+    expect(await deliverer.runOnce()).toBe(1);
+    expect(target.requests).toHaveLength(0);
+    expect(audits.some((entry) => entry.action === "webhook.refused" && entry.target === "notify" && entry.host === undefined && /https:\/\//.test(entry.reason))).toBe(true);
+  });
 });

@@ -21,7 +21,7 @@ import { recordWebhookDelivery, setWebhookQueueDepth, type WebhookOutcome } from
 import { attemptDelivery, DELIVERY_TIMEOUT_MS, MAX_RESPONSE_BYTES, type AttemptResult } from "./attempt";
 import { auditWebhook, type WebhookAuditAction } from "./audit";
 import { nextDelayMs, RETRY_SCHEDULE_MS } from "./backoff";
-import { notifyStateKey, type WebhookConfig } from "./endpoints-config";
+import { notifyStateKey, webhookUrlProblem, type WebhookConfig } from "./endpoints-config";
 import { createWebhookHttp, type Resolver } from "./guarded-dispatcher";
 import { openNotifyTarget } from "./notify";
 import { signWebhook } from "./signature";
@@ -118,6 +118,12 @@ export function createWebhookDeliverer(options: WebhookWorkerOptions): WebhookDe
     // The endpoint left the configuration (or the notify secret was rotated away): nobody to deliver to.
     if (!target) return finish(claimed, "gave_up");
     if ((await queue.disabledAt(target.stateKey)) !== null) return finish(claimed, "disabled");
+    // A per-secret URL was checked at creation under the settings of then; http:// turned off since is refused now.
+    const urlProblem = webhookUrlProblem(target.url, config.allowHttp, "the target url");
+    if (urlProblem) {
+      audit("webhook.refused", urlProblem, target, now());
+      return finish(claimed, "refused");
+    }
     const startedMs = now();
     const signed = signWebhook(claimed.job.id, startedMs / 1000, claimed.job.body, target.secrets);
     const result: AttemptResult = await attemptDelivery(target.url, claimed.job.body, signed, {
