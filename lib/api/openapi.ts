@@ -184,7 +184,11 @@ export function buildOpenApiDocument(limits: ApiLimits & RequestApiLimits): Reco
           description:
             "PROTOCOL.md §8: under CREATE_POLICY token, sso or sso+token this needs an API token " +
             "(Authorization: Bearer blt_…) or a signed-in session cookie (then Sec-Fetch-Site: same-origin, or Origin = PUBLIC_URL). " +
-            "401 auth_required carries WWW-Authenticate: Bearer; 403 forbidden is a token without the scope or a failed CSRF check.",
+            "401 auth_required carries WWW-Authenticate: Bearer; 403 forbidden is a token without the scope or a failed CSRF check. " +
+            "Issue 14 §2: `notify` asks for Standard Webhooks deliveries of this secret's own events to `url`, signed with the " +
+            "server's WEBHOOK_NOTIFY_SECRET; it needs a token or a session (400 invalid_request for an anonymous creator unless " +
+            "the server sets ALLOW_SECRET_WEBHOOKS=1, and when the server sends no per-secret webhooks). The URL is stored sealed " +
+            "and never appears in any answer.",
           security: [{}, { apiToken: [] }, { session: [] }],
         },
       },

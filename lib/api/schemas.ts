@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { base64urlToBytes } from "@/lib/crypto/encoding";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
+import { SECRET_EVENT_NAMES } from "./wire";
 import type {
   BurnAllResponse,
   MySecretsResponse,
@@ -121,6 +122,26 @@ export function allowlistEntrySchema() {
     .meta({ description: "An IPv4/IPv6 address or CIDR; no spaces, no zone ids, no host bits after the prefix." });
 }
 
+/**
+ * Issue 14 §2 `notify`: the shape only. Whether the creator may ask, and whether http:// is
+ * accepted, are the server's policy (lib/server/webhooks/notify-request.ts). Messages never
+ * repeat the URL.
+ */
+export const secretNotifySchema = z
+  .strictObject({
+    url: z
+      .string({ error: "must be a URL" })
+      .max(2048, { error: "must be at most 2048 characters", abort: true })
+      .check((ctx) => {
+        if (!URL.canParse(ctx.value)) ctx.issues.push({ code: "custom", input: ctx.value, message: "must be an absolute https:// URL" });
+      }),
+    events: z.union([z.tuple([z.literal("*")]), z.array(z.enum(SECRET_EVENT_NAMES)).min(1).max(SECRET_EVENT_NAMES.length)], {
+      error: `must be a non-empty list of ${SECRET_EVENT_NAMES.join(", ")}, or ["*"]`,
+    }),
+    includeId: z.boolean({ error: "must be true or false" }).optional(),
+  })
+  .meta({ description: "A signed webhook for this secret's own events (issue 14 §2); needs a credential; stored sealed, never echoed." });
+
 export function createSecretBodySchema(limits: ApiLimits) {
   return z.strictObject({
     id: secretIdSchema,
@@ -141,6 +162,7 @@ export function createSecretBodySchema(limits: ApiLimits) {
       .min(1, { error: "must hold at least one entry when present" })
       .max(limits.maxAllowedIps, { error: `must hold at most ${limits.maxAllowedIps} entries` })
       .optional(),
+    notify: secretNotifySchema.optional(),
   }) satisfies z.ZodType<CreateSecretRequest>;
 }
 

@@ -6,6 +6,32 @@
  */
 import type { ErrorCode } from "./errors";
 
+/** The §9 event names of a secret (PROTOCOL.md §9), as a per-secret `notify` may ask for them. */
+export const SECRET_EVENT_NAMES = [
+  "secret.created",
+  "secret.viewed",
+  "secret.wrong_passphrase",
+  "secret.ip_blocked",
+  "secret.burned",
+  "secret.expired",
+] as const;
+/** The §9 event names of a request (PROTOCOL.md §9, §7). */
+export const REQUEST_EVENT_NAMES = ["request.created", "request.responded", "request.collected", "request.revoked", "request.expired"] as const;
+
+export type SecretEventNameWire = (typeof SECRET_EVENT_NAMES)[number];
+
+/**
+ * Issue 14 §2: a webhook for this secret's own events. Needs an API token or a session
+ * (unless the server sets ALLOW_SECRET_WEBHOOKS=1); stored sealed, never echoed back.
+ */
+export interface SecretNotifyRequest {
+  url: string;
+  /** Secret event names, or ["*"] for all of them. */
+  events: SecretEventNameWire[] | ["*"];
+  /** true: deliveries carry the secret's raw id as `data.id` (default: only the fingerprint). */
+  includeId?: boolean;
+}
+
 export interface CreateSecretRequest {
   id: string;
   ciphertext: string;
@@ -15,6 +41,7 @@ export interface CreateSecretRequest {
   ttlSeconds: number;
   maxViews: number;
   allowedIps?: string[];
+  notify?: SecretNotifyRequest;
 }
 
 export interface CreateSecretResponse {

@@ -14,6 +14,7 @@ import type { AuditIpMode } from "@/lib/net/ip-address";
 import { ConfigError } from "./config-error";
 import { resolveFileVariables } from "./env-files";
 import { processPeerSecret } from "./client-ip";
+import { parseNotifySecrets, parseWebhookEndpoints, type WebhookConfig } from "./webhooks/endpoints-config";
 
 /** Nonce and Poly1305 tag around every padded envelope (PROTOCOL.md §3). */
 export const CIPHERTEXT_OVERHEAD_BYTES = 24 + 16;
@@ -74,6 +75,8 @@ export interface ServerConfig {
   redisWaitTimeoutMs: number;
   /** Who may create (PROTOCOL.md §8, lib/server/auth). */
   auth: AuthConfig;
+  /** Signed webhooks (issue 14 §2, lib/server/webhooks). */
+  webhooks: WebhookConfig;
 }
 
 export type CreatePolicy = "open" | "token" | "sso" | "sso+token";
@@ -176,6 +179,15 @@ function url(protocols: string[]) {
 }
 
 const secret = z.preprocess(unsetIfEmpty, z.string().optional());
+
+/** 0 or 1, default 0. */
+const flag = z.preprocess(
+  unsetIfEmpty,
+  z
+    .enum(["0", "1"], { error: "must be 0 or 1" })
+    .default("0")
+    .transform((value) => value === "1"),
+);
 
 /** A port number, or unset. */
 const optionalPort = z.preprocess(
@@ -370,6 +382,18 @@ const envSchema = z
     REDIS_WAIT_REPLICAS: wholeNumber(0, 0, 100, "replicas"),
     // How long WAIT may take before the answer is 503 store_unavailable.
     REDIS_WAIT_TIMEOUT_MS: wholeNumber(500, 1, 60_000, "milliseconds"),
+    // JSON array of {url, events, secret}; checked by lib/server/webhooks/endpoints-config.ts (messages never repeat a URL or secret).
+    WEBHOOK_ENDPOINTS: secret,
+    // 1: http:// webhook targets are accepted (development only).
+    ALLOW_HTTP_WEBHOOKS: flag,
+    // 1: the SSRF guard's address check is lifted (a receiver on the operator's own network, tests).
+    ALLOW_PRIVATE_WEBHOOKS: flag,
+    // Every webhook delivery goes through this HTTP(S) proxy.
+    WEBHOOK_PROXY_URL: url(["http:", "https:"]),
+    // 1: anonymous creators may ask for a per-secret notify webhook too.
+    ALLOW_SECRET_WEBHOOKS: flag,
+    // whsec_ secret(s), space-separated: signs per-secret notify deliveries; the first also seals their URLs at rest. Unset: notify is refused.
+    WEBHOOK_NOTIFY_SECRET: secret,
   })
   .superRefine((env, ctx) => {
     if (env.REDIS_WAIT_REPLICAS > 0 && (env.UPSTASH_REDIS_REST_URL || env.KV_REST_API_URL || !(env.REDIS_URL || env.REDIS_CLUSTER_NODES))) {
@@ -449,6 +473,26 @@ function authConfigOf(env: Env): AuthConfig {
   return config;
 }
 
+/** The webhook settings; problems name the entry and field, never a URL or a secret. */
+function webhookConfigOf(env: Env): WebhookConfig {
+  const endpoints = parseWebhookEndpoints(env.WEBHOOK_ENDPOINTS, env.ALLOW_HTTP_WEBHOOKS);
+  const notify = parseNotifySecrets(env.WEBHOOK_NOTIFY_SECRET);
+  const problems = [...endpoints.problems, ...notify.problems];
+  if (env.WEBHOOK_PROXY_URL !== undefined && new URL(env.WEBHOOK_PROXY_URL).pathname !== "/") {
+    problems.push("WEBHOOK_PROXY_URL must be a proxy origin such as http://proxy.internal:3128 (no path)");
+  }
+  if (problems.length > 0) throw new ConfigError(`burnlink: invalid configuration: ${problems.join("; ")}`);
+  const config: WebhookConfig = {
+    endpoints: endpoints.endpoints,
+    allowHttp: env.ALLOW_HTTP_WEBHOOKS,
+    allowPrivate: env.ALLOW_PRIVATE_WEBHOOKS,
+    allowSecretWebhooks: env.ALLOW_SECRET_WEBHOOKS,
+    notifySecrets: notify.secrets,
+  };
+  if (env.WEBHOOK_PROXY_URL !== undefined) config.proxyUrl = env.WEBHOOK_PROXY_URL;
+  return config;
+}
+
 /** The same precedence as lib/store's getStore(). */
 function storeKindOf(env: Env): StoreKind {
   if (env.UPSTASH_REDIS_REST_URL || env.KV_REST_API_URL) return "upstash";
@@ -506,6 +550,7 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     revealGraceSeconds: env.REVEAL_GRACE_SECONDS,
     redisWaitReplicas: env.REDIS_WAIT_REPLICAS,
     redisWaitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
+    webhooks: webhookConfigOf(env),
   };
 }
 

@@ -50,6 +50,7 @@ describe("parseServerConfig", () => {
         requiredGroups: [],
         showSender: false,
       },
+      webhooks: { endpoints: [], allowHttp: false, allowPrivate: false, allowSecretWebhooks: false, notifySecrets: [] },
     });
   });
 
@@ -120,6 +121,7 @@ describe("parseServerConfig", () => {
       redisWaitReplicas: 1,
       redisWaitTimeoutMs: 250,
       auth: expect.objectContaining({ createPolicy: "open" }),
+      webhooks: expect.objectContaining({ endpoints: [] }),
     });
     expect(parseServerConfig({ TRUST_PROXY: "vercel" }).trustProxy).toBe("vercel");
   });
@@ -331,5 +333,98 @@ describe("the operations settings (issue 14 §4, §5)", () => {
     }
     expect(message).toMatch(/METRICS_TOKEN/);
     expect(message).not.toContain("secret");
+  });
+});
+
+describe("the webhook settings (issue 14 §2)", () => {
+  const whsec = (bytes: number, fill = 7) => `whsec_${Buffer.alloc(bytes, fill).toString("base64")}`;
+  const endpoints = (value: unknown) => ({ WEBHOOK_ENDPOINTS: JSON.stringify(value) });
+  const problemOf = (env: Record<string, string>) => {
+    try {
+      parseServerConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error("expected a ConfigError");
+  };
+
+  it("reads endpoints with one secret, a list of secrets, or `secrets`, and the switches", () => {
+    const config = parseServerConfig({
+      ...endpoints([
+        { url: "https://siem.example/hook", events: ["*"], secret: whsec(24) },
+        { url: "https://chat.example/a?b=c", events: ["secret.viewed", "secret.burned"], secret: [whsec(32, 1), whsec(64, 2)] },
+        { url: "http://dev.example/", events: ["request.created"], secrets: [whsec(40)] },
+      ]),
+      ALLOW_HTTP_WEBHOOKS: "1",
+      ALLOW_PRIVATE_WEBHOOKS: "1",
+      ALLOW_SECRET_WEBHOOKS: "1",
+      WEBHOOK_PROXY_URL: "http://proxy.internal:3128",
+      WEBHOOK_NOTIFY_SECRET: `${whsec(32, 3)} ${whsec(32, 4)}`,
+    }).webhooks;
+    expect(config).toMatchObject({
+      allowHttp: true,
+      allowPrivate: true,
+      allowSecretWebhooks: true,
+      proxyUrl: "http://proxy.internal:3128",
+      notifySecrets: [whsec(32, 3), whsec(32, 4)],
+    });
+    expect(config.endpoints.map(({ url, events, secrets }) => ({ url, events, secrets }))).toEqual([
+      { url: "https://siem.example/hook", events: "*", secrets: [whsec(24)] },
+      { url: "https://chat.example/a?b=c", events: ["secret.viewed", "secret.burned"], secrets: [whsec(32, 1), whsec(64, 2)] },
+      { url: "http://dev.example/", events: ["request.created"], secrets: [whsec(40)] },
+    ]);
+    // A rotation (new secret list) changes the disabled-state key but not the key queued jobs carry.
+    const rotated = parseServerConfig(endpoints([{ url: "https://siem.example/hook", events: ["*"], secret: [whsec(24), whsec(24, 9)] }])).webhooks;
+    expect(rotated.endpoints[0]!.urlKey).toBe(config.endpoints[0]!.urlKey);
+    expect(rotated.endpoints[0]!.stateKey).not.toBe(config.endpoints[0]!.stateKey);
+  });
+
+  it("refuses each bad endpoint naming the entry and field, never the URL or the secret", () => {
+    const leaked = "https://hooks.example/T0KEN-in-path";
+    const cases: [unknown, RegExp][] = [
+      [{ url: leaked, events: ["*"], secret: whsec(16) }, /entry 1 secret must be whsec_ followed by the base64 of 24 to 64/],
+      [{ url: leaked, events: ["*"], secret: whsec(65) }, /entry 1 secret must be whsec_/],
+      [{ url: leaked, events: ["*"], secret: "whsec_not base64!" }, /entry 1 secret must be whsec_/],
+      [{ url: leaked, events: ["*"], secret: Buffer.alloc(32).toString("base64") }, /entry 1 secret must be whsec_/],
+      [{ url: leaked, events: ["*"] }, /entry 1 needs a secret/],
+      [{ url: leaked, events: ["secret.seen"], secret: whsec(32) }, /entry 1 events must hold only secret.created/],
+      [{ url: leaked, events: [], secret: whsec(32) }, /entry 1 events must be a non-empty array/],
+      [{ url: "http://hooks.example/T0KEN-in-path", events: ["*"], secret: whsec(32) }, /entry 1 url must be an https:\/\/ URL \(http:\/\/ needs ALLOW_HTTP_WEBHOOKS=1\)/],
+      [{ url: "https://user:T0KEN-in-path@hooks.example/", events: ["*"], secret: whsec(32) }, /entry 1 url must not hold user:password@/],
+      [{ url: leaked, events: ["*"], secret: whsec(32), event: "x" }, /entry 1 has unknown fields/],
+    ];
+    for (const [entry, expected] of cases) {
+      const message = problemOf(endpoints([entry]));
+      expect(message).toMatch(expected);
+      expect(message).not.toContain("T0KEN");
+      const given = (entry as { secret?: unknown }).secret;
+      if (typeof given === "string") expect(message).not.toContain(given.replace("whsec_", ""));
+    }
+    expect(problemOf({ WEBHOOK_ENDPOINTS: `[{"url": "${leaked}", "secret": "${whsec(32)}"` })).toBe(
+      "burnlink: invalid configuration: WEBHOOK_ENDPOINTS must be a JSON array (it is not valid JSON)",
+    );
+    expect(problemOf(endpoints({ url: leaked }))).toMatch(/WEBHOOK_ENDPOINTS must be a JSON array/);
+    expect(
+      problemOf(endpoints([{ url: leaked, events: ["*"], secret: whsec(32) }, { url: leaked, events: ["secret.viewed"], secret: whsec(32) }])),
+    ).toMatch(/entry 2 repeats the url of entry 1/);
+  });
+
+  it("reads WEBHOOK_ENDPOINTS from WEBHOOK_ENDPOINTS_FILE", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "burnlink-webhooks-"));
+    const file = path.join(dir, "endpoints.json");
+    writeFileSync(file, JSON.stringify([{ url: "https://siem.example/", events: ["*"], secret: whsec(32) }]) + "\n");
+    expect(parseServerConfig({ WEBHOOK_ENDPOINTS_FILE: file }).webhooks.endpoints).toHaveLength(1);
+  });
+
+  it("refuses bad switches, a proxy with a path and a bad notify secret without echoing it", () => {
+    expect(problemOf({ ALLOW_PRIVATE_WEBHOOKS: "yes" })).toMatch(/ALLOW_PRIVATE_WEBHOOKS must be 0 or 1/);
+    expect(problemOf({ ALLOW_HTTP_WEBHOOKS: "true" })).toMatch(/ALLOW_HTTP_WEBHOOKS must be 0 or 1/);
+    expect(problemOf({ ALLOW_SECRET_WEBHOOKS: "2" })).toMatch(/ALLOW_SECRET_WEBHOOKS must be 0 or 1/);
+    expect(problemOf({ WEBHOOK_PROXY_URL: "socks5://proxy:1080" })).toMatch(/WEBHOOK_PROXY_URL must be a http:\/\/ or https:\/\/ URL/);
+    expect(problemOf({ WEBHOOK_PROXY_URL: "http://proxy:3128/path" })).toMatch(/WEBHOOK_PROXY_URL must be a proxy origin/);
+    const message = problemOf({ WEBHOOK_NOTIFY_SECRET: "whsec_c2hvcnQ=" });
+    expect(message).toMatch(/WEBHOOK_NOTIFY_SECRET must be up to 5 whsec_ secrets/);
+    expect(message).not.toContain("c2hvcnQ");
   });
 });

@@ -5,6 +5,7 @@ import { StoreUnavailableError } from "@/lib/store/types";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract } from "./contract";
+import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeRequestStoreContract, makeRequest } from "./request-contract";
 import { makeSecret, requester } from "./helpers";
 
@@ -17,6 +18,12 @@ describeStoreContract("memory", {
 });
 
 describeRequestStoreContract("memory", {
+  keyPrefix: "burnlink",
+  makeStore: () => createMemoryStore(),
+  sharedBackend: false,
+});
+
+describeWebhookQueueContract("memory", {
   keyPrefix: "burnlink",
   makeStore: () => createMemoryStore(),
   sharedBackend: false,

@@ -6,6 +6,7 @@ import { startRedisCluster, type RedisCluster } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
 
@@ -66,6 +67,13 @@ describeStoreContract("redis-cluster", {
 });
 
 describeRequestStoreContract("redis-cluster", {
+  keyPrefix,
+  makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeWebhookQueueContract("redis-cluster", {
   keyPrefix,
   makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
   sharedBackend: true,

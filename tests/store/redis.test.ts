@@ -5,6 +5,7 @@ import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
 
@@ -46,6 +47,13 @@ describeStoreContract("redis", {
 });
 
 describeRequestStoreContract("redis", {
+  keyPrefix,
+  makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeWebhookQueueContract("redis", {
   keyPrefix,
   makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
   sharedBackend: true,

@@ -12,6 +12,7 @@ import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridg
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, waitFor } from "./helpers";
 import { describeOutages } from "./outage";
@@ -64,6 +65,15 @@ describeStoreContract("upstash", {
 });
 
 describeRequestStoreContract("upstash", {
+  keyPrefix,
+  // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
+  // may take longer than the 1.5 s default, which the outage tests below prove on its own.
+  makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
+  sharedBackend: true,
+  stored,
+});
+
+describeWebhookQueueContract("upstash", {
   keyPrefix,
   // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
   // may take longer than the 1.5 s default, which the outage tests below prove on its own.

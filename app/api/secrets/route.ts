@@ -6,6 +6,7 @@ import { declaredBodyBytes, enforceRateLimit } from "@/lib/server/rate-limit";
 import { parseAllowlistEntry } from "@/lib/net/ip-address";
 import { authorizeCreate } from "@/lib/server/auth";
 import { indexCreatedSecret } from "@/lib/server/owned-secrets";
+import { sealedNotifyOf } from "@/lib/server/webhooks/notify-request";
 import type { CreateSecretResponse } from "@/lib/api/wire";
 import {
   ApiFailure,
@@ -42,6 +43,8 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     if (!parsed.ok) throw new ApiFailure("invalid_request", parsed.message);
     return parsed.prefix;
   });
+  // Issue 14 §2: sealed here, so the store, its events and the queue never hold the plain URL.
+  const notify = body.notify === undefined ? undefined : sealedNotifyOf(body.notify, creator, config);
 
   const store = getStore();
   const nowMs = Date.now();
@@ -61,6 +64,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     nowMs,
     requester: requesterOf(request.headers, config),
     ...(creator ? { creator } : {}),
+    ...(notify ? { notify } : {}),
   });
   if (result.kind === "id_taken") throw new ApiFailure("id_taken");
   // Issue 13 §5: into its creator's "My secrets", as a separate best-effort write.
