@@ -238,8 +238,8 @@ export interface ClusterNodeView {
   masterPort?: number;
   /** Flagged `fail` (agreed) or `fail?` (suspected) by the node asked. */
   failing: boolean;
-  /** Owns at least one slot. */
-  ownsSlots: boolean;
+  /** The slot ranges it owns, [from, to] inclusive (migrating/importing markers left out). */
+  slots: [number, number][];
 }
 
 /** A bulk-string answer ("$<len>\r\n<body>\r\n") over one connection; "" when there is none. */
@@ -275,7 +275,12 @@ export async function clusterNodesSeenBy(port: number, timeoutMs = 500): Promise
       role: flagList.includes("slave") ? ("replica" as const) : ("master" as const),
       masterId: master,
       failing: flagList.includes("fail") || flagList.includes("fail?"),
-      ownsSlots: slots.length > 0,
+      slots: slots
+        .filter((range) => !range.startsWith("["))
+        .map((range): [number, number] => {
+          const [from = "", to = from] = range.split("-");
+          return [Number(from), Number(to)];
+        }),
     };
   });
   return parsed.map(({ masterId, ...node }) => {
@@ -345,6 +350,17 @@ export async function startRedisCluster({
         await pollUntil(
           async () => (await redisInfo(node.port, "replication")).includes("master_link_status:up"),
           `replica ${node.port} was not in sync`,
+          remaining(),
+        );
+      }
+      // Roles travel by gossip: until every node knows every replica, CLUSTER SLOTS and
+      // the clients' topology would still show masters only.
+      for (const node of nodes) {
+        await pollUntil(
+          async () =>
+            (await clusterNodesSeenBy(node.port)).filter((seen) => seen.role === "replica" && seen.masterPort !== undefined).length ===
+            masters * replicasPerMaster,
+          `node ${node.port} did not see every replica`,
           remaining(),
         );
       }
