@@ -326,6 +326,8 @@ export async function startRedisCluster({
             "--cluster-config-file", join(dir, `nodes-${port}.conf`),
             "--cluster-port", String(busPort),
             ...(nodeTimeoutMs === undefined ? [] : ["--cluster-node-timeout", String(nodeTimeoutMs)]),
+            // A replica's initial sync starts at once, not after the 5 s wait for more replicas.
+            "--repl-diskless-sync-delay", "0",
             "--dir", dir,
           ],
         }),
