@@ -19,6 +19,7 @@
 import "server-only";
 import type { ConnectionOptions } from "node:tls";
 import { createCluster, type RedisClusterOptions } from "redis";
+import { clusterKeySlot } from "./cluster-slot";
 import { DEFAULT_KEY_PREFIX } from "./keys";
 import { DEFAULT_COMMAND_TIMEOUT_MS, isNoScript, reconnectDelayMs, redisFailure, throwIfLate, withDeadline } from "./redis-store";
 import { ScriptedStore, type Durability, type ScriptRunner } from "./scripted-store";
@@ -140,11 +141,34 @@ class ClusterRunner implements ScriptRunner {
     }
   }
 
-  /** WAIT on the master that owns `key`'s slot, over the connection that ran the script. */
+  /**
+   * WAIT on the master that owns `key`'s slot, over the connection that ran the script
+   * (PROTOCOL.md §6 "Durability"; issue 11 §3: "on Cluster, WAIT goes to the node that ran
+   * the script"). WAIT counts the replicas that have every write *this connection* made, so
+   * it must be that node's connection: node-redis keeps one data connection per node and
+   * sent the EVALSHA to `nodeClient(slots[slot].master)`, the client used here.
+   *
+   * Not `cluster.sendCommand(key, …, ["WAIT", …])`: node-redis's command table routes WAIT
+   * to all shards and answers the minimum, ignoring the key, so one paused replica anywhere
+   * failed every change and every master's connection blocked for the timeout.
+   *
+   * If a failover moves the slot between the script and this WAIT: a dead old master fails
+   * the WAIT (503); an old master cut off from its replica gets no acknowledgement (503).
+   * The client's slot map changes only after a MOVED and a rediscovery, which take longer
+   * than the microseconds between the script's answer and this command, so the WAIT does
+   * not land on a new master that never ran the script.
+   */
   async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
     try {
       const acknowledged = await withDeadline(
-        () => this.connect().then(() => this.cluster.sendCommand(key, false, ["WAIT", String(replicas), String(timeoutMs)])),
+        async (signal) => {
+          await this.connect();
+          const master = this.cluster.slots[clusterKeySlot(key)]?.master;
+          if (!master) throw new StoreUnavailableError("The Redis Cluster has no master for the secret's slot");
+          const client = await this.cluster.nodeClient(master);
+          throwIfLate(signal);
+          return client.sendCommand(["WAIT", String(replicas), String(timeoutMs)], { abortSignal: signal });
+        },
         this.timeoutMs + timeoutMs,
         "WAIT",
       );

@@ -87,7 +87,9 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
     await api.createSecret(request);
     const proofs = await revealProofs(sealed.linkKey);
     const claim = newClaim();
+    const claimedFrom = Date.now();
     const first = await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim);
+    const claimedBy = Date.now();
     expect(first.viewsLeft).toBe(1);
     for (let retry = 0; retry < 3; retry++) {
       expect(await api.revealSecret(sealed.id, proofs.access, proofs.unlock, claim)).toEqual(first);
@@ -106,6 +108,10 @@ describe.each(["memory", "redis"] as const)("the API on the %s store", (storeKin
     expect([checked.status, checked.body?.reason]).toEqual([410, "viewed"]);
     const status = await api.secretStatus(sealed.id, manageToken(sealed.manageKey));
     expect(status.events.map((event) => event.type)).toEqual(["created", "viewed", "viewed"]);
+    // The manage page's "viewed at T" is the claiming reveal's time, not a retry's (§4, §6).
+    const firstView = Date.parse(status.events[1]?.at ?? "");
+    expect(firstView).toBeGreaterThanOrEqual(claimedFrom);
+    expect(firstView).toBeLessThanOrEqual(claimedBy);
   });
 
   it("ends a claim's grace with a burn: the retry is told burned", async () => {

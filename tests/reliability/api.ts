@@ -96,8 +96,32 @@ export function createSecret(baseUrl: string, secret: TestSecret): Promise<Answe
   return request(baseUrl, "POST", "/api/secrets", { json: secret.create });
 }
 
-export function revealSecret(baseUrl: string, secret: TestSecret, unlock = secret.unlock): Promise<Answer> {
-  return request(baseUrl, "POST", `/api/secrets/${secret.sealed.id}/reveal`, { json: { access: secret.access, unlock } });
+/** A reveal; with `claim` (PROTOCOL.md §6) a retry of the same attempt sends the same one. */
+export function revealSecret(baseUrl: string, secret: TestSecret, unlock = secret.unlock, claim?: string): Promise<Answer> {
+  return request(baseUrl, "POST", `/api/secrets/${secret.sealed.id}/reveal`, {
+    json: claim === undefined ? { access: secret.access, unlock } : { access: secret.access, unlock, claim },
+  });
+}
+
+/**
+ * A v1.1 client's reveal attempt (PROTOCOL.md §6): a 503 or a network failure is retried
+ * with the same claim and backoff, for at most `forMs`; resolves with the first other answer
+ * and how many were retried.
+ */
+export async function revealWithClaim(
+  baseUrl: string,
+  secret: TestSecret,
+  claim: string,
+  forMs = 60_000,
+): Promise<{ answer: Answer; retried: number }> {
+  const deadline = Date.now() + forMs;
+  let backoffMs = 100;
+  for (let retried = 0; ; retried++) {
+    const answer = await revealSecret(baseUrl, secret, secret.unlock, claim);
+    if ((answer.status !== 503 && answer.status !== 0) || Date.now() > deadline) return { answer, retried };
+    await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    backoffMs = Math.min(backoffMs * 2, 2_000);
+  }
 }
 
 export function checkSecret(baseUrl: string, secret: TestSecret): Promise<Answer> {

@@ -588,7 +588,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         }
         const status = await statusOf(secret, t0 + 20);
         expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
-        expect(status.events.map((e) => e.type)).toEqual(["created", "viewed"]);
+        // The timeline says "viewed at" the claiming reveal's time; the retries left no trace (§4, §6).
+        expect(status.events.map((e) => [e.type, e.atMs])).toEqual([["created", t0], ["viewed", t0 + 10]]);
         expect(await store.check(access(secret, t0 + 20))).toMatchObject({ kind: "ok", viewsLeft: 1 });
       });
 
