@@ -26,6 +26,19 @@ function RequestFlow({ hash, onDone }: { hash: string; onDone: () => void }) {
       return { error: error instanceof Error ? error.message : "This link is not valid." };
     }
   }, [hash]);
+  if ("error" in parsed && (hash === "" || hash === "#")) {
+    // Also what a reload shows after a collect wiped the link from the address bar.
+    return (
+      <Card>
+        <h1 className="text-xl font-bold">No link to open</h1>
+        <Notice tone="info" className="mt-4" testId="request-no-link">
+          This page opens request links and collect links, and the address holds neither. If you opened answers in this tab, the collect link was removed
+          from the address bar afterwards: open it again from “Sent from this browser” on the home page, or from where you kept it.
+        </Notice>
+        <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">Nothing was sent to the server.</p>
+      </Card>
+    );
+  }
   if ("error" in parsed) {
     return (
       <Card>

@@ -9,6 +9,11 @@ import { requestLinkProofs } from "../../lib/crypto";
 import { expect, open, test } from "./fixtures";
 import { answerRequest, createRequestInForm, createRequestViaApi, recordCalls } from "./request-helpers";
 
+/** Another tab of the same browser (the same storage), so the page under test keeps its state. */
+async function freshPageOf(page: import("@playwright/test").Page) {
+  return page.context().newPage();
+}
+
 const unique = (prefix: string) => `${prefix} ${randomBytes(6).toString("hex")}`;
 
 test("a request made in one browser is answered with text and files in another, collected once with matching codes, and then says it is answered", async ({
@@ -83,6 +88,12 @@ test("a request made in one browser is answered with text and files in another, 
   // As on /s: once collected, the key is out of the address bar and this tab's history.
   expect(new URL(page.url()).hash).toBe("");
   await expect(page.getByTestId("collect-done")).toBeVisible();
+
+  // A reload finds no key in the address bar, and says where the collect link is kept.
+  const reloaded = await freshPageOf(page);
+  await open(reloaded, "/r");
+  await expect(reloaded.getByTestId("request-no-link")).toContainText("Sent from this browser");
+  await reloaded.close();
 
   // A second collect hands over nothing new, and says so.
   await page.getByTestId("collect-button").click();
