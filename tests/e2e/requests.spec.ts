@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import type { Request } from "@playwright/test";
 import { requestLinkProofs } from "../../lib/crypto";
 import { expect, open, test } from "./fixtures";
 import { answerRequest, createRequestInForm, createRequestViaApi, recordCalls } from "./request-helpers";
@@ -198,4 +199,51 @@ test("an unknown request link says so; the home page's tabs work with the keyboa
   await expect(page.getByTestId("create-form")).toHaveCount(0);
   await page.keyboard.press("Home");
   await expect(page.getByTestId("create-form")).toBeVisible();
+});
+
+test("a collect reply lost after the store handed the answers over is retried with the same claim and still shows them", async ({ page, guard, freshPage }) => {
+  const links = await createRequestInForm(page, guard, { label: unique("lost collect"), answers: "Up to 2" });
+  const responder = await freshPage();
+  const text = unique("answer worth keeping");
+  const code = await answerRequest(responder, guard, links.requestLink, { text });
+
+  guard.expectConsoleError(/net::ERR_FAILED/);
+  const collects: Request[] = [];
+  let firstStatus = 0;
+  let releaseRetry = () => {};
+  const retryReleased = new Promise<void>((resolve) => {
+    releaseRetry = resolve;
+  });
+  await page.route("**/api/requests/*/collect", async (route) => {
+    collects.push(route.request());
+    if (collects.length === 1) {
+      // The store runs the collect (the answers are handed over and deleted), then the reply is lost.
+      const answer = await route.fetch();
+      firstStatus = answer.status();
+      await route.abort("failed");
+      return;
+    }
+    await retryReleased;
+    await route.continue();
+  });
+
+  await open(page, links.collectLink);
+  await expect(page.getByTestId("request-pending")).toHaveText("1 answer");
+  await page.getByTestId("collect-button").click();
+  await expect(page.getByTestId("collect-retrying")).toContainText("Retrying…");
+  expect(firstStatus).toBe(200);
+  releaseRetry();
+
+  const answers = page.getByTestId("collected-answer");
+  await expect(answers).toHaveCount(1);
+  await expect(answers.first().getByTestId("answer-code")).toHaveText(code);
+  await expect(answers.first().getByTestId("revealed-text")).toHaveValue(text);
+  expect(collects).toHaveLength(2);
+  const [first, second] = collects.map((request) => (request.postDataJSON() as { claim?: unknown }).claim);
+  expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(second).toBe(first);
+  await expect(page.getByTestId("request-pending")).toHaveText("0 answers");
+  // The claim lived in the tab's memory only.
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  expect(stored).not.toContain(String(first));
 });
