@@ -64,7 +64,7 @@ export default defineConfig({
       name: "memory",
       // The embedded store gets the user journeys; headers, screenshots and axe do not
       // depend on the store and run once.
-      testMatch: /(journeys|files|reveal-retry)\.spec\.ts$/,
+      testMatch: /(journeys|files|reveal-retry|requests)\.spec\.ts$/,
       use: { baseURL: `http://127.0.0.1:${memoryAppPort}` },
     },
   ],

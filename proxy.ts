@@ -68,9 +68,9 @@ export function proxy(request: NextRequest) {
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
   );
   if (https) headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  // Share and manage pages are per-recipient; search engines have no business listing them.
+  // Share, manage and request pages are per-recipient; search engines have no business listing them.
   const path = request.nextUrl.pathname;
-  if (path === "/s" || path.startsWith("/s/") || path === "/m" || path.startsWith("/m/")) {
+  if (["/s", "/m", "/r"].some((page) => path === page || path.startsWith(`${page}/`))) {
     headers.set("X-Robots-Tag", "noindex, nofollow, noarchive");
   }
   return response;

@@ -1,21 +1,24 @@
 import Link from "next/link";
 import { CreateSecret } from "@/components/create/create-secret";
+import { CreateRequest } from "@/components/request/create-request";
+import { HomeModes } from "@/components/request/home-modes";
 import { Card, PageTitle } from "@/components/ui/card";
 import { needsSignInToCreate, pageAccount } from "@/lib/server/auth";
 
 export default async function CreatePage() {
   const account = await pageAccount();
-  return (
-    <>
-      <PageTitle lead="Encrypted in your browser before it leaves. The link holds the key; the server keeps only ciphertext, and deletes it once it is read.">
-        Share a secret, once
-      </PageTitle>
-      {needsSignInToCreate(account) ? (
-        // PROTOCOL.md §8: under sso only signed-in people create; opening links needs no account.
+  if (needsSignInToCreate(account)) {
+    return (
+      <>
+        <PageTitle lead="Encrypted in your browser before it leaves. The link holds the key; the server keeps only ciphertext, and deletes it once it is read.">
+          Share a secret, once
+        </PageTitle>
+        {/* PROTOCOL.md §8: under sso only signed-in people create; opening and answering links needs no account. */}
         <Card>
           <h2 className="text-lg font-semibold">Sign in to share</h2>
           <p className="mt-2 text-zinc-600 dark:text-zinc-400">
-            On this server only signed-in members of the organisation may create secrets. Opening a link you received needs no account.
+            On this server only signed-in members of the organisation may create secrets and requests. Opening a link you received, or answering a request,
+            needs no account.
           </p>
           <a
             href={account.signInUrl}
@@ -25,7 +28,12 @@ export default async function CreatePage() {
             Sign in to share
           </a>
         </Card>
-      ) : (
+      </>
+    );
+  }
+  return (
+    <HomeModes
+      share={
         <>
           <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="sharing-safely-hint">
             Sending something sensitive? Read{" "}
@@ -36,7 +44,8 @@ export default async function CreatePage() {
           </p>
           <CreateSecret />
         </>
-      )}
-    </>
+      }
+      request={<CreateRequest />}
+    />
   );
 }

@@ -1,3 +1,4 @@
+import { ProgressSteps } from "@/components/ui/progress-steps";
 import type { BusyStage } from "./use-create-secret";
 
 /** The steps of a create in progress, the current one in bold, announced politely. */
@@ -23,27 +24,5 @@ export function CreateProgress({
     },
     { key: "uploading", label: "Uploading the ciphertext" },
   ];
-  const current = steps.findIndex((step) => step.key === stage);
-  return (
-    <ol className="space-y-1 text-sm" aria-live="polite" data-testid="create-progress">
-      {steps.map((step, index) => (
-        <li
-          key={step.key}
-          className={
-            index < current
-              ? "text-zinc-600 dark:text-zinc-400"
-              : index === current
-                ? "font-semibold"
-                : "text-zinc-500"
-          }
-        >
-          <span aria-hidden="true" className="inline-block w-5">
-            {index < current ? "✓" : index === current ? "›" : "·"}
-          </span>
-          {step.label}
-          {index === current ? "…" : ""}
-        </li>
-      ))}
-    </ol>
-  );
+  return <ProgressSteps steps={steps} current={stage} testId="create-progress" />;
 }

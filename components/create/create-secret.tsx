@@ -1,7 +1,6 @@
 "use client";
 
 import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
-import { formatBytes } from "@/components/browser/format";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { TextArea } from "@/components/ui/field";
@@ -11,23 +10,9 @@ import { FileAttachments } from "./file-attachments";
 import { SecretGenerator } from "./secret-generator";
 import { SecretOptions } from "./secret-options";
 import { SentList } from "./sent-list";
+import { SizeMeter } from "./size-meter";
 import { ShareResult } from "./share-result";
 import { useCreateSecret } from "./use-create-secret";
-
-function SizeMeter({ id, size, limit }: { id: string; size: number | null; limit: number | null }) {
-  const overLimit = size !== null && limit !== null && size > limit;
-  return (
-    <p id={id} className={`mt-3 text-xs ${overLimit ? "font-semibold text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`} data-testid="size-meter">
-      {size === null
-        ? "Encrypted in this browser before anything is sent."
-        : limit === null
-          ? `${formatBytes(size)} once encrypted.`
-          : overLimit
-            ? `${formatBytes(size)} once encrypted: over this server’s limit of ${formatBytes(limit)}.`
-            : `${formatBytes(size)} of ${formatBytes(limit)} once encrypted (small secrets are padded to the same size).`}
-    </p>
-  );
-}
 
 /** The create page: the form, its progress and result; the state lives in useCreateSecret. */
 export function CreateSecret() {

@@ -4,8 +4,7 @@ import { formatDateTime, formatRelative, plural } from "@/components/browser/for
 import { QrSvg } from "@/components/qr/qr-svg";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { CopyButton } from "@/components/ui/copy-button";
-import { inputClass } from "@/components/ui/field";
+import { LinkBox } from "@/components/ui/link-box";
 
 export interface CreatedSecret {
   shareLink: string;
@@ -15,22 +14,6 @@ export interface CreatedSecret {
   passphrase: boolean;
   allowedIps: string[];
   createdAtMs: number;
-}
-
-function LinkBox({ label, value, testId }: { label: string; value: string; testId: string }) {
-  return (
-    <div className="flex flex-col gap-2 sm:flex-row">
-      <input
-        readOnly
-        value={value}
-        aria-label={label}
-        data-testid={testId}
-        onFocus={(event) => event.currentTarget.select()}
-        className={`${inputClass} min-w-0 flex-1 font-mono text-xs sm:text-sm`}
-      />
-      <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} variant={testId === "share-link" ? "primary" : "secondary"} />
-    </div>
-  );
 }
 
 /** What the creator sees once the ciphertext is stored: the two links and a summary. */
@@ -46,7 +29,7 @@ export function ShareResult({ created, onAnother }: { created: CreatedSecret; on
         </p>
         <div className="mt-4 flex flex-col gap-5 sm:flex-row sm:items-start">
           <div className="min-w-0 flex-1 space-y-4">
-            <LinkBox label="Share link" value={created.shareLink} testId="share-link" />
+            <LinkBox label="Share link" value={created.shareLink} testId="share-link" primary />
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm" data-testid="share-summary">
               <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
               <dd>

@@ -1,6 +1,6 @@
 import { expect, open, test } from "./fixtures";
 
-const PAGES = ["/", "/s", "/m", "/how-it-works", "/no-such-page"];
+const PAGES = ["/", "/s", "/m", "/r", "/how-it-works", "/no-such-page"];
 
 function directives(csp: string): Map<string, string> {
   return new Map(
@@ -43,7 +43,7 @@ test("every page sends a strict nonce CSP and the other security headers", async
     expect(headers["x-powered-by"]).toBeUndefined();
     expect(headers["strict-transport-security"], "no HSTS over plain HTTP").toBeUndefined();
     const robots = headers["x-robots-tag"];
-    if (path === "/s" || path === "/m") expect(robots).toContain("noindex");
+    if (path === "/s" || path === "/m" || path === "/r") expect(robots).toContain("noindex");
     else expect(robots).toBeUndefined();
 
     // Every script Next emits carries this response's nonce, or the page could not hydrate.

@@ -110,6 +110,22 @@ test("a person signs in through the OpenID provider, creates a secret that opens
   await expect(recipient.getByTestId("revealed-text")).toHaveValue(text);
   await recipientContext.close();
 
+  // The session makes requests too (issue 12 §3); answering one needs no account.
+  await page.getByTestId("mode-request").click();
+  await page.getByTestId("request-label").fill("signed-in request");
+  await page.getByTestId("request-create-button").click();
+  const requestLink = await page.getByTestId("request-link").inputValue();
+  expect(requestLink.startsWith(`${app}/r#r`)).toBe(true);
+  const responderContext = await browser.newContext();
+  const responder = await responderContext.newPage();
+  await responder.goto(requestLink);
+  await expect(responder.getByTestId("request-label-text")).toHaveText("signed-in request");
+  await responder.getByTestId("respond-text").fill(`answer ${randomBytes(6).toString("base64url")}`);
+  await responder.getByTestId("respond-button").click();
+  await expect(responder.getByTestId("respond-code")).toHaveText(/^\d{6}$/);
+  await responderContext.close();
+  await page.getByTestId("mode-share").click();
+
   await expect(page.getByTestId("signed-in-as")).toHaveText("alice@example.com");
   const logout = page.waitForResponse((response) => response.url().endsWith("/api/auth/logout"));
   await page.getByTestId("sign-out").click();
