@@ -22,6 +22,7 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createApiDispatcher } from "./api-dispatch.mjs";
 
 const PEER_HEADER = "x-burnlink-peer";
 const PEER_PROOF_HEADER = "x-burnlink-peer-proof";
@@ -54,7 +55,23 @@ function parsePort(text) {
   return Number(text);
 }
 
+/** A start.mjs setting with a fixed set of values: a bad one stops the server with its name. */
+function parseChoice(name, choices, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  if (!choices.includes(text)) {
+    log("error", `burnlink: ${name} must be ${choices.join(" or ")}`);
+    process.exit(1);
+  }
+  return text;
+}
+
 const port = parsePort(process.env.PORT);
+// direct: /api/* goes straight to the compiled route handlers (lib/server/api-dispatch.mjs);
+// router: everything goes through Next's router server, as `next start` does.
+const apiDispatch = parseChoice("API_DISPATCH", ["direct", "router"], "direct");
+// Off behind a proxy that compresses anyway: gzip on the event loop costs throughput.
+const compress = parseChoice("COMPRESS", ["1", "0"], "1") === "1";
 const hostname = process.env.HOSTNAME || undefined;
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS) || 10_000;
 const shutdownDelayMs = /^\d{1,3}$/.test(process.env.SHUTDOWN_DELAY_SECONDS ?? "") ? Number(process.env.SHUTDOWN_DELAY_SECONDS) * 1000 : 5000;
@@ -81,10 +98,18 @@ function builtConfig() {
 }
 
 const conf = builtConfig();
+// Next's `compress` option, decided at start rather than at build time.
+conf.compress = compress;
+process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(conf);
 const { default: next } = await import("next");
 const app = next({ dev: false, dir: projectDir, hostname, port, conf });
 const handle = app.getRequestHandler();
 await app.prepare();
+const distDirPath = path.join(projectDir, process.env.NEXT_DIST_DIR || ".next");
+const direct = apiDispatch === "direct" ? createApiDispatcher({ distDirPath, projectDir, port, compress }) : undefined;
+if (apiDispatch === "direct" && !direct) {
+  log("warn", "burnlink: the build has no API route table (lib/server/api-route-adapter.cjs); serving /api through the router");
+}
 
 /** Replaces any client-sent peer and proof headers, in both header views Node offers. */
 function stampPeer(req) {
@@ -226,7 +251,7 @@ const server = http.createServer((req, res) => {
   closeIfBodyUnread(req, res);
   if (shuttingDown) res.setHeader("Connection", "close");
   if (answeredBeforeNext(req, res)) return;
-  Promise.resolve(handle(req, res)).catch((error) => {
+  Promise.resolve(direct?.dispatch(req, res) ?? handle(req, res)).catch((error) => {
     log("error", "burnlink: request handler failed", { error: error?.name ?? "Error" });
     if (!res.headersSent) {
       sendJson(res, 500, { error: "internal_error", message: "The server failed to answer this request." });
@@ -248,7 +273,7 @@ await new Promise((resolve, reject) => {
 });
 const address = server.address();
 const boundPort = typeof address === "object" && address ? address.port : port;
-log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}` });
+log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}`, apiDispatch: direct ? "direct" : "router" });
 
 // Start-up check: /api/config parses the environment (lib/server/config.ts) and
 // /api/health builds the store. A bad variable answers 500 and the route logs which one;
@@ -344,7 +369,7 @@ function drain() {
   metricsServer?.close();
   metricsServer?.closeAllConnections();
   server.close(() => {
-    Promise.resolve(app.close?.())
+    Promise.all([direct?.settled(), app.close?.()])
       .catch(() => undefined)
       .finally(() => process.exit(0));
   });
