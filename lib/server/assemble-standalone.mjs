@@ -17,7 +17,7 @@ if (!existsSync(path.join(standaloneDir, distDir, "BUILD_ID"))) {
   process.exit(1);
 }
 // start.mjs and the plain modules it imports (it runs before anything is compiled).
-for (const file of ["start.mjs", "api-dispatch.mjs"]) {
+for (const file of ["start.mjs", "api-dispatch.mjs", "memory-limit.mjs", "supervisor.mjs"]) {
   cpSync(path.join(projectDir, "lib", "server", file), path.join(standaloneDir, "lib", "server", file));
 }
 // The route table start.mjs dispatches /api by (lib/server/api-route-adapter.cjs).

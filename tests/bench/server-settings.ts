@@ -1,0 +1,101 @@
+/**
+ * A short, interleaved comparison of start.mjs's settings (issue 15 items 1, 2, 5): the
+ * same create/check/reveal load (rate limits counting, autocannon) against servers that
+ * differ in one setting, plus the RSS of the server's process tree idle, at the peak under
+ * load and after. Not the full bench (npm run bench): a quick way to show what a setting
+ * moves. Run it with
+ *   node tests/bench/server-settings.mjs
+ * (it bundles this file with esbuild like run.mjs). Environment: SETTINGS_VARIANTS (a
+ * comma list of variant names below, default all), SETTINGS_SECONDS (10), SETTINGS_ROUNDS (2),
+ * SETTINGS_CONNECTIONS (50). The servers run on the node that runs this script.
+ */
+import { loadavg } from "node:os";
+import { startRedisServer } from "@/tests/support/redis-server";
+import { freePort } from "@/tests/support/free-port";
+import { ensureNextBuild, nextDistDir, PROJECT_DIR } from "@/tests/support/global-setup";
+import { runLoad, type Endpoint, type LoadResult } from "./api-load";
+import { sealedPool, storeSecrets } from "./payloads";
+import { sampleRss, startServerWithNodeArgs, treeRssBytes } from "./processes";
+
+const RATE_LIMITS_COUNTING = {
+  RATE_LIMIT_CREATE_PER_MINUTE: "1000000",
+  RATE_LIMIT_READ_PER_MINUTE: "1000000",
+  RATE_LIMIT_MANAGE_PER_MINUTE: "1000000",
+  RATE_LIMIT_WRONG_PASSPHRASE_PER_HOUR: "1000000",
+  RATE_LIMIT_CREATE_BYTES_PER_MINUTE: "1000000000000",
+};
+
+/** One server configuration; `env` is what differs. */
+const VARIANTS: Record<string, Record<string, string>> = {
+  direct: { API_DISPATCH: "direct" },
+  router: { API_DISPATCH: "router" },
+  "direct-uncapped": { API_DISPATCH: "direct", MEMORY_LIMIT_MB: "0" },
+  "router-uncapped": { API_DISPATCH: "router", MEMORY_LIMIT_MB: "0" },
+  "direct-nocompress": { API_DISPATCH: "direct", COMPRESS: "0" },
+  "direct-2workers": { API_DISPATCH: "direct", WEB_CONCURRENCY: "2" },
+};
+
+const seconds = Number(process.env.SETTINGS_SECONDS ?? 10);
+const rounds = Number(process.env.SETTINGS_ROUNDS ?? 2);
+const connections = Number(process.env.SETTINGS_CONNECTIONS ?? 50);
+const names = (process.env.SETTINGS_VARIANTS ?? Object.keys(VARIANTS).join(",")).split(",").filter((name) => name in VARIANTS);
+const endpoints: Endpoint[] = ["create", "check", "reveal"];
+const MB = 1024 * 1024;
+
+interface Row {
+  variant: string;
+  round: number;
+  results: LoadResult[];
+  idleMb: number;
+  peakMb: number;
+  afterMb: number;
+}
+
+await ensureNextBuild();
+const redis = await startRedisServer({ args: ["--save", "", "--appendonly", "no"] });
+const rows: Row[] = [];
+try {
+  const sealed = await sealedPool(300);
+  for (let round = 1; round <= rounds; round++) {
+    for (const variant of names) {
+      const port = await freePort();
+      const env = { REDIS_URL: redis.url, ...RATE_LIMITS_COUNTING, ...VARIANTS[variant] };
+      const server = await startServerWithNodeArgs(PROJECT_DIR, nextDistDir(), port, [], env);
+      try {
+        const idleMb = treeRssBytes(server.pid) / MB;
+        // Enough for the whole run: a stored secret opens 10 times.
+        const stored = await storeSecrets(redis.url, Math.ceil((3000 * (seconds + 3)) / 10), sealed);
+        const sampler = sampleRss(server.pid);
+        const results: LoadResult[] = [];
+        for (const endpoint of endpoints) {
+          results.push(await runLoad(server.url, endpoint, { sealed, stored }, { connections, durationSeconds: seconds, warmupSeconds: 3 }));
+        }
+        const { peakBytes } = sampler.stop();
+        // 10 s after the load: what the heap gives back (or keeps).
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        const afterMb = treeRssBytes(server.pid) / MB;
+        rows.push({ variant, round, results, idleMb, peakMb: peakBytes / MB, afterMb });
+        const line = results.map((r) => `${r.endpoint} ${Math.round(r.requestsPerSecond)} req/s p99 ${r.latencyP99Ms} ms non2xx ${r.non2xx}`).join(" | ");
+        console.log(`[settings] round ${round} ${variant}: ${line} | RSS idle ${idleMb.toFixed(0)} peak ${(peakBytes / MB).toFixed(0)} after ${afterMb.toFixed(0)} MB`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+} finally {
+  await redis.stop();
+}
+
+console.log(`\nnode ${process.version}, load average ${loadavg().map((value) => value.toFixed(1)).join(" ")}, ${connections} connections, ${seconds} s per endpoint after 3 s warm-up, ${rounds} interleaved rounds (mean of rounds)\n`);
+console.log("| variant | create req/s · p99 | check req/s · p99 | reveal req/s · p99 | RSS idle / peak / 10 s after |");
+console.log("|---|---|---|---|---|");
+for (const variant of names) {
+  const mine = rows.filter((row) => row.variant === variant);
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const cells = endpoints.map((endpoint) => {
+    const of = mine.map((row) => row.results.find((r) => r.endpoint === endpoint)!);
+    return `${Math.round(mean(of.map((r) => r.requestsPerSecond)))} · ${Math.round(mean(of.map((r) => r.latencyP99Ms)))} ms`;
+  });
+  const rss = `${mean(mine.map((row) => row.idleMb)).toFixed(0)} / ${Math.max(...mine.map((row) => row.peakMb)).toFixed(0)} / ${mean(mine.map((row) => row.afterMb)).toFixed(0)} MB`;
+  console.log(`| ${variant} | ${cells.join(" | ")} | ${rss} |`);
+}
