@@ -147,14 +147,21 @@ if (!role.isWorker) {
   }
   const given = heapFlagGiven();
   const capMb = given ? undefined : heapCapMb(limit.limitMb, workers);
+  const execArgv = capMb === undefined ? process.execArgv : [...process.execArgv, `--max-old-space-size=${capMb}`];
+  if (workers === 1 && capMb !== undefined && typeof process.execve === "function") {
+    // Node >= 22.15 / 23.11 can replace this process with one started with the cap: the same
+    // pid serves, with no supervising primary (about 40 MB of RSS saved). The variable only
+    // lets the new image log the cap it was given.
+    process.execve(process.execPath, [process.execPath, ...execArgv, ...process.argv.slice(1)], { ...process.env, BURNLINK_HEAP_CAP_MB: String(capMb) });
+  }
+  const inheritedCap = process.env.BURNLINK_HEAP_CAP_MB;
   log("info", "burnlink: memory", {
-    oldSpaceMbPerWorker: given ? "set by NODE_OPTIONS or the command line" : (capMb ?? "V8 default (MEMORY_LIMIT_MB=0)"),
+    oldSpaceMbPerWorker: inheritedCap ? Number(inheritedCap) : given ? "set by NODE_OPTIONS or the command line" : (capMb ?? "V8 default (MEMORY_LIMIT_MB=0)"),
     limitMb: limit.limitMb ?? null,
     limitFrom: limit.source,
     workers,
   });
   if (workers > 1 || capMb !== undefined) {
-    const execArgv = capMb === undefined ? process.execArgv : [...process.execArgv, `--max-old-space-size=${capMb}`];
     supervise({ workers, execArgv, metricsPort, metricsHost, projectDir, log });
     // Everything below is the workers' job; the primary ends by process.exit in supervise.
     await new Promise(() => {});
