@@ -10,6 +10,7 @@ import { connect } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
+import { freePort } from "../support/free-port";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { eventually, makeSecret } from "./support";
 
@@ -40,6 +41,17 @@ function listening(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once("error", () => resolve(false));
+  });
+}
+
+/** A GET on its own connection; resolves to the status. */
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: "127.0.0.1", port, path, agent: false }, (response) => {
+      response.resume();
+      response.once("end", () => resolve(response.statusCode ?? 0));
+    });
+    request.once("error", reject);
   });
 }
 
@@ -105,15 +117,25 @@ describe("WEB_CONCURRENCY=2", () => {
   }, SERVER_START_TIMEOUT_MS);
 
   it(
-    "serves from two capped workers, and SIGTERM drains both before the primary exits 0",
+    "serves from two capped workers, scrapes them as one, and SIGTERM drains both before the primary exits 0",
     async () => {
       redis = await startRedisServer();
-      server = await startNextServer({ env: { REDIS_URL: redis.url, WEB_CONCURRENCY: "2", MEMORY_LIMIT_MB: "1024" } });
+      const metricsPort = await freePort();
+      server = await startNextServer({
+        env: { REDIS_URL: redis.url, WEB_CONCURRENCY: "2", MEMORY_LIMIT_MB: "1024", METRICS_PORT: String(metricsPort) },
+      });
       const app = server;
       const workers = childrenOf(app.process.pid!);
       expect(workers).toHaveLength(2);
       // (1024 / 2 - 96) * 0.75 = 312 MB of old space each (lib/server/memory-limit.mjs).
       for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("--max-old-space-size=312");
+
+      // One scrape of the primary's /metrics counts the requests of both workers: six
+      // requests on six connections (three each, round robin or SO_REUSEPORT's hash aside).
+      for (let index = 0; index < 6; index++) expect(await get(app.port, "/api/health/live")).toBe(200);
+      const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((response) => response.text());
+      const live = /^burnlink_http_request_duration_seconds_count\{[^}]*route="\/api\/health\/live"[^}]*\} (\d+)$/m.exec(scrape);
+      expect(Number(live?.[1])).toBe(6);
 
       // Four requests held open in the handlers, on four connections: both workers get some.
       const uploads = [];
