@@ -17,13 +17,16 @@
 // skips the rest of the delay), then stop accepting, let in-flight requests finish (at
 // most SHUTDOWN_TIMEOUT_MS), and exit 0. lib/server/config.ts validates the same variables
 // (the start-up check below), so a bad value stops the server with its name.
+// Also: API_DISPATCH (direct: /api straight to the compiled route handlers,
+// lib/server/api-dispatch.mjs; router), COMPRESS (1/0), MEMORY_LIMIT_MB and WEB_CONCURRENCY
+// (the heap cap and the workers: lib/server/memory-limit.mjs, lib/server/supervisor.mjs).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApiDispatcher } from "./api-dispatch.mjs";
-import { heapCapMb, heapFlagGiven, memoryLimit } from "./memory-limit.mjs";
+import { heapCapMb, heapFlagGiven, memoryLimit, semiSpaceFlags } from "./memory-limit.mjs";
 import { answerMetricsRequests, listenOptions, supervise, workerRole } from "./supervisor.mjs";
 
 const PEER_HEADER = "x-burnlink-peer";
@@ -147,7 +150,7 @@ if (!role.isWorker) {
   }
   const given = heapFlagGiven();
   const capMb = given ? undefined : heapCapMb(limit.limitMb, workers);
-  const execArgv = capMb === undefined ? process.execArgv : [...process.execArgv, `--max-old-space-size=${capMb}`];
+  const execArgv = capMb === undefined ? process.execArgv : [...process.execArgv, `--max-old-space-size=${capMb}`, ...semiSpaceFlags()];
   if (workers === 1 && capMb !== undefined && typeof process.execve === "function") {
     // Node >= 22.15 / 23.11 can replace this process with one started with the cap: the same
     // pid serves, with no supervising primary (about 40 MB of RSS saved). The variable only

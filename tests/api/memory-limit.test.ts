@@ -4,7 +4,7 @@
  * --max-old-space-size wins.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HEAP_MB, heapCapMb, heapFlagGiven, memoryLimit } from "@/lib/server/memory-limit.mjs";
+import { DEFAULT_HEAP_MB, heapCapMb, heapFlagGiven, memoryLimit, semiSpaceFlags } from "@/lib/server/memory-limit.mjs";
 
 const GB = 1024 * 1024 * 1024;
 const files = (entries: Record<string, string>) => (file: string) => entries[file];
@@ -39,5 +39,11 @@ describe("the heap cap", () => {
     expect(heapFlagGiven([], "--max-old-space-size=1024")).toBe(true);
     expect(heapFlagGiven(["--max_old_space_size=64"], "")).toBe(true);
     expect(heapFlagGiven(["--max-semi-space-size=16"], "--enable-source-maps")).toBe(false);
+  });
+
+  it("adds Node 20's 16 MB semi-space on Node 24 and later, unless the operator chose one", () => {
+    expect(semiSpaceFlags("20.20.2", [], "")).toEqual([]);
+    expect(semiSpaceFlags("24.21.0", [], "")).toEqual(["--max-semi-space-size=16"]);
+    expect(semiSpaceFlags("24.21.0", [], "--max-semi-space-size=64")).toEqual([]);
   });
 });
