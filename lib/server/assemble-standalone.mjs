@@ -20,8 +20,10 @@ if (!existsSync(path.join(standaloneDir, distDir, "BUILD_ID"))) {
 for (const file of ["start.mjs", "api-dispatch.mjs", "memory-limit.mjs", "supervisor.mjs"]) {
   cpSync(path.join(projectDir, "lib", "server", file), path.join(standaloneDir, "lib", "server", file));
 }
-// The route table start.mjs dispatches /api by (lib/server/api-route-adapter.cjs).
-cpSync(path.join(projectDir, distDir, "burnlink-api-routes.json"), path.join(standaloneDir, distDir, "burnlink-api-routes.json"));
+// The route table start.mjs dispatches /api by (lib/server/api-route-adapter.cjs); absent
+// when a platform's adapter replaced ours, and then start.mjs routes /api through Next.
+const routeTable = path.join(projectDir, distDir, "burnlink-api-routes.json");
+if (existsSync(routeTable)) cpSync(routeTable, path.join(standaloneDir, distDir, "burnlink-api-routes.json"));
 if (existsSync(path.join(projectDir, "public"))) {
   cpSync(path.join(projectDir, "public"), path.join(standaloneDir, "public"), { recursive: true });
 }
