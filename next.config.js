@@ -14,6 +14,11 @@ const nextConfig = {
   // Loaded from node_modules, not bundled: one prom-client (and one registry on globalThis,
   // lib/server/metrics.ts) for every route bundle and for start.mjs's /metrics listener.
   serverExternalPackages: ["prom-client"],
+  // Writes the table of compiled /api route handlers that start.mjs dispatches to directly
+  // (API_DISPATCH, README "Performance"); the build itself is unchanged. A platform's own
+  // adapter (NEXT_ADAPTER_PATH) wins: start.mjs does not run there, and without the table
+  // it would serve /api through the router anyway.
+  ...(process.env.NEXT_ADAPTER_PATH ? {} : { adapterPath: require.resolve("./lib/server/api-route-adapter.cjs") }),
 };
 
 module.exports = nextConfig;

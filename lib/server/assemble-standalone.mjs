@@ -16,7 +16,14 @@ if (!existsSync(path.join(standaloneDir, distDir, "BUILD_ID"))) {
   console.error(`burnlink: no standalone build in ${path.relative(projectDir, standaloneDir)}; run next build first`);
   process.exit(1);
 }
-cpSync(path.join(projectDir, "lib", "server", "start.mjs"), path.join(standaloneDir, "lib", "server", "start.mjs"));
+// start.mjs and the plain modules it imports (it runs before anything is compiled).
+for (const file of ["start.mjs", "api-dispatch.mjs", "memory-limit.mjs", "supervisor.mjs"]) {
+  cpSync(path.join(projectDir, "lib", "server", file), path.join(standaloneDir, "lib", "server", file));
+}
+// The route table start.mjs dispatches /api by (lib/server/api-route-adapter.cjs); absent
+// when a platform's adapter replaced ours, and then start.mjs routes /api through Next.
+const routeTable = path.join(projectDir, distDir, "burnlink-api-routes.json");
+if (existsSync(routeTable)) cpSync(routeTable, path.join(standaloneDir, distDir, "burnlink-api-routes.json"));
 if (existsSync(path.join(projectDir, "public"))) {
   cpSync(path.join(projectDir, "public"), path.join(standaloneDir, "public"), { recursive: true });
 }

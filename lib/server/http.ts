@@ -24,6 +24,7 @@ import type { z } from "zod";
 import { bytesToBase64url, base64urlToBytes } from "@/lib/crypto/encoding";
 import { ConfigError } from "@/lib/server/config";
 import { observeHttpRequest } from "@/lib/server/metrics";
+import { logRequest } from "@/lib/server/request-log";
 import { StoreUnavailableError, type Gone } from "@/lib/store/types";
 import { ERROR_STATUS, type ErrorCode } from "@/lib/api/errors";
 import {
@@ -154,7 +155,7 @@ function outcomeOfError(error: unknown): string {
 
 /**
  * Wraps a route handler: errors become protocol answers, every answer gets
- * `Cache-Control: no-store`, and one log line records method, route pattern, status
+ * `Cache-Control: no-store`, and one log line (batched: lib/server/request-log.ts) records method, route pattern, status
  * and duration (the pattern, not the path: no ids in the request log); the same goes
  * to the duration histogram, and `options.outcome` hears "ok" or the error code.
  */
@@ -178,12 +179,7 @@ export function withApi<Context extends unknown[]>(
     // The route TEMPLATE, never the path: no id becomes a metric label (lib/server/metrics.ts).
     observeHttpRequest(route, request.method, response.status, (performance.now() - started) / 1000);
     options.outcome?.(outcome);
-    logLine("info", "request", {
-      method: request.method,
-      route,
-      status: response.status,
-      ms: Math.round(performance.now() - started),
-    });
+    logRequest({ method: request.method, route, status: response.status, ms: Math.round(performance.now() - started) });
     return response;
   };
 }

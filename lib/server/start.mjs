@@ -17,11 +17,17 @@
 // skips the rest of the delay), then stop accepting, let in-flight requests finish (at
 // most SHUTDOWN_TIMEOUT_MS), and exit 0. lib/server/config.ts validates the same variables
 // (the start-up check below), so a bad value stops the server with its name.
+// Also: API_DISPATCH (direct: /api straight to the compiled route handlers,
+// lib/server/api-dispatch.mjs; router), COMPRESS (1/0), MEMORY_LIMIT_MB and WEB_CONCURRENCY
+// (the heap cap and the workers: lib/server/memory-limit.mjs, lib/server/supervisor.mjs).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createApiDispatcher } from "./api-dispatch.mjs";
+import { heapCapMb, heapFlagGiven, memoryLimit, semiSpaceFlags } from "./memory-limit.mjs";
+import { answerMetricsRequests, listenOptions, supervise, workerRole } from "./supervisor.mjs";
 
 const PEER_HEADER = "x-burnlink-peer";
 const PEER_PROOF_HEADER = "x-burnlink-peer-proof";
@@ -54,12 +60,116 @@ function parsePort(text) {
   return Number(text);
 }
 
+/** A start.mjs setting with a fixed set of values: a bad one stops the server with its name. */
+function parseChoice(name, choices, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  if (!choices.includes(text)) {
+    log("error", `burnlink: ${name} must be ${choices.join(" or ")}`);
+    process.exit(1);
+  }
+  return text;
+}
+
 const port = parsePort(process.env.PORT);
+// direct: /api/* goes straight to the compiled route handlers (lib/server/api-dispatch.mjs);
+// router: everything goes through Next's router server, as `next start` does.
+const apiDispatch = parseChoice("API_DISPATCH", ["direct", "router"], "direct");
+// Off behind a proxy that compresses anyway: gzip on the event loop costs throughput.
+const compress = parseChoice("COMPRESS", ["1", "0"], "1") === "1";
 const hostname = process.env.HOSTNAME || undefined;
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS) || 10_000;
 const shutdownDelayMs = /^\d{1,3}$/.test(process.env.SHUTDOWN_DELAY_SECONDS ?? "") ? Number(process.env.SHUTDOWN_DELAY_SECONDS) * 1000 : 5000;
 const metricsPort = /^\d{1,5}$/.test(process.env.METRICS_PORT ?? "") ? Number(process.env.METRICS_PORT) : undefined;
 const metricsHost = process.env.METRICS_HOST || "127.0.0.1";
+
+function parseWorkers(text) {
+  if (text === undefined || text === "") return 1;
+  if (!/^\d{1,2}$/.test(text) || Number(text) < 1 || Number(text) > 64) {
+    log("error", "burnlink: WEB_CONCURRENCY must be a whole number of worker processes from 1 to 64");
+    process.exit(1);
+  }
+  return Number(text);
+}
+
+/** Any of these selects a store all workers share (lib/server/config.ts, storeKind). */
+const SHARED_STORE_VARIABLES = ["REDIS_URL", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL"];
+
+const role = workerRole();
+
+/**
+ * A worker's messages from the primary (lib/server/supervisor.mjs), listened to from the
+ * start so none is lost while Next loads; acted on once the server is serving.
+ * Signals come numbered: systemd (KillMode=control-group) and a terminal's Ctrl-C also
+ * signal this process directly, so the primary's first signal only starts a shutdown not
+ * yet started (the same signal arriving twice is not the operator's second one).
+ * A disconnect means the primary is gone without forwarding anything: stop, no delay.
+ */
+const workerEvents = (() => {
+  let serving = false;
+  const early = [];
+  function act(event) {
+    if (event.type === "disconnect") {
+      shuttingDown = true;
+      globalThis.__burnlinkShuttingDown = true;
+      drain();
+    } else if (!(event.count === 1 && shuttingDown)) {
+      shutdown(event.signal);
+    }
+  }
+  function receive(event) {
+    if (serving) act(event);
+    else if (event.type === "disconnect") process.exit(1);
+    else early.push(event);
+  }
+  if (role.isWorker) {
+    process.on("message", (message) => {
+      if (message?.type === "burnlink:signal") receive(message);
+    });
+    process.on("disconnect", () => receive({ type: "disconnect" }));
+  }
+  return {
+    serve() {
+      serving = true;
+      for (const event of early.splice(0)) act(event);
+    },
+  };
+})();
+
+if (!role.isWorker) {
+  // The primary: decide the heap cap and the workers, then supervise (lib/server/supervisor.mjs).
+  const workers = parseWorkers(process.env.WEB_CONCURRENCY);
+  const limit = memoryLimit();
+  if (limit.error) {
+    log("error", `burnlink: ${limit.error}`);
+    process.exit(1);
+  }
+  if (workers > 1 && !SHARED_STORE_VARIABLES.some((name) => process.env[name] || process.env[`${name}_FILE`])) {
+    log("error", "burnlink: WEB_CONCURRENCY above 1 needs a shared store (REDIS_URL, REDIS_CLUSTER_NODES or UPSTASH_REDIS_REST_URL): the in-memory store lives inside one process");
+    process.exit(1);
+  }
+  const given = heapFlagGiven();
+  const capMb = given ? undefined : heapCapMb(limit.limitMb, workers);
+  const execArgv = capMb === undefined ? process.execArgv : [...process.execArgv, `--max-old-space-size=${capMb}`, ...semiSpaceFlags()];
+  if (workers === 1 && capMb !== undefined && typeof process.execve === "function") {
+    // Node >= 22.15 / 23.11 can replace this process with one started with the cap: the same
+    // pid serves, with no supervising primary (about 40 MB of RSS saved). The variable only
+    // lets the new image log the cap it was given.
+    process.execve(process.execPath, [process.execPath, ...execArgv, ...process.argv.slice(1)], { ...process.env, BURNLINK_HEAP_CAP_MB: String(capMb) });
+  }
+  const inheritedCap = process.env.BURNLINK_HEAP_CAP_MB;
+  log("info", "burnlink: memory", {
+    oldSpaceMbPerWorker: inheritedCap ? Number(inheritedCap) : given ? "set by NODE_OPTIONS or the command line" : (capMb ?? "V8 default (MEMORY_LIMIT_MB=0)"),
+    limitMb: limit.limitMb ?? null,
+    limitFrom: limit.source,
+    workers,
+  });
+  if (workers > 1 || capMb !== undefined) {
+    supervise({ workers, execArgv, metricsPort, metricsHost, projectDir, log });
+    // Everything below is the workers' job; the primary ends by process.exit in supervise.
+    await new Promise(() => {});
+  }
+}
 
 /**
  * The config the build was made with, as the build wrote it (required-server-files.json),
@@ -81,10 +191,18 @@ function builtConfig() {
 }
 
 const conf = builtConfig();
+// Next's `compress` option, decided at start rather than at build time.
+conf.compress = compress;
+process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(conf);
 const { default: next } = await import("next");
 const app = next({ dev: false, dir: projectDir, hostname, port, conf });
 const handle = app.getRequestHandler();
 await app.prepare();
+const distDirPath = path.join(projectDir, process.env.NEXT_DIST_DIR || ".next");
+const direct = apiDispatch === "direct" ? createApiDispatcher({ distDirPath, projectDir, port, compress }) : undefined;
+if (apiDispatch === "direct" && !direct) {
+  log("warn", "burnlink: the build has no API route table (lib/server/api-route-adapter.cjs); serving /api through the router");
+}
 
 /** Replaces any client-sent peer and proof headers, in both header views Node offers. */
 function stampPeer(req) {
@@ -226,7 +344,7 @@ const server = http.createServer((req, res) => {
   closeIfBodyUnread(req, res);
   if (shuttingDown) res.setHeader("Connection", "close");
   if (answeredBeforeNext(req, res)) return;
-  Promise.resolve(handle(req, res)).catch((error) => {
+  Promise.resolve(direct?.dispatch(req, res) ?? handle(req, res)).catch((error) => {
     log("error", "burnlink: request handler failed", { error: error?.name ?? "Error" });
     if (!res.headersSent) {
       sendJson(res, 500, { error: "internal_error", message: "The server failed to answer this request." });
@@ -244,11 +362,11 @@ server.headersTimeout = 66_000;
 
 await new Promise((resolve, reject) => {
   server.once("error", reject);
-  server.listen(port, hostname, resolve);
+  server.listen(listenOptions(role, port, hostname), resolve);
 });
 const address = server.address();
 const boundPort = typeof address === "object" && address ? address.port : port;
-log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}` });
+log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}`, apiDispatch: direct ? "direct" : "router" });
 
 // Start-up check: /api/config parses the environment (lib/server/config.ts) and
 // /api/health builds the store. A bad variable answers 500 and the route logs which one;
@@ -276,6 +394,9 @@ for (const pathname of ["/api/config", "/api/health"]) {
     process.exit(1);
   }
 }
+
+// Tells the primary this worker is serving (a worker that exits before this failed to start).
+process.send?.({ type: "burnlink:ready" });
 
 /**
  * Prometheus's /metrics on its own listener (METRICS_PORT, bound to METRICS_HOST), so it is
@@ -305,7 +426,9 @@ async function serveMetrics(req, res) {
 }
 
 let metricsServer;
-if (metricsPort !== undefined) {
+// With several workers the primary serves /metrics, summed over them (lib/server/supervisor.mjs).
+if (role.workers > 1) answerMetricsRequests();
+if (metricsPort !== undefined && role.workers === 1) {
   if (metricsPort === boundPort) {
     log("error", "burnlink: METRICS_PORT must differ from PORT: the metrics listener is not for the public");
     process.exit(1);
@@ -331,9 +454,13 @@ if (metricsPort !== undefined) {
 
 let drainTimer;
 
+let draining = false;
+
 /** After the delay: stop accepting, finish what is in flight, exit. */
 function drain() {
   clearTimeout(drainTimer);
+  if (draining) return;
+  draining = true;
   log("info", "burnlink: no longer accepting connections; finishing requests in flight");
   const timer = setTimeout(() => {
     log("warn", "burnlink: in-flight requests did not finish in time; closing them");
@@ -344,7 +471,7 @@ function drain() {
   metricsServer?.close();
   metricsServer?.closeAllConnections();
   server.close(() => {
-    Promise.resolve(app.close?.())
+    Promise.all([direct?.settled(), app.close?.()])
       .catch(() => undefined)
       .finally(() => process.exit(0));
   });
@@ -374,3 +501,5 @@ function shutdown(signal) {
 
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));
+// A worker is serving from here on: what arrived from the primary while it started is acted on now.
+workerEvents.serve();

@@ -9,7 +9,7 @@ import { CONFIG_VARIABLES } from "@/lib/server/config";
 import { FILE_VARIABLES } from "@/lib/server/env-files";
 
 /** Read by lib/server/start.mjs before Next loads, so outside the schema. */
-const START_VARIABLES = ["PORT", "HOSTNAME", "SHUTDOWN_TIMEOUT_MS"];
+const START_VARIABLES = ["PORT", "HOSTNAME", "SHUTDOWN_TIMEOUT_MS", "API_DISPATCH", "COMPRESS", "MEMORY_LIMIT_MB", "WEB_CONCURRENCY"];
 /** Set by start.mjs for its own process, never by an operator. */
 const INTERNAL_VARIABLES: string[] = [];
 

@@ -20,10 +20,16 @@ import { SERVER_START_TIMEOUT_MS } from "../support/next-server";
 /** `nobody`/`nogroup` on Debian. */
 const UNPRIVILEGED_ID = "65534";
 
+/** The processes `pid` started (start.mjs runs the server in a heap-capped worker). */
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** RSS of the process and everything it started: what the server costs. */
 function rssMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kilobytes = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-  return Math.round(kilobytes / 1024);
+  return Math.round(kilobytes / 1024) + childrenOf(pid).reduce((sum, child) => sum + rssMegabytes(child), 0);
 }
 
 function uidOf(pid: number): string {
@@ -103,6 +109,7 @@ describe("the standalone bundle", () => {
 
   it("runs as an unprivileged user, from the copied folder alone", () => {
     expect(uidOf(server.pid!)).toBe(UNPRIVILEGED_ID);
+    for (const worker of childrenOf(server.pid!)) expect(uidOf(worker)).toBe(UNPRIVILEGED_ID);
     expect(output).toContain("burnlink: listening");
     const sizeMegabytes = Number(
       execFileSync("du", ["-sm", bundleDir], { encoding: "utf8" }).split("\t")[0],
