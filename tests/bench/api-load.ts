@@ -105,6 +105,33 @@ export async function runLoad(baseUrl: string, endpoint: Endpoint, input: LoadIn
   };
 }
 
+/**
+ * Several runs of one endpoint on one server as one result: counts and time summed, the
+ * rate over the summed time, p50 and p99 the worst of the runs (percentiles do not add up;
+ * the worst is the conservative reading).
+ */
+export function mergeLoads(parts: LoadResult[]): LoadResult {
+  const [first, ...rest] = parts;
+  if (!first) throw new Error("no load runs to merge");
+  if (rest.length === 0) return first;
+  const requests = parts.reduce((sum, part) => sum + part.requests, 0);
+  const durationSeconds = parts.reduce((sum, part) => sum + part.durationSeconds, 0);
+  return {
+    ...first,
+    requestsPerSecond: requests / durationSeconds,
+    latencyP50Ms: Math.max(...parts.map((part) => part.latencyP50Ms)),
+    latencyP99Ms: Math.max(...parts.map((part) => part.latencyP99Ms)),
+    latencyMeanMs: parts.reduce((sum, part) => sum + part.latencyMeanMs * part.requests, 0) / Math.max(1, requests),
+    requests,
+    non2xx: parts.reduce((sum, part) => sum + part.non2xx, 0),
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    timeouts: parts.reduce((sum, part) => sum + part.timeouts, 0),
+    durationSeconds,
+    loadAverage1m: parts.at(-1)?.loadAverage1m ?? first.loadAverage1m,
+    window: { startUs: first.window.startUs, endUs: parts.at(-1)?.window.endUs ?? first.window.endUs },
+  };
+}
+
 /** One line for the log. */
 export function describeLoad(result: LoadResult): string {
   return `${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors, load ${result.loadAverage1m.toFixed(1)})`;

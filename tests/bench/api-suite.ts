@@ -25,7 +25,7 @@ import type { UpstashTransport } from "@/lib/store/upstash-store";
 import { nextDistDir, PROJECT_DIR } from "@/tests/support/global-setup";
 import { startNextServer, type NextServer } from "@/tests/support/next-server";
 import { freePort } from "@/tests/support/free-port";
-import { describeLoad, runLoad, type Endpoint, type LoadResult, type LoadSettings } from "./api-load";
+import { describeLoad, mergeLoads, runLoad, type Endpoint, type LoadResult, type LoadSettings } from "./api-load";
 import { largestProfile, summariseProfile, type ProfileSummary } from "./cpu-profile";
 import { sealedPool, storeSecrets, verifierOfProof, type StoredSecret } from "./payloads";
 import { sampleRss, startHelper, startServerWithNodeArgs, treeRssBytes, type RssSampler } from "./processes";
@@ -148,21 +148,32 @@ async function warm(target: Running, redisUrl: string, sealed: Awaited<ReturnTyp
 }
 
 async function measureInterleaved(targets: Running[], redisUrl: string, sealed: Awaited<ReturnType<typeof sealedPool>>, settings: BenchSettings) {
-  const run: LoadSettings = { connections: settings.connections, durationSeconds: settings.durationSeconds, warmupSeconds: settings.runWarmupSeconds };
+  // Each endpoint's time is split into rounds that go through every target in turn, so a
+  // burst of outside load lands on all of them rather than on whichever ran then.
+  const rounds = Math.max(1, Math.floor(settings.rounds));
+  const run: LoadSettings = {
+    connections: settings.connections,
+    durationSeconds: Math.max(1, Math.round(settings.durationSeconds / rounds)),
+    warmupSeconds: settings.runWarmupSeconds,
+  };
   const checks = await storeSecrets(redisUrl, CHECK_POOL, sealed);
   for (const endpoint of ["config", "create", "check", "reveal"] as const) {
-    for (const target of targets) {
-      if (!target.endpoints.includes(endpoint)) continue;
-      let stored: StoredSecret[] | undefined;
-      if (endpoint === "check") stored = checks;
-      if (endpoint === "reveal") {
-        const estimate = Math.max(target.results.check?.requestsPerSecond ?? 0, target.results.create?.requestsPerSecond ?? 0, 500);
-        stored = await storeSecrets(redisUrl, revealPoolSize(estimate, run.durationSeconds + run.warmupSeconds), sealed);
+    const parts = new Map<Running, LoadResult[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const target of targets) {
+        if (!target.endpoints.includes(endpoint)) continue;
+        let stored: StoredSecret[] | undefined;
+        if (endpoint === "check") stored = checks;
+        if (endpoint === "reveal") {
+          const estimate = Math.max(target.results.check?.requestsPerSecond ?? 0, target.results.create?.requestsPerSecond ?? 0, 500);
+          stored = await storeSecrets(redisUrl, revealPoolSize(estimate, run.durationSeconds + run.warmupSeconds), sealed);
+        }
+        const result = await runLoad(target.url, endpoint, { sealed, stored }, run);
+        parts.set(target, [...(parts.get(target) ?? []), result]);
+        log(`${target.name} round ${round + 1}/${rounds} ${describeLoad(result)}`);
       }
-      const result = await runLoad(target.url, endpoint, { sealed, stored }, run);
-      target.results[endpoint] = result;
-      log(`${target.name} ${describeLoad(result)}`);
     }
+    for (const [target, results] of parts) target.results[endpoint] = mergeLoads(results);
   }
 }
 

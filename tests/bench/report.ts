@@ -212,7 +212,7 @@ function renderProfile(suite: NodeSuiteResult, settings: BenchSettings): string[
 
 function renderNode(suite: NodeSuiteResult, settings: BenchSettings): string[] {
   const lines: string[] = [
-    `#### ${nodeLabel(suite)}: API requests/s and latency (autocannon, ${settings.connections} connections, ${settings.durationSeconds} s per run)`,
+    `#### ${nodeLabel(suite)}: API requests/s and latency (autocannon, ${settings.connections} connections, ${settings.durationSeconds} s per endpoint and server in ${settings.rounds} interleaved round(s); p50/p99 the worst round's)`,
     "",
     `Load average ${suite.loadAverageAtStart.map((value) => value.toFixed(2)).join(" / ")} when this Node's suite started, ` +
       `${suite.loadAverageAtEnd.map((value) => value.toFixed(2)).join(" / ")} when it ended.`,
@@ -289,7 +289,7 @@ export function renderMarkdown(result: BenchResult): string {
       "with the rate limiters counting in the store as in production (limits raised so the single load client is never refused). " +
       "Create sends a fresh id and a real sealed 1 KiB padded envelope; check and reveal use pre-stored secrets (maxViews 10, each read at most 10 times). " +
       `All servers of one Node version are up together; each is warmed for ${settings.warmupSeconds} s (creates, checks, reveals), then every endpoint ` +
-      `is measured on each server in turn (interleaved), each run after its own ${settings.runWarmupSeconds} s warm-up.`,
+      `is measured on each server in turn (interleaved, ${settings.rounds} round(s)), each run after its own ${settings.runWarmupSeconds} s warm-up.`,
     "",
     "#### Goals",
     "",

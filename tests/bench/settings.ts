@@ -8,8 +8,9 @@
 export interface BenchSettings {
   quick: boolean;
   connections: number;
-  /** Each measured load run. */
+  /** Measured time per endpoint and server, split into `rounds` interleaved runs. */
   durationSeconds: number;
+  rounds: number;
   /** Warm-up of each target before its first measured run (creates, checks, reveals). */
   warmupSeconds: number;
   /** Short warm-up before every measured run (discarded). */
@@ -31,6 +32,7 @@ export function benchSettings(): BenchSettings {
     quick,
     connections: settingFromEnv("BENCH_CONNECTIONS", 50),
     durationSeconds: settingFromEnv("BENCH_DURATION_SECONDS", quick ? 4 : 10),
+    rounds: settingFromEnv("BENCH_ROUNDS", quick ? 1 : 2),
     warmupSeconds: settingFromEnv("BENCH_WARMUP_SECONDS", quick ? 6 : 15),
     runWarmupSeconds: settingFromEnv("BENCH_RUN_WARMUP_SECONDS", quick ? 1 : 3),
     profileSeconds: settingFromEnv("BENCH_PROFILE_SECONDS", quick ? 4 : 10),
