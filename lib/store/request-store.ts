@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { createMemoryRequestStore } from "./memory-request-store";
+import { memoryEventLogOf } from "./memory-events";
 import type { RequestStore } from "./request-types";
 import { ScriptedRequestStore } from "./scripted-request-store";
 import { ScriptedStore } from "./scripted-store";
@@ -19,7 +20,7 @@ export function requestStoreFor(store: SecretStore): RequestStore {
     requests =
       store instanceof ScriptedStore
         ? new ScriptedRequestStore(store.kind, store.runner, store.keyPrefix)
-        : createMemoryRequestStore();
+        : createMemoryRequestStore({}, memoryEventLogOf(store));
     requestStores.set(store, requests);
   }
   return requests;

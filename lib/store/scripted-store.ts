@@ -22,6 +22,8 @@ import {
   normalizeIpHex,
   secretKey,
 } from "./keys";
+import { EVENT_SCRIPTS } from "./event-scripts";
+import { expiryKey, memberOf, pendingKey, secretOutboxKey, shardOf } from "./event-keys";
 import { observedRunner } from "./observer";
 import { SCRIPTS, type LuaScript } from "./scripts";
 import {
@@ -152,16 +154,54 @@ export class ScriptedStore implements SecretStore {
     return settings ? describePersistence(settings, this.durability) : undefined;
   }
 
-  /** The same four keys for every script (./scripts.ts): one hash tag, one slot. */
-  private keys(id: string): string[] {
-    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id), claimsKey(this.keyPrefix, id), idKey(this.keyPrefix, id)];
+  /** Redis Cluster keeps the shard indexes in other slots: the driver writes them there. */
+  private get indexesInScript(): boolean {
+    return this.kind !== "redis-cluster";
+  }
+
+  /**
+   * The subject's five keys for every script (./scripts.ts: one hash tag, one slot), then,
+   * where a script may touch another slot, the shard's pending index and (create) schedule.
+   */
+  private keys(id: string, withSchedule = false): string[] {
+    const keys = [
+      secretKey(this.keyPrefix, id),
+      metaKey(this.keyPrefix, id),
+      claimsKey(this.keyPrefix, id),
+      idKey(this.keyPrefix, id),
+      secretOutboxKey(this.keyPrefix, id),
+    ];
+    if (!this.indexesInScript) return keys;
+    keys.push(pendingKey(this.keyPrefix, shardOf(id)));
+    if (withSchedule) keys.push(expiryKey(this.keyPrefix, shardOf(id)));
+    return keys;
+  }
+
+  /**
+   * Redis Cluster: after a script that may have appended an event, the pending pointer in
+   * the shard's slot (./event-source.ts documents the crash gap and its recovery). A failure
+   * here is logged, not answered: the change is done and a retry would repeat it.
+   */
+  private async pointAt(id: string, nowMs: number): Promise<void> {
+    if (this.indexesInScript) return;
+    try {
+      await this.runner.run(EVENT_SCRIPTS.indexAdd, [pendingKey(this.keyPrefix, shardOf(id))], [String(nowMs), memberOf({ subject: "secret", id })]);
+    } catch {
+      console.error("burnlink: could not index a secret's new event; the expiry sweep will pick it up");
+    }
   }
 
   async create(secret: NewSecret): Promise<CreateResult> {
     assertNewSecret(secret);
     const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
     const metaExpiresAtMs = expiresAtMs + secret.retentionSeconds * 1000;
-    const reply = await this.runner.run(SCRIPTS.create, this.keys(secret.id), [
+    const member = memberOf({ subject: "secret", id: secret.id });
+    if (!this.indexesInScript) {
+      // Before the script: every subject is on the schedule, which also recovers a pending
+      // pointer lost after the script (./event-source.ts).
+      await this.runner.run(EVENT_SCRIPTS.indexAdd, [expiryKey(this.keyPrefix, shardOf(secret.id))], [String(expiresAtMs), member]);
+    }
+    const reply = await this.runner.run(SCRIPTS.create, this.keys(secret.id, true), [
       secret.ciphertext,
       secret.accessVerifier,
       secret.unlockVerifier,
@@ -176,9 +216,14 @@ export class ScriptedStore implements SecretStore {
       secret.requester.auditIp ?? "",
       String(expiresAtMs + (secret.idTombstoneSeconds ?? 0) * 1000),
       secret.creator === undefined ? "" : JSON.stringify(secret.creator),
+      secret.notify ?? "",
+      member,
     ]);
     const [kind, parts] = outcome(reply, "create");
-    if (kind === "created") return { kind: "created", expiresAtMs: whole(parts, 1, "create") };
+    if (kind === "created") {
+      await this.pointAt(secret.id, secret.nowMs);
+      return { kind: "created", expiresAtMs: whole(parts, 1, "create") };
+    }
     if (kind === "id_taken") return { kind: "id_taken" };
     throw unexpected("create");
   }
@@ -190,8 +235,10 @@ export class ScriptedStore implements SecretStore {
       String(request.nowMs),
       normalizeIpHex(request.requester.ipHex),
       request.requester.auditIp ?? "",
+      memberOf({ subject: "secret", id: request.id }),
     ]);
     const [kind, parts] = outcome(reply, "check");
+    if (kind === "ip_not_allowed") await this.pointAt(request.id, request.nowMs);
     switch (kind) {
       case "ok": {
         const creator = creatorOf(parts[3], "check");
@@ -220,8 +267,10 @@ export class ScriptedStore implements SecretStore {
       claim?.verifier ?? "",
       String(request.nowMs + (claim?.graceMs ?? 0)),
       String(request.nowMs - (claim?.graceMs ?? 0)),
+      memberOf({ subject: "secret", id: request.id }),
     ]);
     const [kind, parts] = outcome(reply, "reveal");
+    if (kind === "ok" || kind === "wrong_passphrase" || kind === "ip_not_allowed") await this.pointAt(request.id, request.nowMs);
     if (kind === "ok" || kind === "wrong_passphrase") await this.replicated(request.id);
     switch (kind) {
       case "ok":
@@ -279,8 +328,10 @@ export class ScriptedStore implements SecretStore {
       request.manageVerifier,
       String(request.nowMs),
       request.requester.auditIp ?? "",
+      memberOf({ subject: "secret", id: request.id }),
     ]);
     const [kind] = outcome(reply, "burn");
+    if (kind === "burned") await this.pointAt(request.id, request.nowMs);
     if (kind === "burned") await this.replicated(request.id);
     if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
     throw unexpected("burn");

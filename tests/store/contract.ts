@@ -75,6 +75,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
       return result.status;
     }
 
+    const elapsedSince = (secret: TestSecret) => Date.now() - secret.input.nowMs;
+
     const typesOf = async (secret: TestSecret, nowMs?: number) =>
       (await statusOf(secret, nowMs)).events.map((event) => event.type);
 
@@ -642,11 +644,11 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const stored = harness.stored?.();
         if (stored) {
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:claims`, `${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:claims`, `${prefix}:id`, `${prefix}:meta`, `${prefix}:outbox`, `${prefix}:secret`]);
           expect(await stored.pttl(`${prefix}:secret`)).toBeLessThanOrEqual(1000);
           expect(await stored.pttl(`${prefix}:claims`)).toBeLessThanOrEqual(1000);
           await waitFor(
-            async () => ((await stored.keys(`${prefix}:*`)).sort().join() === `${prefix}:id,${prefix}:meta` ? true : undefined),
+            async () => ((await stored.keys(`${prefix}:*`)).sort().join() === `${prefix}:id,${prefix}:meta,${prefix}:outbox` ? true : undefined),
             "the ciphertext and the claims to expire with the grace",
           );
         } else {
@@ -673,7 +675,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const stored = harness.stored?.();
         if (stored) {
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:id`, `${prefix}:meta`]);
+          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:outbox`]);
         }
       });
 
@@ -870,10 +872,14 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           const stored = harness.stored!();
           const keys = await stored.keys(`*${secret.input.id}*`);
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect(keys.sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect(keys.sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:outbox`, `${prefix}:secret`]);
           expect(await stored.values(`${prefix}:id`)).toEqual([""]);
           const secretTtl = await stored.pttl(`${prefix}:secret`);
           const metaTtl = await stored.pttl(`${prefix}:meta`);
+          // The outbox goes with the metadata (issue 14 §1).
+          const outboxTtl = await stored.pttl(`${prefix}:outbox`);
+          expect(outboxTtl).toBeGreaterThan(4_200_000 - elapsedSince(secret) - 1000);
+          expect(outboxTtl).toBeLessThanOrEqual(4_200_000);
           const elapsed = Date.now() - secret.input.nowMs;
           expect(secretTtl).toBeGreaterThan(600_000 - elapsed - 1000);
           expect(secretTtl).toBeLessThanOrEqual(600_000);

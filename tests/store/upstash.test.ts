@@ -37,6 +37,7 @@ function stored(): StoredData {
       const type = await inspector.type(key);
       if (type === "string") return [(await inspector.get(key)) ?? ""];
       if (type === "hash") return Object.entries(await inspector.hGetAll(key)).flat();
+      if (type === "list") return inspector.lRange(key, 0, -1);
       throw new Error(`unexpected ${type} at ${key}`);
     },
     pttl: (key) => inspector.pTTL(key),
