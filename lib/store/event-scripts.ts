@@ -125,7 +125,14 @@ const OUTBOX_LENGTH = `
 return { "ok", tostring(redis.call("LLEN", KEYS[1])) }
 `;
 
+/** KEYS: the shared key. ARGV: a fresh random key. Keeps the first one ever written. */
+const AGREE = `
+redis.call("SET", KEYS[1], ARGV[1], "NX")
+return { "ok", redis.call("GET", KEYS[1]) }
+`;
+
 export const EVENT_SCRIPTS = {
+  agree: scriptOf("events-agree", AGREE),
   take: scriptOf("events-take", TAKE),
   ack: scriptOf("events-ack", ACK),
   expireSecret: scriptOf("events-expire-secret", EXPIRE_SECRET),

@@ -60,6 +60,11 @@ export interface EventSource {
   dueExpiries(shard: number, nowMs: number, limit: number): Promise<SubjectRef[]>;
   /** Records the expiry event once if it applies; takes the subject off the schedule unless early. */
   expire(ref: SubjectRef, nowMs: number): Promise<ExpireOutcome>;
+  /**
+   * The audit fingerprint key every instance on this backend uses when AUDIT_HASH_KEY is
+   * unset: the first candidate ever offered (SET NX), then that one for everybody.
+   */
+  agreeOnHashKey(candidate: string): Promise<string>;
 }
 
 export const EVENT_NAMES: readonly EventName[] = [
@@ -218,6 +223,16 @@ export class ScriptedEventSource implements EventSource {
     await this.runner.run(EVENT_SCRIPTS.indexRemove, [expiryKey(this.keyPrefix, shard)], [member]);
     return kind;
   }
+
+  async agreeOnHashKey(candidate: string): Promise<string> {
+    const [, parts] = outcome(await this.runner.run(EVENT_SCRIPTS.agree, [auditKeyKey(this.keyPrefix)], [candidate]), "agree");
+    return text(parts, 1, "agree");
+  }
+}
+
+/** Where the agreed audit fingerprint key is kept (no expiry: fingerprints must stay stable). */
+export function auditKeyKey(prefix: string): string {
+  return `${prefix}:audit-hash-key`;
 }
 
 const sources = new WeakMap<SecretStore, EventSource>();

@@ -36,6 +36,12 @@ export class MemoryEventLog implements EventSource {
   private readonly schedules = Array.from({ length: EVENT_SHARDS }, () => new Map<string, number>());
   private readonly leases = new Map<string, { token: string; untilMs: number }>();
   private readonly expirers: Partial<Record<SubjectKind, Expirer>> = {};
+  private hashKey: string | undefined;
+
+  async agreeOnHashKey(candidate: string): Promise<string> {
+    this.hashKey ??= candidate;
+    return this.hashKey;
+  }
 
   setExpirer(subject: SubjectKind, expirer: Expirer): void {
     this.expirers[subject] = expirer;

@@ -4,6 +4,7 @@ import { createMemoryRequestStore } from "@/lib/store/memory-request-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract } from "./contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract, makeRequest } from "./request-contract";
 import { makeSecret, requester } from "./helpers";
 
@@ -14,6 +15,12 @@ describeStoreContract("memory", {
 });
 
 describeRequestStoreContract("memory", {
+  keyPrefix: "burnlink",
+  makeStore: () => createMemoryStore(),
+  sharedBackend: false,
+});
+
+describeEventContract("memory", {
   keyPrefix: "burnlink",
   makeStore: () => createMemoryStore(),
   sharedBackend: false,

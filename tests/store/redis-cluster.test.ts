@@ -5,6 +5,7 @@ import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
 
@@ -59,6 +60,13 @@ describeStoreContract("redis-cluster", {
 });
 
 describeRequestStoreContract("redis-cluster", {
+  keyPrefix,
+  makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeEventContract("redis-cluster", {
   keyPrefix,
   makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
   sharedBackend: true,

@@ -4,6 +4,7 @@ import { createRedisStore } from "@/lib/store/redis-store";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
 
@@ -44,6 +45,13 @@ describeStoreContract("redis", {
 });
 
 describeRequestStoreContract("redis", {
+  keyPrefix,
+  makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeEventContract("redis", {
   keyPrefix,
   makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
   sharedBackend: true,

@@ -8,6 +8,7 @@ import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { startUpstashBridge, type UpstashBridge } from "../support/upstash-bridge";
 import { describeAuthStoreContract } from "./auth-contract";
 import { describeStoreContract, type StoredData } from "./contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, waitFor } from "./helpers";
 import { describeOutages } from "./outage";
@@ -54,6 +55,15 @@ describeStoreContract("upstash", {
 });
 
 describeRequestStoreContract("upstash", {
+  keyPrefix,
+  // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
+  // may take longer than the 1.5 s default, which the outage tests below prove on its own.
+  makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
+  sharedBackend: true,
+  stored,
+});
+
+describeEventContract("upstash", {
   keyPrefix,
   // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
   // may take longer than the 1.5 s default, which the outage tests below prove on its own.
