@@ -36,9 +36,13 @@ export function auditRecordOf(event: BurnlinkEvent, hashKey: string): AuditRecor
   };
 }
 
-export function auditSink(settings: AuditLogSettings, hashKey: string): EventSink {
+/** `hashKey` is asked for at each delivery, so a store that is down at start-up only delays the lines. */
+export function auditSink(settings: AuditLogSettings, hashKey: () => Promise<string>): EventSink {
   return {
     name: "audit",
-    deliver: (events) => writeAuditLines(settings, events.map((event) => auditLine(auditRecordOf(event, hashKey)))),
+    async deliver(events) {
+      const key = await hashKey();
+      await writeAuditLines(settings, events.map((event) => auditLine(auditRecordOf(event, key))));
+    },
   };
 }
