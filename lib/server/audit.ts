@@ -101,6 +101,19 @@ export async function processAuditSettings(): Promise<AuditLogSettings> {
   return { enabled: auditLog, ...(auditLogFile ? { file: auditLogFile } : {}) };
 }
 
+/** The masked client address of a request, for `source.ip` (per AUDIT_IP). */
+export async function auditIpOfRequest(headers: Headers): Promise<string | undefined> {
+  const [{ getServerConfig }, { requesterOf }] = await Promise.all([import("./config"), import("./client-ip")]);
+  return requesterOf(headers, getServerConfig()).auditIp;
+}
+
+/** audit() for a request: the record with the request's masked client address. */
+export function auditRequest(headers: Headers, record: Omit<AuditRecord, "ip">): void {
+  void auditIpOfRequest(headers)
+    .then((ip) => audit({ ...record, ...(ip ? { ip } : {}) }))
+    .catch(() => undefined);
+}
+
 /**
  * One auth or token event, written directly (no outbox: these change no secret): sign-in ok
  * or refused, sign-out, token created or revoked, session revoked. Never throws.

@@ -301,7 +301,7 @@ class MemoryStore implements SecretStore {
     }
 
     // A retry within the grace: the first answer again, consuming and recording nothing.
-    if (inGrace && recorded) return { kind: "ok", ciphertext, viewsLeft: recorded.viewsLeft, expiresAtMs: entry.expiresAtMs };
+    if (inGrace && recorded) return { kind: "ok", ciphertext, viewsLeft: recorded.viewsLeft, expiresAtMs: entry.expiresAtMs, replayed: true };
 
     entry.viewsLeft = Math.max(0, entry.viewsLeft - 1);
     this.record(entry, ["viewed"], request.nowMs, auditIp);

@@ -34,7 +34,7 @@ import type {
   WriteAccess,
 } from "./request-types";
 import type { ScriptRunner } from "./scripted-store";
-import { StoreUnavailableError, type StoreKind } from "./types";
+import type { StoreKind } from "./types";
 
 const STATES: readonly string[] = [
   "open",

@@ -279,6 +279,7 @@ export class ScriptedStore implements SecretStore {
           ciphertext: text(parts, 1, "reveal"),
           viewsLeft: whole(parts, 2, "reveal"),
           expiresAtMs: whole(parts, 3, "reveal"),
+          ...(parts[4] === "replayed" ? { replayed: true as const } : {}),
         };
       case "wrong_passphrase":
         return { kind: "wrong_passphrase", attemptsLeft: whole(parts, 1, "reveal") };

@@ -276,7 +276,7 @@ end
 if claimed_left ~= nil then
   -- A retry within the grace: the first answer again; nothing consumed, nothing recorded.
   redis.call("HSET", KEYS[2], "failed", meta.failed)
-  return { "ok", ciphertext, claimed_left, meta.expiresAt }
+  return { "ok", ciphertext, claimed_left, meta.expiresAt, "replayed" }
 end
 
 local views_left = tonumber(meta.viewsLeft) - 1

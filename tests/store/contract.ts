@@ -586,7 +586,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const first = await claimed(secret, claim, t0 + 10);
         expect(first).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 1, expiresAtMs: t0 + HOUR_MS });
         for (const later of [t0 + 11, t0 + 5000, t0 + 10 + GRACE_MS - 1]) {
-          expect(await claimed(secret, claim, later)).toEqual(first);
+          expect(await claimed(secret, claim, later)).toEqual({ ...first, replayed: true });
         }
         const status = await statusOf(secret, t0 + 20);
         expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
@@ -602,7 +602,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await claimed(secret, theirs, t0 + 2)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
         expect(await reveal(secret, t0 + 3)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
         expect(await store.check(access(secret, t0 + 3))).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
-        expect(await claimed(secret, mine, t0 + 4)).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 0, expiresAtMs: t0 + HOUR_MS });
+        expect(await claimed(secret, mine, t0 + 4)).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 0, expiresAtMs: t0 + HOUR_MS, replayed: true });
         expect(await statusOf(secret, t0 + 5)).toMatchObject({ state: "viewed", viewsLeft: 0 });
       });
 
@@ -687,7 +687,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const first = await claimed(secret, claim, t0 + 1);
         expect(first).toMatchObject({ kind: "ok", viewsLeft: 0 });
         expect(await claimed(secret, claim, t0 + 2, { unlockVerifier: wrongUnlock })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
-        expect(await claimed(secret, claim, t0 + 3)).toEqual(first);
+        expect(await claimed(secret, claim, t0 + 3)).toEqual({ ...first, replayed: true });
         expect(await claimed(secret, claim, t0 + 4, { unlockVerifier: wrongUnlock })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
         expect(await claimed(secret, claim, t0 + 5)).toEqual({ kind: "gone", reason: "attempts", atMs: t0 + 4 });
         expect(await statusOf(secret, t0 + 6)).toMatchObject({ state: "burned", failedAttempts: 2 });
@@ -700,7 +700,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const first = await claimed(secret, claim, expiresAtMs - 10);
         expect(first).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 1, expiresAtMs });
         const after = expiresAtMs + 30_000;
-        expect(await claimed(secret, claim, after)).toEqual(first);
+        expect(await claimed(secret, claim, after)).toEqual({ ...first, replayed: true });
         expect(await claimed(secret, makeProof(), after)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
         expect(await reveal(secret, after)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
         expect(await store.check(access(secret, after))).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
@@ -722,7 +722,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(first).toMatchObject({ kind: "ok", viewsLeft: 1 });
         expect(await reveal(secret, t0 + 2)).toMatchObject({ kind: "ok", viewsLeft: 0 });
         expect(await reveal(secret, t0 + 3)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 2 });
-        expect(await claimed(secret, claim, t0 + 4)).toEqual(first);
+        expect(await claimed(secret, claim, t0 + 4)).toEqual({ ...first, replayed: true });
       });
 
       it("means nothing on another secret: a claim recorded on one is unknown to the next", async () => {

@@ -3,6 +3,7 @@ import { getServerConfig } from "@/lib/server/config";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { ApiFailure, emptyResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { authorizeAdmin } from "@/lib/server/auth";
+import { auditRequest } from "@/lib/server/audit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,6 +20,7 @@ export const DELETE = withApi(ROUTE, async (request: Request, { params }: { para
   const { kid } = await params;
   if (!/^[A-Za-z0-9]{8}$/.test(kid)) throw new ApiFailure("not_found", NO_TOKEN);
   if ((await getAuthStore().revokeToken(kid, Date.now())) === "not_found") throw new ApiFailure("not_found", NO_TOKEN);
+  auditRequest(request.headers, { action: "token.revoked", outcome: "success", user: { name: "admin" }, burnlink: { kid } });
   return emptyResponse(204);
 });
 
