@@ -235,7 +235,9 @@ export function auditKeyKey(prefix: string): string {
   return `${prefix}:audit-hash-key`;
 }
 
-const sources = new WeakMap<SecretStore, EventSource>();
+/** On globalThis: Next's bundles (instrumentation.ts, routes) each load this module. */
+const holder = globalThis as typeof globalThis & { __burnlinkEventSources?: WeakMap<SecretStore, EventSource> };
+const sources = (holder.__burnlinkEventSources ??= new WeakMap<SecretStore, EventSource>());
 
 /** Registers the EventSource of a store that is not scripted (the memory driver). */
 export function registerEventSource(store: SecretStore, source: EventSource): void {

@@ -145,7 +145,9 @@ export class MemoryEventLog implements EventSource {
   }
 }
 
-const logs = new WeakMap<object, MemoryEventLog>();
+/** On globalThis: Next's bundles each load this module, and must all find one log per store. */
+const holder = globalThis as typeof globalThis & { __burnlinkMemoryEventLogs?: WeakMap<object, MemoryEventLog> };
+const logs = (holder.__burnlinkMemoryEventLogs ??= new WeakMap<object, MemoryEventLog>());
 
 /** Ties a memory secret store to its log, so that its request store appends to the same one. */
 export function bindMemoryEventLog(store: object, log: MemoryEventLog): void {

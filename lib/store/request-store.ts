@@ -11,7 +11,9 @@ import { ScriptedRequestStore } from "./scripted-request-store";
 import { ScriptedStore } from "./scripted-store";
 import type { SecretStore } from "./types";
 
-const requestStores = new WeakMap<SecretStore, RequestStore>();
+/** On globalThis: Next loads lib/store into several bundles (instrumentation.ts, each route). */
+const holder = globalThis as typeof globalThis & { __burnlinkRequestStores?: WeakMap<SecretStore, RequestStore> };
+const requestStores = (holder.__burnlinkRequestStores ??= new WeakMap<SecretStore, RequestStore>());
 
 /** The request store sharing `store`'s backend; created on first use, then the same one. */
 export function requestStoreFor(store: SecretStore): RequestStore {

@@ -110,7 +110,21 @@ export interface Durability {
   waitTimeoutMs: number;
 }
 
+/** Marks a ScriptedStore whichever copy of this module made it (see hasInstance below). */
+const SCRIPTED_STORE = Symbol.for("burnlink.ScriptedStore");
+
 export class ScriptedStore implements SecretStore {
+  /**
+   * `instanceof ScriptedStore` by brand, not by prototype: Next loads lib/store into several
+   * bundles (instrumentation.ts and the routes), each with its own copy of this class, while
+   * getStore() hands all of them the one store on globalThis. A prototype check would send
+   * the rate limiter, the auth store and the request store of every other bundle to memory.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SCRIPTED_STORE] === true;
+  }
+
+  readonly [SCRIPTED_STORE] = true;
   /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
   readonly runner: ScriptRunner;
 

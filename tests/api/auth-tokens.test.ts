@@ -124,7 +124,16 @@ describe("CREATE_POLICY=token", () => {
     expect(keys.filter((key) => key.includes("CiToken1"))).toEqual([]);
     for (const key of keys.filter((name) => !name.includes(":rl:"))) {
       const type = await inspector.type(key);
-      const values = type === "hash" ? Object.values(await inspector.hGetAll(key)) : type === "string" ? [await inspector.get(key)] : await inspector.sMembers(key);
+      const values =
+        type === "hash"
+          ? Object.values(await inspector.hGetAll(key))
+          : type === "string"
+            ? [await inspector.get(key)]
+            : type === "list"
+              ? await inspector.lRange(key, 0, -1)
+              : type === "zset"
+                ? await inspector.zRange(key, 0, -1)
+                : await inspector.sMembers(key);
       for (const value of values) {
         expect(value).not.toContain(sha256(CI_TOKEN));
         expect(value).not.toContain(CI_TOKEN.slice(13));
