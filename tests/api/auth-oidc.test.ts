@@ -268,12 +268,15 @@ describe("OIDC sign-in (CREATE_POLICY=sso)", () => {
         .split("\n")
         .filter((line) => line.startsWith('{"log":"audit"'))
         .map((line) => JSON.parse(line) as Line);
+    const refused = await toCallback("bob");
+    expect((await callback(refused.callbackUrl, refused.jar)).response.status).toBe(403);
     const { jar } = await signIn("alice");
     const session = jar.get(app, SESSION_COOKIE) ?? "";
     expect(session.length).toBeGreaterThan(20);
     const signOuts = audits().filter((line) => line.event.action === "auth.sign_out").length;
     await call(app, "POST", "/api/auth/logout", { headers: { ...withSession(jar), "sec-fetch-site": "same-origin" } });
     await eventually(async () => audits().filter((line) => line.event.action === "auth.sign_out").length === signOuts + 1);
+    await eventually(async () => audits().some((line) => line.event.reason === "not_allowed"));
     const lines = audits();
     expect(lines.some((line) => line.event.action === "auth.sign_in" && line.event.outcome === "success" && typeof line.user?.id === "string")).toBe(true);
     expect(lines.some((line) => line.event.action === "auth.sign_in" && line.event.outcome === "failure" && line.event.reason === "not_allowed")).toBe(true);
