@@ -8,7 +8,10 @@
  * servers printed finds no id, link fragment, proof, verifier, claim, ciphertext, passphrase,
  * token or label.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
@@ -23,7 +26,6 @@ import {
   sealRequest,
   sealResponse,
 } from "@/lib/crypto";
-import { fingerprintOf } from "@/lib/server/events/fingerprint";
 import { EVENT_SHARDS } from "@/lib/store/event-keys";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
@@ -44,7 +46,8 @@ interface AuditLine {
   burnlink?: Record<string, unknown>;
 }
 
-const fingerprint = (id: string) => fingerprintOf(AUDIT_HASH_KEY, id);
+/** PROTOCOL.md §9, computed here on its own: b64u(HMAC-SHA256(utf8(key), utf8(id)))[0..22]. */
+const fingerprint = (id: string) => createHmac("sha256", Buffer.from(AUDIT_HASH_KEY, "utf8")).update(id, "utf8").digest("base64url").slice(0, 22);
 
 function auditLines(output: string): AuditLine[] {
   return output
@@ -262,5 +265,63 @@ describe("the audit log of two instances on one Redis", () => {
     for (const value of forbidden) {
       expect(output.includes(value), `the server output contains a value it must never print (${value.length} chars)`).toBe(false);
     }
+  });
+});
+
+describe("the audit log of one instance on the memory store", () => {
+  let server: NextServer;
+  let quiet: NextServer;
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "burnlink-audit-"));
+    file = path.join(dir, "audit.ndjson");
+    [server, quiet] = await Promise.all([
+      startNextServer({ env: { AUDIT_HASH_KEY, AUDIT_LOG_FILE: file, EVENT_POLL_MS: "100" } }),
+      startNextServer({ env: { AUDIT_LOG: "off", EVENT_POLL_MS: "100" } }),
+    ]);
+  }, SERVER_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await Promise.all([server?.stop(), quiet?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fileLines = () => {
+    try {
+      return auditLines(readFileSync(file, "utf8"));
+    } catch {
+      return [];
+    }
+  };
+
+  it("appends secret and request events to AUDIT_LOG_FILE, not to stdout", async () => {
+    const api = createApiClient(server.url);
+    const secret = await makeSecret();
+    await api.createSecret(secret.request);
+    const request = sealRequest();
+    await api.createRequest({ id: request.id, writeVerifier: request.writeVerifier, collectVerifier: request.collectVerifier, ttlSeconds: 3600, maxResponses: 1 });
+    await api.revokeRequest(request.id, collectLinkProofs(request.collectKey).collect);
+    await eventually(async () => fileLines().filter((line) => line.burnlink?.request === fingerprint(request.id)).length === 2, 30_000);
+    expect(fileLines().filter((line) => line.burnlink?.secret === fingerprint(secret.sealed.id)).map((line) => line.event.action)).toEqual(["secret.created"]);
+    expect(fileLines().filter((line) => line.burnlink?.request === fingerprint(request.id)).map((line) => line.event.action)).toEqual([
+      "request.created",
+      "request.revoked",
+    ]);
+    expect(auditLines(server.output())).toEqual([]);
+  });
+
+  it("writes nothing with AUDIT_LOG=off", async () => {
+    const api = createApiClient(quiet.url);
+    const secret = await makeSecret();
+    await api.createSecret(secret.request);
+    const proofs = await revealProofs(secret.sealed.linkKey);
+    await api.revealSecret(secret.sealed.id, proofs.access, proofs.unlock);
+    // The same flow is audited on the other server within a poll; here it must stay silent.
+    const other = await makeSecret();
+    await createApiClient(server.url).createSecret(other.request);
+    await eventually(async () => fileLines().some((line) => line.burnlink?.secret === fingerprint(other.sealed.id)), 30_000);
+    expect(quiet.output()).not.toContain('"log":"audit"');
   });
 });
