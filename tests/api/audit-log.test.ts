@@ -224,6 +224,15 @@ describe("the audit log of two instances on one Redis", () => {
     expect(guess).toMatchObject({ event: { outcome: "failure", reason: "wrong_passphrase" }, source: { ip: "203.0.113.0/24" } });
     const [responded] = linesOf("request", request.id).filter((line) => line.event.action === "request.responded");
     expect(responded!.burnlink).toMatchObject({ n: 1, seq: 2 });
+
+    // The one expiry is counted once across both instances, by the one that delivered it.
+    const expiredCounts = await Promise.all(
+      [a, b].map(async (server) => {
+        const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+        return Number(/^burnlink_secrets_ended_total\{reason="expired"\} (\d+)$/m.exec(await response.text())?.[1] ?? 0);
+      }),
+    );
+    expect(expiredCounts[0]! + expiredCounts[1]!).toBe(1);
   });
 
   it("counts a claim's retry as no second ok reveal", async () => {
