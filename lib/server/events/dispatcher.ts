@@ -71,7 +71,7 @@ export class EventDispatcher {
     this.timer.unref();
   }
 
-  /** One pass over every shard: deliveries, and the sweep when it is due. Exported for tests via runOnce. */
+  /** One pass over every shard: the sweep when it is due, then the deliveries. */
   async round(): Promise<void> {
     const sweep = Date.now() >= this.nextSweepMs;
     if (sweep) this.nextSweepMs = Date.now() + this.options.sweepMs;
