@@ -8,6 +8,8 @@ import { describeStoreContract, type StoredData } from "./contract";
 import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
+import { memberOf, pendingKey, shardOf } from "@/lib/store/event-keys";
+import { eventSourceFor } from "@/lib/store/event-source";
 
 const keyPrefix = "burnlink-test";
 let cluster: RedisCluster;
@@ -84,6 +86,38 @@ async function nodeHolding(nodes: RedisCluster["nodes"], key: string) {
   }
   throw new Error(`no node holds ${key}`);
 }
+
+describe("redis-cluster events when the pointer after the script is lost (issue 14 §1)", () => {
+  it("recovers a lost pending pointer at the expiry sweep: the events are late, never lost", async () => {
+    const store = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
+    try {
+      const nowMs = Date.now();
+      const secret = makeSecret({ nowMs, ttlSeconds: 60 });
+      expect(await store.create(secret.input)).toMatchObject({ kind: "created" });
+      const ref = { subject: "secret" as const, id: secret.input.id };
+      const pending = pendingKey(keyPrefix, shardOf(ref.id));
+      // What a crash between the create script and the driver's ZADD leaves behind.
+      const owner = await nodeHolding(cluster.nodes, pending);
+      const admin = createClient({ url: owner.url, RESP: 2 });
+      await admin.connect();
+      try {
+        expect(await admin.zRem(pending, memberOf(ref))).toBe(1);
+        const events = eventSourceFor(store);
+        const isPending = async () => (await events.pending(shardOf(ref.id), 100_000)).some((entry) => entry.id === ref.id);
+        expect(await isPending()).toBe(false);
+        // The schedule was written before the script, so the sweep finds the subject.
+        expect((await events.dueExpiries(shardOf(ref.id), nowMs + 60_000, 100_000)).some((entry) => entry.id === ref.id)).toBe(true);
+        expect(await events.expire(ref, nowMs + 60_000)).toBe("recorded");
+        expect(await isPending()).toBe(true);
+        expect((await events.take(ref, 10)).map((event) => event.type)).toEqual(["secret.created", "secret.expired"]);
+      } finally {
+        await admin.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe("redis-cluster store after its deadline (issue 10 item 5)", () => {
   function requests(secret: ReturnType<typeof makeSecret>) {
