@@ -1,18 +1,21 @@
 /**
- * Next.js runs register() once when a server process starts: here the background work of
- * issue 14 begins. For now that is the webhook delivery worker (lib/server/webhooks); the
- * events module adds its dispatcher and expiry sweep beside it.
+ * Next.js start-up hook (Next 16 `instrumentation.ts`: `register()` runs once per server
+ * process before it serves). Starts the background work of issue 14: the §9 event pipeline
+ * (lib/server/events/pipeline.ts: outbox dispatcher and expiry sweep) and the webhook
+ * delivery worker (lib/server/webhooks).
  *
- * Only in the Node.js runtime (the worker needs sockets and the store). A configuration
- * error is left to the config check that start.mjs runs at start-up, which stops the
- * server with the message; the worker then simply does not start.
+ * Only in the Node.js runtime: both need the store's TCP and timers. A configuration error is
+ * left to the config check that start.mjs runs at start-up, which stops the server with the
+ * message; the worker then simply does not start.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { startProcessWebhookWorker } = await import("@/lib/server/webhooks");
+  const { startEventPipeline } = await import("./lib/server/events/pipeline");
+  const { startProcessWebhookWorker } = await import("./lib/server/webhooks");
   try {
     startProcessWebhookWorker();
   } catch (error) {
     if (!(error instanceof Error && error.name === "ConfigError")) throw error;
   }
+  await startEventPipeline();
 }

@@ -77,6 +77,16 @@ export interface ServerConfig {
   auth: AuthConfig;
   /** Signed webhooks (issue 14 §2, lib/server/webhooks). */
   webhooks: WebhookConfig;
+  /** AUDIT_LOG: false with AUDIT_LOG=off (lib/server/audit.ts). */
+  auditLog: boolean;
+  /** AUDIT_LOG_FILE: audit lines are appended there instead of stdout. */
+  auditLogFile?: string;
+  /** AUDIT_HASH_KEY (or _FILE): the fingerprint key; unset = one kept in the store (lib/server/events/hash-key.ts). */
+  auditHashKey?: string;
+  /** EXPIRY_SWEEP_SECONDS: how often the expiry schedule is swept (issue 14 §1). */
+  expirySweepSeconds: number;
+  /** EVENT_POLL_MS: how often the dispatcher looks for undelivered events. */
+  eventPollMs: number;
 }
 
 export type CreatePolicy = "open" | "token" | "sso" | "sso+token";
@@ -282,6 +292,18 @@ const envSchema = z
     MAX_SECRET_BYTES: wholeNumber(1024 * 1024, MIN_PADDED_ENVELOPE_BYTES, 64 * 1024 * 1024, "bytes"),
     PASSPHRASE_ATTEMPTS: wholeNumber(5, 1, 100, "attempts"),
     META_RETENTION_SECONDS: wholeNumber(7 * DAY_SECONDS, 0, 365 * DAY_SECONDS, "seconds"),
+    // Issue 14 §3: the audit log on stdout (default) or in AUDIT_LOG_FILE; off turns it off.
+    AUDIT_LOG: z.preprocess(unsetIfEmpty, z.enum(["on", "off"], { error: "must be on or off" }).default("on")),
+    AUDIT_LOG_FILE: z.preprocess(unsetIfEmpty, z.string().max(4096, { error: "must be a file path" }).optional()),
+    // A key: the message never repeats it. Fingerprints are only as private as it is long.
+    AUDIT_HASH_KEY: z.preprocess(
+      unsetIfEmpty,
+      z.string().refine((value) => Buffer.byteLength(value, "utf8") >= 16, { error: "must be at least 16 bytes" }).optional(),
+    ),
+    // Expiry events are late by at most this (issue 14 §1).
+    EXPIRY_SWEEP_SECONDS: wholeNumber(30, 1, 3600, "seconds"),
+    // How soon an event leaves the outbox for the audit log and webhooks.
+    EVENT_POLL_MS: wholeNumber(500, 50, 60_000, "milliseconds"),
     AUDIT_IP: z.preprocess(
       unsetIfEmpty,
       z.enum(["masked", "full", "none"], { error: "must be masked, full or none" }).default("masked"),
@@ -551,6 +573,11 @@ export function parseServerConfig(raw: Record<string, string | undefined>): Serv
     redisWaitReplicas: env.REDIS_WAIT_REPLICAS,
     redisWaitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
     webhooks: webhookConfigOf(env),
+    auditLog: env.AUDIT_LOG === "on",
+    ...(env.AUDIT_LOG_FILE === undefined ? {} : { auditLogFile: env.AUDIT_LOG_FILE }),
+    ...(env.AUDIT_HASH_KEY === undefined ? {} : { auditHashKey: env.AUDIT_HASH_KEY }),
+    expirySweepSeconds: env.EXPIRY_SWEEP_SECONDS,
+    eventPollMs: env.EVENT_POLL_MS,
   };
 }
 

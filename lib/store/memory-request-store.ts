@@ -33,6 +33,9 @@ import type {
   WriteAccess,
 } from "./request-types";
 import { StoreUnavailableError } from "./types";
+import { MemoryEventLog } from "./memory-events";
+import type { ExpireOutcome } from "./event-source";
+import type { EventName } from "@/lib/server/events/types";
 
 export interface MemoryRequestStoreOptions {
   /** Cap on bytes held; creates and responses beyond it fail. Default 256 MiB. */
@@ -66,6 +69,8 @@ interface RequestEntry {
   /** claimVerifier → the list that collect returned */
   delivered: Map<string, Delivered>;
   events: RequestEvent[];
+  /** request.expired is in the outbox (./memory-events.ts): it is recorded once. */
+  expiredRecorded: boolean;
 }
 
 function sizeOf(response: StoredResponse): number {
@@ -91,8 +96,27 @@ export class MemoryRequestStore implements RequestStore {
   private bytes = 0;
   private nextSweepMs = 0;
 
-  constructor(options: MemoryRequestStoreOptions = {}) {
+  constructor(
+    options: MemoryRequestStoreOptions = {},
+    private readonly events: MemoryEventLog = new MemoryEventLog(),
+  ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    events.setExpirer("request", (id, nowMs) => this.expireEvent(id, nowMs));
+  }
+
+  /** The §9 event of a change, appended in the same synchronous block (PROTOCOL.md §9). */
+  private emit(id: string, type: EventName, atMs: number, auditIp: string | undefined, n?: number | number[]): void {
+    this.events.append({ subject: "request", id }, type, atMs, auditIp, n === undefined ? {} : { n });
+  }
+
+  /** The expiry sweep's step (EXPIRE_REQUEST in ./event-scripts.ts): open at expiresAt, once. */
+  private expireEvent(id: string, nowMs: number): ExpireOutcome {
+    const entry = this.entries.get(id);
+    if (!entry || entry.expiredRecorded || entry.revokedAtMs !== undefined || entry.received >= entry.maxResponses) return "done";
+    if (nowMs < entry.expiresAtMs) return "early";
+    entry.expiredRecorded = true;
+    this.emit(id, "request.expired", entry.expiresAtMs, undefined);
+    return "recorded";
   }
 
   private dropResponses(entry: RequestEntry): void {
@@ -196,9 +220,12 @@ export class MemoryRequestStore implements RequestStore {
       responses: new Map(),
       delivered: new Map(),
       events: [],
+      expiredRecorded: false,
     };
     this.record(entry, { type: "created", atMs: request.nowMs }, request.requester.auditIp);
     this.entries.set(request.id, entry);
+    this.events.open({ subject: "request", id: request.id }, { untilMs: entry.metaExpiresAtMs, expiresAtMs });
+    this.emit(request.id, "request.created", request.nowMs, request.requester.auditIp);
     return { kind: "created", expiresAtMs };
   }
 
@@ -233,6 +260,7 @@ export class MemoryRequestStore implements RequestStore {
     entry.received = n;
     if (n >= entry.maxResponses) entry.answeredAtMs = response.nowMs;
     this.record(entry, { type: "responded", atMs: response.nowMs, n }, response.requester.auditIp);
+    this.emit(response.id, "request.responded", response.nowMs, response.requester.auditIp, n);
     return { kind: "ok", n, responsesLeft: entry.maxResponses - n };
   }
 
@@ -266,6 +294,7 @@ export class MemoryRequestStore implements RequestStore {
         { type: "collected", atMs: request.nowMs, n: responses.map((r) => r.n) },
         request.requester.auditIp,
       );
+      this.emit(request.id, "request.collected", request.nowMs, request.requester.auditIp, responses.map((r) => r.n));
     }
     return { kind: "ok", state, responses: responses.map(copy) };
   }
@@ -300,10 +329,12 @@ export class MemoryRequestStore implements RequestStore {
     this.dropDelivered(entry);
     entry.revokedAtMs = request.nowMs;
     this.record(entry, { type: "revoked", atMs: request.nowMs }, request.requester.auditIp);
+    this.emit(request.id, "request.revoked", request.nowMs, request.requester.auditIp);
     return { kind: "revoked" };
   }
 }
 
-export function createMemoryRequestStore(options: MemoryRequestStoreOptions = {}): RequestStore {
-  return new MemoryRequestStore(options);
+/** `events`: the log of the memory secret store it belongs to (./request-store.ts). */
+export function createMemoryRequestStore(options: MemoryRequestStoreOptions = {}, events?: MemoryEventLog): RequestStore {
+  return new MemoryRequestStore(options, events);
 }

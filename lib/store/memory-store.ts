@@ -43,6 +43,8 @@ import {
   type StatusResult,
 } from "./types";
 import { observedStore } from "./observer";
+import { bindMemoryEventLog, MemoryEventLog } from "./memory-events";
+import { registerEventSource, type ExpireOutcome } from "./event-source";
 
 export interface MemoryStoreOptions {
   /** Cap on bytes held; creates beyond it fail with StoreUnavailableError. Default 256 MiB. */
@@ -80,6 +82,8 @@ interface Entry {
   claims: Map<string, { claimedAtMs: number; viewsLeft: number }>;
   /** When the last claim's grace ends; 0 before any claim and after a burn. */
   graceUntilMs: number;
+  /** secret.expired is in the outbox (./memory-events.ts): it is recorded once. */
+  expiredRecorded: boolean;
 }
 
 /**
@@ -104,8 +108,27 @@ class MemoryStore implements SecretStore {
   private bytes = 0;
   private nextSweepMs = 0;
 
-  constructor(options: MemoryStoreOptions) {
+  constructor(
+    options: MemoryStoreOptions,
+    private readonly events: MemoryEventLog,
+  ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MEMORY_STORE_MAX_BYTES;
+    events.setExpirer("secret", (id, nowMs) => this.expire(id, nowMs));
+  }
+
+  /** The §9 event of a change, appended in the same synchronous block (PROTOCOL.md §9). */
+  private emit(id: string, type: Parameters<MemoryEventLog["append"]>[1], atMs: number, auditIp: string | undefined): void {
+    this.events.append({ subject: "secret", id }, type, atMs, auditIp);
+  }
+
+  /** The expiry sweep's step (lib/store/event-scripts.ts EXPIRE_SECRET): expired with views left, once. */
+  private expire(id: string, nowMs: number): ExpireOutcome {
+    const entry = this.entries.get(id);
+    if (!entry || entry.expiredRecorded || entry.state !== "active") return "done";
+    if (nowMs < entry.expiresAtMs) return "early";
+    entry.expiredRecorded = true;
+    this.emit(id, "secret.expired", entry.expiresAtMs, undefined);
+    return "recorded";
   }
 
   private dropCiphertext(entry: Entry): void {
@@ -188,6 +211,7 @@ class MemoryStore implements SecretStore {
   private gate(entry: Entry, request: AccessRequest, inGrace = false): IpNotAllowedOrGone | undefined {
     if (!ipAllowed(normalizeIpHex(request.requester.ipHex), entry.prefixes)) {
       this.record(entry, ["ip_blocked"], request.nowMs, request.requester.auditIp);
+      this.emit(request.id, "secret.ip_blocked", request.nowMs, request.requester.auditIp);
       return { kind: "ip_not_allowed" };
     }
     if (entry.state === "burned") {
@@ -232,9 +256,20 @@ class MemoryStore implements SecretStore {
       events: [],
       claims: new Map(),
       graceUntilMs: 0,
+      expiredRecorded: false,
     };
     if (secret.creator) entry.creator = { ...secret.creator };
     this.record(entry, ["created"], secret.nowMs, secret.requester.auditIp);
+    this.events.open(
+      { subject: "secret", id: secret.id },
+      {
+        untilMs: metaExpiresAtMs,
+        expiresAtMs,
+        ...(secret.creator ? { creator: secret.creator } : {}),
+        ...(secret.notify ? { notify: secret.notify } : {}),
+      },
+    );
+    this.emit(secret.id, "secret.created", secret.nowMs, secret.requester.auditIp);
     this.entries.set(secret.id, entry);
     if (tombstone) this.tombstones.set(secret.id, tombstoneUntilMs);
     this.bytes += size;
@@ -267,14 +302,17 @@ class MemoryStore implements SecretStore {
       if (entry.failed >= entry.limit) {
         this.burnNow(entry, "attempts", request.nowMs);
         this.record(entry, ["wrong_passphrase", "burned"], request.nowMs, auditIp);
+        this.emit(request.id, "secret.wrong_passphrase", request.nowMs, auditIp);
+        this.emit(request.id, "secret.burned", request.nowMs, auditIp);
         return { kind: "wrong_passphrase", attemptsLeft: 0 };
       }
       this.record(entry, ["wrong_passphrase"], request.nowMs, auditIp);
+      this.emit(request.id, "secret.wrong_passphrase", request.nowMs, auditIp);
       return { kind: "wrong_passphrase", attemptsLeft: entry.limit - entry.failed };
     }
 
     // A retry within the grace: the first answer again, consuming and recording nothing.
-    if (inGrace && recorded) return { kind: "ok", ciphertext, viewsLeft: recorded.viewsLeft, expiresAtMs: entry.expiresAtMs };
+    if (inGrace && recorded) return { kind: "ok", ciphertext, viewsLeft: recorded.viewsLeft, expiresAtMs: entry.expiresAtMs, replayed: true };
 
     entry.viewsLeft = Math.max(0, entry.viewsLeft - 1);
     this.record(entry, ["viewed"], request.nowMs, auditIp);
@@ -283,7 +321,9 @@ class MemoryStore implements SecretStore {
       entry.graceUntilMs = Math.max(entry.graceUntilMs, request.nowMs + claim.graceMs);
       // The record outlives every grace, as the scripts extend the metadata key.
       entry.metaExpiresAtMs = Math.max(entry.metaExpiresAtMs, entry.graceUntilMs);
+      this.events.extend({ subject: "secret", id: request.id }, entry.metaExpiresAtMs);
     }
+    this.emit(request.id, "secret.viewed", request.nowMs, auditIp);
     if (entry.viewsLeft === 0) {
       entry.state = "viewed";
       entry.goneReason = "viewed";
@@ -333,16 +373,17 @@ class MemoryStore implements SecretStore {
   async burn(request: ManageRequest): Promise<BurnResult> {
     const entry = this.managed(request);
     if (!entry) return { kind: "not_found" };
-    return this.burnEntry(entry, request.nowMs, request.requester);
+    return this.burnEntry(request.id, entry, request.nowMs, request.requester);
   }
 
   /** The burn step shared by the manage burn and the owner's burns (the scripts' BURN_STEP). */
-  private burnEntry(entry: Entry, nowMs: number, requester: Requester): BurnResult {
+  private burnEntry(id: string, entry: Entry, nowMs: number, requester: Requester): BurnResult {
     const readable = entry.state === "active" && nowMs < entry.expiresAtMs;
     const inGrace = entry.state !== "burned" && nowMs < entry.graceUntilMs;
     if (!(readable || inGrace) || entry.ciphertext === null) return { kind: "already_gone" };
     this.burnNow(entry, "burned", nowMs);
     this.record(entry, ["burned"], nowMs, requester.auditIp);
+    this.emit(id, "secret.burned", nowMs, requester.auditIp);
     return { kind: "burned" };
   }
 
@@ -397,7 +438,7 @@ class MemoryStore implements SecretStore {
     assertOwner(request.owner);
     const entry = this.ownedEntry(request.owner, request.id, request.nowMs);
     if (!entry) return { kind: "not_found" };
-    return this.burnEntry(entry, request.nowMs, request.requester);
+    return this.burnEntry(request.id, entry, request.nowMs, request.requester);
   }
 
   async burnAllOwned(owner: Owner, nowMs: number, requester: Requester): Promise<number> {
@@ -407,7 +448,7 @@ class MemoryStore implements SecretStore {
     for (const id of [...index.keys()]) {
       const entry = this.ownedEntry(owner, id, nowMs);
       if (!entry) index.delete(id);
-      else if (this.burnEntry(entry, nowMs, requester).kind === "burned") burned += 1;
+      else if (this.burnEntry(id, entry, nowMs, requester).kind === "burned") burned += 1;
     }
     return burned;
   }
@@ -425,6 +466,11 @@ class MemoryStore implements SecretStore {
 type IpNotAllowedOrGone = { kind: "ip_not_allowed" } | { kind: "gone"; reason: GoneReason; atMs: number };
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): SecretStore {
+  const events = new MemoryEventLog();
   // Timed like the scripted drivers' commands, for the metrics (./observer.ts).
-  return observedStore(new MemoryStore(options));
+  const store = observedStore(new MemoryStore(options, events));
+  // Its request store (./request-store.ts) and the dispatcher find the same log.
+  bindMemoryEventLog(store, events);
+  registerEventSource(store, events);
+  return store;
 }

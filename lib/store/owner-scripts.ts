@@ -14,7 +14,8 @@
  *   can never be read or burned. The burn is ./scripts.ts's BURN_STEP, the manage burn.
  *
  * Owner ARGV, in every secret script: ARGV[1] = "token" or "sso", ARGV[4] = kid or
- * issuer, ARGV[5] = "" or subject (ARGV[2] = nowMs, ARGV[3] = auditIp, as BURN_STEP wants).
+ * issuer, ARGV[5] = "" or subject (ARGV[2] = nowMs, ARGV[3] = auditIp, as BURN_STEP wants);
+ * the burn also takes ARGV[6] = the secret's pending-index member, for its outbox event.
  */
 import "server-only";
 import { BURN_STEP, PRELUDE, scriptOf } from "./scripts";
@@ -70,6 +71,7 @@ return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxViews, views_left 
 const OWNED_BURN = `${PRELUDE}${OWNED_BY}
 local meta = read_meta()
 if meta == nil or not owned_by(meta) then return { "not_found" } end
+local member = ARGV[6]
 ${BURN_STEP}`;
 
 export const OWNER_SCRIPTS = {

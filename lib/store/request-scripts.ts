@@ -7,7 +7,11 @@
  *   KEYS[1] = `<prefix>:{rid}:request`    hash: verifiers, times, counts, events
  *   KEYS[2] = `<prefix>:{rid}:responses`  hash: n → "<atMs>|<epk>|<ciphertext>"
  *   KEYS[3] = `<prefix>:{rid}:delivered`  hash: claimVerifier → "<untilMs>|<JSON list>"
- * all under the hash tag {rid}, so they share one cluster slot. KEYS[1] expires at
+ *   KEYS[4] = `<prefix>:{rid}:request-outbox`  list: the §9 events (./outbox-lua.ts)
+ * all under the hash tag {rid}, so they share one cluster slot. KEYS[5], the shard's pending
+ * index, and (create only) KEYS[6], the expiry schedule, are given where one script may touch
+ * another slot (Redis, Upstash); on Redis Cluster the driver writes them around the script.
+ * The last ARGV of every script is the request's index member ("r:<rid>"). KEYS[1] expires at
  * expiresAt + max(META_RETENTION_SECONDS, COLLECT_WINDOW_SECONDS), KEYS[2] at expiresAt +
  * COLLECT_WINDOW_SECONDS, KEYS[3] when the last collect grace ends. Nothing stored is a
  * proof, a claim, pk or R: only verifiers are compared (why a plain `~=` on verifiers is
@@ -20,6 +24,7 @@
  */
 import "server-only";
 import { MAX_EVENTS } from "./keys";
+import { OUTBOX_LUA } from "./outbox-lua";
 import { scriptOf } from "./scripts";
 
 /** The hash fields of `<prefix>:{rid}:request`, for readers of this module and for tests. */
@@ -35,9 +40,13 @@ export const REQUEST_FIELDS = [
   "revokedAt",
   "responsesExpireAt",
   "events",
+  /** The last outbox seq, the highest seq the dispatcher took, and the expiry mark (./event-scripts.ts). */
+  "seq",
+  "outboxSealed",
+  "expiredRecorded",
 ] as const;
 
-const PRELUDE = `
+const PRELUDE = `${OUTBOX_LUA}
 local function read_request()
   local flat = redis.call("HGETALL", KEYS[1])
   if #flat == 0 then return nil end
@@ -66,9 +75,9 @@ end
 
 /**
  * ARGV: writeVerifier, collectVerifier, label ("" for none), nowMs, expiresAt,
- * responsesExpireAt, metaExpiresAt, maxResponses, auditIp.
+ * responsesExpireAt, metaExpiresAt, maxResponses, auditIp, index member.
  */
-const CREATE_REQUEST = `
+const CREATE_REQUEST = `${OUTBOX_LUA}
 if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 or redis.call("EXISTS", KEYS[3]) == 1 then
   -- The metadata is the tombstone: while it is kept, the rid can never be re-armed.
   return { "id_taken" }
@@ -81,6 +90,8 @@ redis.call("HSET", KEYS[1],
   "maxResponses", ARGV[8], "received", "0", "answeredAt", "", "revokedAt", "",
   "events", cjson.encode({ created }))
 redis.call("PEXPIREAT", KEYS[1], ARGV[7])
+outbox_append(KEYS[4], KEYS[1], KEYS[5], ARGV[10], "request.created", ARGV[4], ARGV[9], nil)
+if KEYS[6] then redis.call("ZADD", KEYS[6], ARGV[5], ARGV[10]) end
 return { "created", ARGV[5] }
 `;
 
@@ -95,7 +106,7 @@ return { "ok", meta.expiresAt, tostring(tonumber(meta.maxResponses) - tonumber(m
 `;
 
 /**
- * ARGV: writeVerifier, epk, ciphertext, nowMs, auditIp.
+ * ARGV: writeVerifier, epk, ciphertext, nowMs, auditIp, index member.
  * State, expiry and count are checked and the response stored in one step, so two
  * responders can never both take the last place.
  */
@@ -112,11 +123,13 @@ local answered_at = meta.answeredAt
 if n >= max then answered_at = ARGV[4] end
 redis.call("HSET", KEYS[1], "received", tostring(n), "answeredAt", answered_at,
   "events", with_event(meta, { type = "responded", atMs = tonumber(ARGV[4]), n = n }, ARGV[5]))
+outbox_append(KEYS[4], KEYS[1], KEYS[5], ARGV[6], "request.responded", ARGV[4], ARGV[5], { n = n })
 return { "ok", tostring(n), tostring(max - n) }
 `;
 
 /**
- * ARGV: collectVerifier, claimVerifier ("" for none), graceMs ("0" = claims off), nowMs, auditIp.
+ * ARGV: collectVerifier, claimVerifier ("" for none), graceMs ("0" = claims off), nowMs, auditIp,
+ * index member.
  * Returns { "ok", state, JSON list of {n, epk, ciphertext, atMs} in order of n }.
  */
 const COLLECT = `${PRELUDE}
@@ -182,6 +195,7 @@ end
 if #items > 0 then
   redis.call("HSET", KEYS[1], "events",
     with_event(meta, { type = "collected", atMs = now, n = numbers }, ARGV[5]))
+  outbox_append(KEYS[4], KEYS[1], KEYS[5], ARGV[6], "request.collected", ARGV[4], ARGV[5], { n = numbers })
 end
 return { "ok", state, list }
 `;
@@ -197,7 +211,7 @@ return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxResponses, left,
   tostring(redis.call("HLEN", KEYS[2])), meta.events }
 `;
 
-/** ARGV: collectVerifier, nowMs, auditIp. A second revoke changes nothing. */
+/** ARGV: collectVerifier, nowMs, auditIp, index member. A second revoke changes nothing. */
 const REVOKE = `${PRELUDE}
 local meta = read_request()
 if meta == nil or meta.collectVerifier ~= ARGV[1] then return { "not_found" } end
@@ -205,6 +219,7 @@ if meta.revokedAt ~= "" then return { "already_revoked" } end
 redis.call("DEL", KEYS[2], KEYS[3])
 redis.call("HSET", KEYS[1], "revokedAt", ARGV[2],
   "events", with_event(meta, { type = "revoked", atMs = tonumber(ARGV[2]) }, ARGV[3]))
+outbox_append(KEYS[4], KEYS[1], KEYS[5], ARGV[4], "request.revoked", ARGV[2], ARGV[3], nil)
 return { "revoked" }
 `;
 

@@ -5,12 +5,15 @@
  */
 import "server-only";
 import { createMemoryRequestStore } from "./memory-request-store";
+import { memoryEventLogOf } from "./memory-events";
 import type { RequestStore } from "./request-types";
 import { ScriptedRequestStore } from "./scripted-request-store";
 import { ScriptedStore } from "./scripted-store";
 import type { SecretStore } from "./types";
 
-const requestStores = new WeakMap<SecretStore, RequestStore>();
+/** On globalThis: Next loads lib/store into several bundles (instrumentation.ts, each route). */
+const holder = globalThis as typeof globalThis & { __burnlinkRequestStores?: WeakMap<SecretStore, RequestStore> };
+const requestStores = (holder.__burnlinkRequestStores ??= new WeakMap<SecretStore, RequestStore>());
 
 /** The request store sharing `store`'s backend; created on first use, then the same one. */
 export function requestStoreFor(store: SecretStore): RequestStore {
@@ -19,7 +22,7 @@ export function requestStoreFor(store: SecretStore): RequestStore {
     requests =
       store instanceof ScriptedStore
         ? new ScriptedRequestStore(store.kind, store.runner, store.keyPrefix)
-        : createMemoryRequestStore();
+        : createMemoryRequestStore({}, memoryEventLogOf(store));
     requestStores.set(store, requests);
   }
   return requests;

@@ -12,6 +12,8 @@ import { outcome, text, unexpected, whole } from "./script-replies";
 import { assertKeyPrefix, isSecretId, isVerifier } from "./keys";
 import { assertNewRequest, assertResponseShape, requestKeys } from "./request-keys";
 import { REQUEST_SCRIPTS } from "./request-scripts";
+import { EVENT_SCRIPTS } from "./event-scripts";
+import { expiryKey, memberOf, pendingKey, requestOutboxKey, shardOf } from "./event-keys";
 import type {
   CheckRequestResult,
   CollectAccess,
@@ -115,15 +117,46 @@ export class ScriptedRequestStore implements RequestStore {
     assertKeyPrefix(keyPrefix);
   }
 
+  /** Redis Cluster keeps the shard indexes in other slots: the driver writes them there. */
+  private get indexesInScript(): boolean {
+    return this.kind !== "redis-cluster";
+  }
+
+  /** The request's four keys (./request-scripts.ts), then the shard indexes where allowed. */
+  private keys(id: string, withSchedule = false): string[] {
+    const keys: string[] = [...requestKeys(this.keyPrefix, id), requestOutboxKey(this.keyPrefix, id)];
+    if (!this.indexesInScript) return keys;
+    keys.push(pendingKey(this.keyPrefix, shardOf(id)));
+    if (withSchedule) keys.push(expiryKey(this.keyPrefix, shardOf(id)));
+    return keys;
+  }
+
+  private member(id: string): string {
+    return memberOf({ subject: "request", id });
+  }
+
+  /** Redis Cluster: the pending pointer after the script (see ./event-source.ts); logged, never answered. */
+  private async pointAt(id: string, nowMs: number): Promise<void> {
+    if (this.indexesInScript) return;
+    try {
+      await this.runner.run(EVENT_SCRIPTS.indexAdd, [pendingKey(this.keyPrefix, shardOf(id))], [String(nowMs), this.member(id)]);
+    } catch {
+      console.error("burnlink: could not index a request's new event; the expiry sweep will pick it up");
+    }
+  }
+
   async create(request: NewRequest): Promise<CreateRequestResult> {
     assertNewRequest(request);
     const expiresAtMs = request.nowMs + request.ttlSeconds * 1000;
     const responsesExpireAtMs = expiresAtMs + request.collectWindowSeconds * 1000;
     const metaExpiresAtMs =
       expiresAtMs + Math.max(request.retentionSeconds, request.collectWindowSeconds) * 1000;
+    if (!this.indexesInScript) {
+      await this.runner.run(EVENT_SCRIPTS.indexAdd, [expiryKey(this.keyPrefix, shardOf(request.id))], [String(expiresAtMs), this.member(request.id)]);
+    }
     const reply = await this.runner.run(
       REQUEST_SCRIPTS.create,
-      requestKeys(this.keyPrefix, request.id),
+      this.keys(request.id, true),
       [
         request.writeVerifier,
         request.collectVerifier,
@@ -134,11 +167,14 @@ export class ScriptedRequestStore implements RequestStore {
         String(metaExpiresAtMs),
         String(request.maxResponses),
         request.requester.auditIp ?? "",
+        this.member(request.id),
       ],
     );
     const [kind, parts] = outcome(reply, "request create");
-    if (kind === "created")
+    if (kind === "created") {
+      await this.pointAt(request.id, request.nowMs);
       return { kind: "created", expiresAtMs: whole(parts, 1, "request create") };
+    }
     if (kind === "id_taken") return { kind: "id_taken" };
     throw unexpected("request create");
   }
@@ -147,7 +183,7 @@ export class ScriptedRequestStore implements RequestStore {
     if (!isSecretId(request.id) || !isVerifier(request.writeVerifier)) return { kind: "not_found" };
     const reply = await this.runner.run(
       REQUEST_SCRIPTS.check,
-      requestKeys(this.keyPrefix, request.id),
+      this.keys(request.id),
       [request.writeVerifier, String(request.nowMs)],
     );
     const [kind, parts] = outcome(reply, "request check");
@@ -169,16 +205,18 @@ export class ScriptedRequestStore implements RequestStore {
     assertResponseShape(response);
     const reply = await this.runner.run(
       REQUEST_SCRIPTS.respond,
-      requestKeys(this.keyPrefix, response.id),
+      this.keys(response.id),
       [
         response.writeVerifier,
         response.epk,
         response.ciphertext,
         String(response.nowMs),
         response.requester.auditIp ?? "",
+        this.member(response.id),
       ],
     );
     const [kind, parts] = outcome(reply, "respond");
+    if (kind === "ok") await this.pointAt(response.id, response.nowMs);
     if (kind === "not_found") return { kind };
     if (kind === "gone") return gone(parts, "respond");
     if (kind !== "ok") throw unexpected("respond");
@@ -192,16 +230,18 @@ export class ScriptedRequestStore implements RequestStore {
       request.graceSeconds > 0 && isVerifier(request.claimVerifier) ? request.claimVerifier : "";
     const reply = await this.runner.run(
       REQUEST_SCRIPTS.collect,
-      requestKeys(this.keyPrefix, request.id),
+      this.keys(request.id),
       [
         request.collectVerifier,
         claim,
         claim === "" ? "0" : String(request.graceSeconds * 1000),
         String(request.nowMs),
         request.requester.auditIp ?? "",
+        this.member(request.id),
       ],
     );
     const [kind, parts] = outcome(reply, "collect");
+    if (kind === "ok") await this.pointAt(request.id, request.nowMs);
     if (kind === "not_found") return { kind };
     if (kind !== "ok") throw unexpected("collect");
     return {
@@ -216,7 +256,7 @@ export class ScriptedRequestStore implements RequestStore {
       return { kind: "not_found" };
     const reply = await this.runner.run(
       REQUEST_SCRIPTS.status,
-      requestKeys(this.keyPrefix, request.id),
+      this.keys(request.id),
       [request.collectVerifier, String(request.nowMs)],
     );
     const [kind, parts] = outcome(reply, "request status");
@@ -242,10 +282,11 @@ export class ScriptedRequestStore implements RequestStore {
       return { kind: "not_found" };
     const reply = await this.runner.run(
       REQUEST_SCRIPTS.revoke,
-      requestKeys(this.keyPrefix, request.id),
-      [request.collectVerifier, String(request.nowMs), request.requester.auditIp ?? ""],
+      this.keys(request.id),
+      [request.collectVerifier, String(request.nowMs), request.requester.auditIp ?? "", this.member(request.id)],
     );
     const [kind] = outcome(reply, "revoke");
+    if (kind === "revoked") await this.pointAt(request.id, request.nowMs);
     if (kind === "revoked" || kind === "already_revoked" || kind === "not_found") return { kind };
     throw unexpected("revoke");
   }

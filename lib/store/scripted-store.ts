@@ -22,6 +22,8 @@ import {
   normalizeIpHex,
   secretKey,
 } from "./keys";
+import { EVENT_SCRIPTS } from "./event-scripts";
+import { expiryKey, memberOf, pendingKey, secretOutboxKey, shardOf } from "./event-keys";
 import { observedRunner } from "./observer";
 import { assertOwner, ownerFields, ownerIndexKey } from "./owner-keys";
 import { OWNER_SCRIPTS } from "./owner-scripts";
@@ -131,7 +133,21 @@ export interface Durability {
   waitTimeoutMs: number;
 }
 
+/** Marks a ScriptedStore whichever copy of this module made it (see hasInstance below). */
+const SCRIPTED_STORE = Symbol.for("burnlink.ScriptedStore");
+
 export class ScriptedStore implements SecretStore {
+  /**
+   * `instanceof ScriptedStore` by brand, not by prototype: Next loads lib/store into several
+   * bundles (instrumentation.ts and the routes), each with its own copy of this class, while
+   * getStore() hands all of them the one store on globalThis. A prototype check would send
+   * the rate limiter, the auth store and the request store of every other bundle to memory.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SCRIPTED_STORE] === true;
+  }
+
+  readonly [SCRIPTED_STORE] = true;
   /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
   readonly runner: ScriptRunner;
 
@@ -175,16 +191,54 @@ export class ScriptedStore implements SecretStore {
     return settings ? describePersistence(settings, this.durability) : undefined;
   }
 
-  /** The same four keys for every script (./scripts.ts): one hash tag, one slot. */
-  private keys(id: string): string[] {
-    return [secretKey(this.keyPrefix, id), metaKey(this.keyPrefix, id), claimsKey(this.keyPrefix, id), idKey(this.keyPrefix, id)];
+  /** Redis Cluster keeps the shard indexes in other slots: the driver writes them there. */
+  private get indexesInScript(): boolean {
+    return this.kind !== "redis-cluster";
+  }
+
+  /**
+   * The subject's five keys for every script (./scripts.ts: one hash tag, one slot), then,
+   * where a script may touch another slot, the shard's pending index and (create) schedule.
+   */
+  private keys(id: string, withSchedule = false): string[] {
+    const keys = [
+      secretKey(this.keyPrefix, id),
+      metaKey(this.keyPrefix, id),
+      claimsKey(this.keyPrefix, id),
+      idKey(this.keyPrefix, id),
+      secretOutboxKey(this.keyPrefix, id),
+    ];
+    if (!this.indexesInScript) return keys;
+    keys.push(pendingKey(this.keyPrefix, shardOf(id)));
+    if (withSchedule) keys.push(expiryKey(this.keyPrefix, shardOf(id)));
+    return keys;
+  }
+
+  /**
+   * Redis Cluster: after a script that may have appended an event, the pending pointer in
+   * the shard's slot (./event-source.ts documents the crash gap and its recovery). A failure
+   * here is logged, not answered: the change is done and a retry would repeat it.
+   */
+  private async pointAt(id: string, nowMs: number): Promise<void> {
+    if (this.indexesInScript) return;
+    try {
+      await this.runner.run(EVENT_SCRIPTS.indexAdd, [pendingKey(this.keyPrefix, shardOf(id))], [String(nowMs), memberOf({ subject: "secret", id })]);
+    } catch {
+      console.error("burnlink: could not index a secret's new event; the expiry sweep will pick it up");
+    }
   }
 
   async create(secret: NewSecret): Promise<CreateResult> {
     assertNewSecret(secret);
     const expiresAtMs = secret.nowMs + secret.ttlSeconds * 1000;
     const metaExpiresAtMs = expiresAtMs + secret.retentionSeconds * 1000;
-    const reply = await this.runner.run(SCRIPTS.create, this.keys(secret.id), [
+    const member = memberOf({ subject: "secret", id: secret.id });
+    if (!this.indexesInScript) {
+      // Before the script: every subject is on the schedule, which also recovers a pending
+      // pointer lost after the script (./event-source.ts).
+      await this.runner.run(EVENT_SCRIPTS.indexAdd, [expiryKey(this.keyPrefix, shardOf(secret.id))], [String(expiresAtMs), member]);
+    }
+    const reply = await this.runner.run(SCRIPTS.create, this.keys(secret.id, true), [
       secret.ciphertext,
       secret.accessVerifier,
       secret.unlockVerifier,
@@ -199,9 +253,14 @@ export class ScriptedStore implements SecretStore {
       secret.requester.auditIp ?? "",
       String(expiresAtMs + (secret.idTombstoneSeconds ?? 0) * 1000),
       secret.creator === undefined ? "" : JSON.stringify(secret.creator),
+      secret.notify ?? "",
+      member,
     ]);
     const [kind, parts] = outcome(reply, "create");
-    if (kind === "created") return { kind: "created", expiresAtMs: whole(parts, 1, "create") };
+    if (kind === "created") {
+      await this.pointAt(secret.id, secret.nowMs);
+      return { kind: "created", expiresAtMs: whole(parts, 1, "create") };
+    }
     if (kind === "id_taken") return { kind: "id_taken" };
     throw unexpected("create");
   }
@@ -213,8 +272,10 @@ export class ScriptedStore implements SecretStore {
       String(request.nowMs),
       normalizeIpHex(request.requester.ipHex),
       request.requester.auditIp ?? "",
+      memberOf({ subject: "secret", id: request.id }),
     ]);
     const [kind, parts] = outcome(reply, "check");
+    if (kind === "ip_not_allowed") await this.pointAt(request.id, request.nowMs);
     switch (kind) {
       case "ok": {
         const creator = creatorOf(parts[3], "check");
@@ -243,8 +304,10 @@ export class ScriptedStore implements SecretStore {
       claim?.verifier ?? "",
       String(request.nowMs + (claim?.graceMs ?? 0)),
       String(request.nowMs - (claim?.graceMs ?? 0)),
+      memberOf({ subject: "secret", id: request.id }),
     ]);
     const [kind, parts] = outcome(reply, "reveal");
+    if (kind === "ok" || kind === "wrong_passphrase" || kind === "ip_not_allowed") await this.pointAt(request.id, request.nowMs);
     if (kind === "ok" || kind === "wrong_passphrase") await this.replicated(request.id);
     switch (kind) {
       case "ok":
@@ -253,6 +316,7 @@ export class ScriptedStore implements SecretStore {
           ciphertext: text(parts, 1, "reveal"),
           viewsLeft: whole(parts, 2, "reveal"),
           expiresAtMs: whole(parts, 3, "reveal"),
+          ...(parts[4] === "replayed" ? { replayed: true as const } : {}),
         };
       case "wrong_passphrase":
         return { kind: "wrong_passphrase", attemptsLeft: whole(parts, 1, "reveal") };
@@ -302,8 +366,10 @@ export class ScriptedStore implements SecretStore {
       request.manageVerifier,
       String(request.nowMs),
       request.requester.auditIp ?? "",
+      memberOf({ subject: "secret", id: request.id }),
     ]);
     const [kind] = outcome(reply, "burn");
+    if (kind === "burned") await this.pointAt(request.id, request.nowMs);
     if (kind === "burned") await this.replicated(request.id);
     if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
     throw unexpected("burn");
@@ -365,8 +431,12 @@ export class ScriptedStore implements SecretStore {
   async burnOwned(request: OwnedBurnRequest): Promise<BurnResult> {
     assertOwner(request.owner);
     if (!isSecretId(request.id)) return { kind: "not_found" };
-    const reply = await this.runner.run(OWNER_SCRIPTS.burn, this.keys(request.id), this.ownerArgs(request.owner, request.nowMs, request.requester));
+    const reply = await this.runner.run(OWNER_SCRIPTS.burn, this.keys(request.id), [
+      ...this.ownerArgs(request.owner, request.nowMs, request.requester),
+      memberOf({ subject: "secret", id: request.id }),
+    ]);
     const [kind] = outcome(reply, "owned-burn");
+    if (kind === "burned") await this.pointAt(request.id, request.nowMs);
     if (kind === "burned") await this.replicated(request.id);
     if (kind === "burned" || kind === "already_gone" || kind === "not_found") return { kind };
     throw unexpected("owned-burn");

@@ -6,7 +6,11 @@
  * record as a single atomic step; the same source runs on Redis over TCP and on
  * Upstash. Every script takes KEYS[1] = `<prefix>:{id}:secret`,
  * KEYS[2] = `<prefix>:{id}:meta`, KEYS[3] = `<prefix>:{id}:claims` and
- * KEYS[4] = `<prefix>:{id}:id` (same hash tag, same cluster slot).
+ * KEYS[4] = `<prefix>:{id}:id` (same hash tag, same cluster slot) and
+ * KEYS[5] = `<prefix>:{id}:outbox`, where the step that changes the state appends its
+ * §9 event (./outbox-lua.ts). KEYS[6], the shard's pending index, is given only where one
+ * script may touch another slot (Redis, Upstash); on Redis Cluster the driver writes it
+ * after the script. The last ARGV of every script is the subject's index member ("s:<id>").
  *
  * Storage layout: the ciphertext is a plain string at KEYS[1] expiring natively
  * at expiresAt (PXAT); the metadata is a hash at KEYS[2] expiring at
@@ -42,6 +46,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { MAX_IP_BLOCKED_EVENTS } from "./keys";
+import { OUTBOX_LUA } from "./outbox-lua";
 
 export interface LuaScript {
   readonly name: string;
@@ -72,13 +77,20 @@ export const META_FIELDS = [
   "metaExpiresAt",
   /** When the last claim's grace ends (PROTOCOL.md §6); "0" before any claim and after a burn. */
   "graceUntil",
+  /** Issue 14 §2: the per-secret webhook target, opaque (encrypted by the webhook module); never in status. */
+  "notify",
+  /** The last outbox seq (./outbox-lua.ts), and the highest seq the dispatcher has taken. */
+  "seq",
+  "outboxSealed",
+  /** "1" once secret.expired is recorded (./event-scripts.ts), so it is recorded once. */
+  "expiredRecorded",
 ] as const;
 
 /**
  * Helpers shared by the scripts. Lua 5.1 as embedded in Redis; cjson is built in.
  * `prefixes` is "network/length" entries joined by ",", "" when unrestricted.
  */
-export const PRELUDE = `
+export const PRELUDE = `${OUTBOX_LUA}
 local function read_meta()
   local flat = redis.call("HGETALL", KEYS[2])
   if #flat == 0 then return nil end
@@ -152,6 +164,7 @@ end
 local function gate(meta, now_ms, ip, audit_ip, ciphertext_exists, in_grace)
   if not ip_allowed(ip, meta.prefixes) then
     redis.call("HSET", KEYS[2], "events", with_events(meta, { "ip_blocked" }, now_ms, audit_ip))
+    outbox_append(KEYS[5], KEYS[2], KEYS[6], ARGV[#ARGV], "secret.ip_blocked", now_ms, audit_ip, nil)
     return { "ip_not_allowed" }
   end
   if meta.state == "burned" then return { "gone", meta.goneReason, meta.goneAt } end
@@ -168,9 +181,10 @@ end
  * ARGV: ciphertext, accessVerifier, unlockVerifier, manageVerifier, nowMs, expiresAt,
  * metaExpiresAt, maxViews, attemptsLimit, allowedIps JSON, prefixes, auditIp ("" for none),
  * idTombstoneUntil ("0" for none), creator JSON ("" for an anonymous create, PROTOCOL.md §8;
- * stored only when given).
+ * stored only when given), notify ("" for none; opaque, never returned), index member.
+ * KEYS[7], when given, is the expiry schedule: the subject joins it in the same step.
  */
-const CREATE = `
+const CREATE = `${OUTBOX_LUA}
 if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 or redis.call("EXISTS", KEYS[4]) == 1 then
   -- A consumed link keeps its metadata until retention ends, then its id tombstone:
   -- it can never be re-armed.
@@ -188,10 +202,13 @@ if ARGV[14] ~= nil and ARGV[14] ~= "" then redis.call("HSET", KEYS[2], "creator"
 redis.call("PEXPIREAT", KEYS[2], ARGV[7])
 redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[6])
 if tonumber(ARGV[13]) > tonumber(ARGV[7]) then redis.call("SET", KEYS[4], "", "PXAT", ARGV[13]) end
+if ARGV[15] ~= "" then redis.call("HSET", KEYS[2], "notify", ARGV[15]) end
+outbox_append(KEYS[5], KEYS[2], KEYS[6], ARGV[16], "secret.created", ARGV[5], ARGV[12], nil)
+if KEYS[7] then redis.call("ZADD", KEYS[7], ARGV[6], ARGV[16]) end
 return { "created", ARGV[6] }
 `;
 
-/** ARGV: accessVerifier, nowMs, ipHex, auditIp. Consumes nothing; may record ip_blocked. */
+/** ARGV: accessVerifier, nowMs, ipHex, auditIp, index member. Consumes nothing; may record ip_blocked. */
 const CHECK = `${PRELUDE}
 local meta = read_meta()
 -- A wrong access proof looks exactly like an unknown id and counts nothing (PROTOCOL.md §4).
@@ -203,7 +220,7 @@ return { "ok", meta.expiresAt, meta.viewsLeft, meta.creator or "" }
 
 /**
  * ARGV: accessVerifier, unlockVerifier, nowMs, ipHex, auditIp, claimVerifier ("" for none),
- * claimEndMs (nowMs + grace), graceStartMs (nowMs - grace).
+ * claimEndMs (nowMs + grace), graceStartMs (nowMs - grace), index member.
  * The script checks the proofs and decrements in one step, so two readers can
  * never both take the last view, and N wrong passphrases count exactly N.
  *
@@ -245,10 +262,13 @@ if meta.unlockVerifier ~= ARGV[2] then
     redis.call("HSET", KEYS[2], "failed", tostring(failed), "state", "burned",
       "goneReason", "attempts", "goneAt", ARGV[3], "graceUntil", "0",
       "events", with_events(meta, { "wrong_passphrase", "burned" }, ARGV[3], ARGV[5]))
+    outbox_append(KEYS[5], KEYS[2], KEYS[6], ARGV[9], "secret.wrong_passphrase", ARGV[3], ARGV[5], nil)
+    outbox_append(KEYS[5], KEYS[2], KEYS[6], ARGV[9], "secret.burned", ARGV[3], ARGV[5], nil)
     return { "wrong_passphrase", "0" }
   end
   redis.call("HSET", KEYS[2], "failed", tostring(failed),
     "events", with_events(meta, { "wrong_passphrase" }, ARGV[3], ARGV[5]))
+  outbox_append(KEYS[5], KEYS[2], KEYS[6], ARGV[9], "secret.wrong_passphrase", ARGV[3], ARGV[5], nil)
   return { "wrong_passphrase", tostring(limit - failed) }
 end
 
@@ -256,7 +276,7 @@ end
 if claimed_left ~= nil then
   -- A retry within the grace: the first answer again; nothing consumed, nothing recorded.
   redis.call("HSET", KEYS[2], "failed", meta.failed)
-  return { "ok", ciphertext, claimed_left, meta.expiresAt }
+  return { "ok", ciphertext, claimed_left, meta.expiresAt, "replayed" }
 end
 
 local views_left = tonumber(meta.viewsLeft) - 1
@@ -289,6 +309,7 @@ elseif grace_runs and tonumber(grace_until) > tonumber(meta.expiresAt) then
   redis.call("PEXPIREAT", KEYS[1], grace_until)
 end
 redis.call("HSET", KEYS[2], unpack(fields))
+outbox_append(KEYS[5], KEYS[2], KEYS[6], ARGV[9], "secret.viewed", ARGV[3], ARGV[5], nil)
 return { "ok", ciphertext, tostring(views_left), meta.expiresAt }
 `;
 
@@ -308,7 +329,8 @@ return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxViews, views_left,
 
 /**
  * The burn itself, once the caller is authorised (by the manage verifier in BURN, or by the
- * recorded creator in ./owner-scripts.ts): `meta` is read, ARGV[2] = nowMs, ARGV[3] = auditIp.
+ * recorded creator in ./owner-scripts.ts): `meta` is read, ARGV[2] = nowMs, ARGV[3] = auditIp, and a
+ * local `member` (the subject's pending-index member, for the outbox).
  * Changes nothing unless the ciphertext can still be read: by anyone (active, before
  * expiresAt) or by a claim in its grace (PROTOCOL.md §6). Then it deletes the ciphertext and
  * the claims at once: every grace ends with the burn. Shared, so a burn from "My secrets"
@@ -324,13 +346,15 @@ end
 redis.call("DEL", KEYS[1], KEYS[3])
 redis.call("HSET", KEYS[2], "state", "burned", "goneReason", "burned", "goneAt", ARGV[2], "graceUntil", "0",
   "events", with_events(meta, { "burned" }, ARGV[2], ARGV[3]))
+outbox_append(KEYS[5], KEYS[2], KEYS[6], member, "secret.burned", ARGV[2], ARGV[3], nil)
 return { "burned" }
 `;
 
-/** ARGV: manageVerifier, nowMs, auditIp. */
+/** ARGV: manageVerifier, nowMs, auditIp, pending-index member. */
 const BURN = `${PRELUDE}
 local meta = read_meta()
 if meta == nil or meta.manageVerifier ~= ARGV[1] then return { "not_found" } end
+local member = ARGV[4]
 ${BURN_STEP}`;
 
 /** A script with its SHA-1, for EVALSHA; also used by ./rate-limit.ts. */

@@ -105,7 +105,14 @@ export type CheckResult =
   | Gone;
 
 export type RevealResult =
-  | { kind: "ok"; ciphertext: string; viewsLeft: number; expiresAtMs: number }
+  | {
+      kind: "ok";
+      ciphertext: string;
+      viewsLeft: number;
+      expiresAtMs: number;
+      /** A claim's retry within its grace (PROTOCOL.md §6): the first answer again, nothing consumed or recorded. */
+      replayed?: true;
+    }
   | { kind: "wrong_passphrase"; attemptsLeft: number }
   | NotFound
   | IpNotAllowed

@@ -15,7 +15,7 @@ import { freePort } from "../support/free-port";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { CookieJar, follow, startTestProvider, type TestProvider } from "../support/oidc-provider";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
-import { call, makeSecret } from "./support";
+import { call, eventually, makeSecret } from "./support";
 
 const AUTH_SECRET = randomBytes(32).toString("base64url");
 const SESSION_COOKIE = "__Host-burnlink-session";
@@ -258,5 +258,28 @@ describe("OIDC sign-in (CREATE_POLICY=sso)", () => {
     const key = `burnlink:session:{${sha256(String(payload?.sid))}}`;
     expect(await inspector.del(key)).toBe(1);
     expect((await call(app, "GET", "/api/auth/me", { headers: cookie })).status).toBe(401);
+  });
+
+  it("audits sign-ins, refused sign-ins and sign-outs as ECS lines (issue 14 §3), never with a cookie", async () => {
+    type Line = { log: string; event: { action: string; outcome: string; reason?: string }; user?: { id?: string } };
+    const audits = () =>
+      server
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith('{"log":"audit"'))
+        .map((line) => JSON.parse(line) as Line);
+    const refused = await toCallback("bob");
+    expect((await callback(refused.callbackUrl, refused.jar)).response.status).toBe(403);
+    const { jar } = await signIn("alice");
+    const session = jar.get(app, SESSION_COOKIE) ?? "";
+    expect(session.length).toBeGreaterThan(20);
+    const signOuts = audits().filter((line) => line.event.action === "auth.sign_out").length;
+    await call(app, "POST", "/api/auth/logout", { headers: { ...withSession(jar), "sec-fetch-site": "same-origin" } });
+    await eventually(async () => audits().filter((line) => line.event.action === "auth.sign_out").length === signOuts + 1);
+    await eventually(async () => audits().some((line) => line.event.reason === "not_allowed"));
+    const lines = audits();
+    expect(lines.some((line) => line.event.action === "auth.sign_in" && line.event.outcome === "success" && typeof line.user?.id === "string")).toBe(true);
+    expect(lines.some((line) => line.event.action === "auth.sign_in" && line.event.outcome === "failure" && line.event.reason === "not_allowed")).toBe(true);
+    expect(server.output()).not.toContain(session);
   });
 });

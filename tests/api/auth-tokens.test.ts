@@ -129,9 +129,11 @@ describe("CREATE_POLICY=token", () => {
           ? Object.values(await inspector.hGetAll(key))
           : type === "string"
             ? [await inspector.get(key)]
-            : type === "zset"
-              ? await inspector.zRange(key, 0, -1) // the creator index (issue 13 §5): secret ids
-              : await inspector.sMembers(key);
+            : type === "list"
+              ? await inspector.lRange(key, 0, -1)
+              : type === "zset"
+                ? await inspector.zRange(key, 0, -1) // the creator index (issue 13 §5) and the event schedules
+                : await inspector.sMembers(key);
       for (const value of values) {
         expect(value).not.toContain(sha256(CI_TOKEN));
         expect(value).not.toContain(CI_TOKEN.slice(13));

@@ -40,6 +40,9 @@ describe("parseServerConfig", () => {
       idTombstoneSeconds: 90 * 24 * 3600,
       redisWaitReplicas: 0,
       redisWaitTimeoutMs: 500,
+      auditLog: true,
+      expirySweepSeconds: 30,
+      eventPollMs: 500,
       auth: {
         createPolicy: "open",
         bootstrapTokens: [],
@@ -120,6 +123,9 @@ describe("parseServerConfig", () => {
       idTombstoneSeconds: 0,
       redisWaitReplicas: 1,
       redisWaitTimeoutMs: 250,
+      auditLog: true,
+      expirySweepSeconds: 30,
+      eventPollMs: 500,
       auth: expect.objectContaining({ createPolicy: "open" }),
       webhooks: expect.objectContaining({ endpoints: [] }),
     });
@@ -321,6 +327,44 @@ describe("the operations settings (issue 14 §4, §5)", () => {
     [{ SHUTDOWN_DELAY_SECONDS: "301" }, "SHUTDOWN_DELAY_SECONDS"],
   ])("refuses %j and names %s", (env, name) => {
     expect(() => parseServerConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it("reads the audit log, its fingerprint key and the event timings (issue 14 §1, §3)", () => {
+    const defaults = parseServerConfig({});
+    expect([defaults.auditLog, defaults.auditLogFile, defaults.auditHashKey, defaults.expirySweepSeconds, defaults.eventPollMs]).toEqual([
+      true,
+      undefined,
+      undefined,
+      30,
+      500,
+    ]);
+    const config = parseServerConfig({
+      AUDIT_LOG: "off",
+      AUDIT_LOG_FILE: "/var/log/burnlink/audit.ndjson",
+      AUDIT_HASH_KEY: "a-fingerprint-key-of-32-bytes!!!",
+      EXPIRY_SWEEP_SECONDS: "5",
+      EVENT_POLL_MS: "100",
+    });
+    expect([config.auditLog, config.auditLogFile, config.auditHashKey, config.expirySweepSeconds, config.eventPollMs]).toEqual([
+      false,
+      "/var/log/burnlink/audit.ndjson",
+      "a-fingerprint-key-of-32-bytes!!!",
+      5,
+      100,
+    ]);
+  });
+
+  it.each([
+    [{ AUDIT_LOG: "yes" }, "AUDIT_LOG must be on or off"],
+    [{ AUDIT_HASH_KEY: "short" }, "AUDIT_HASH_KEY must be at least 16 bytes"],
+    [{ EXPIRY_SWEEP_SECONDS: "0" }, "EXPIRY_SWEEP_SECONDS"],
+    [{ EVENT_POLL_MS: "10" }, "EVENT_POLL_MS"],
+  ])("refuses %j with %s", (env, message) => {
+    expect(() => parseServerConfig(env)).toThrow(message);
+  });
+
+  it("never repeats a short AUDIT_HASH_KEY in its message", () => {
+    expect(() => parseServerConfig({ AUDIT_HASH_KEY: "tiny-key-zz" })).toThrow(/^(?!.*tiny-key-zz).*AUDIT_HASH_KEY/);
   });
 
   it("never repeats a bad METRICS_TOKEN in its message", () => {

@@ -549,8 +549,11 @@ describe.each(["memory", "redis"] as const)(
           const keys = await inspector.keys(`${KEY_PREFIX}:{${requester.rid}}:*`);
           expect(keys.length).toBeGreaterThanOrEqual(2);
           const values: string[] = [...keys];
-          for (const key of keys)
-            values.push(...Object.entries(await inspector.hGetAll(key)).flat());
+          for (const key of keys) {
+            // The outbox (issue 14 §1) is a list; everything else of a request is a hash.
+            if ((await inspector.type(key)) === "list") values.push(...(await inspector.lRange(key, 0, -1)));
+            else values.push(...Object.entries(await inspector.hGetAll(key)).flat());
+          }
           const everything = values.join("\n");
           expect(everything).toContain(sealed.epk);
           for (const value of secrets) expect(everything).not.toContain(value);

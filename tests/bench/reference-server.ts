@@ -15,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { createClient } from "redis";
 import { SCRIPTS } from "@/lib/store/scripts";
 import { claimsKey, idKey, metaKey, secretKey } from "@/lib/store/keys";
+import { expiryKey, memberOf, pendingKey, secretOutboxKey, shardOf } from "@/lib/store/event-keys";
 
 const KEY_PREFIX = "burnlink";
 const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -52,10 +53,20 @@ function send(response: ServerResponse, status: number, body: string): void {
   response.end(body);
 }
 
-function keysOf(id: string): string[] {
-  // The same four keys as ScriptedStore.keys() in lib/store/scripted-store.ts.
-  return [secretKey(KEY_PREFIX, id), metaKey(KEY_PREFIX, id), claimsKey(KEY_PREFIX, id), idKey(KEY_PREFIX, id)];
+/** The keys the Redis driver passes (lib/store/scripted-store.ts): the subject's five, the shard's pending index, and the schedule at create. */
+function keysOf(id: string, create = false): string[] {
+  const keys = [
+    secretKey(KEY_PREFIX, id),
+    metaKey(KEY_PREFIX, id),
+    claimsKey(KEY_PREFIX, id),
+    idKey(KEY_PREFIX, id),
+    secretOutboxKey(KEY_PREFIX, id),
+    pendingKey(KEY_PREFIX, shardOf(id)),
+  ];
+  return create ? [...keys, expiryKey(KEY_PREFIX, shardOf(id))] : keys;
 }
+
+const member = (id: string) => memberOf({ subject: "secret", id });
 
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = request.url ?? "/";
@@ -68,7 +79,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     const id = String(body.id);
     const expiresAtMs = nowMs + Number(body.ttlSeconds) * 1000;
     const reply = (await redis.evalSha(SCRIPTS.create.sha1, {
-      keys: keysOf(id),
+      keys: keysOf(id, true),
       arguments: [
         String(body.ciphertext),
         String(body.accessVerifier),
@@ -84,6 +95,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
         AUDIT_IP,
         String(expiresAtMs + ID_TOMBSTONE_MS),
         "",
+        "",
+        member(id),
       ],
     })) as string[];
     if (reply[0] !== "created") return send(response, 409, '{"error":"id_taken"}');
@@ -96,15 +109,14 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   if (match[2] === "check") {
     const reply = (await redis.evalSha(SCRIPTS.check.sha1, {
       keys: keysOf(id),
-      arguments: [verifierOf(String(body.access)), String(nowMs), PEER_HEX, AUDIT_IP],
+      arguments: [verifierOf(String(body.access)), String(nowMs), PEER_HEX, AUDIT_IP, member(id)],
     })) as string[];
     if (reply[0] !== "ok") return send(response, 404, JSON.stringify({ error: reply[0] }));
     return send(response, 200, JSON.stringify({ expiresAt: new Date(Number(reply[1])).toISOString(), viewsLeft: Number(reply[2]) }));
   }
   const reply = (await redis.evalSha(SCRIPTS.reveal.sha1, {
     keys: keysOf(id),
-    // No claim (no retry grace): the same as a reveal without a claim header.
-    arguments: [verifierOf(String(body.access)), verifierOf(String(body.unlock)), String(nowMs), PEER_HEX, AUDIT_IP, "", String(nowMs), String(nowMs)],
+    arguments: [verifierOf(String(body.access)), verifierOf(String(body.unlock)), String(nowMs), PEER_HEX, AUDIT_IP, "", String(nowMs), String(nowMs), member(id)],
   })) as string[];
   if (reply[0] !== "ok") return send(response, 410, JSON.stringify({ error: reply[0] }));
   return send(

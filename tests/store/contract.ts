@@ -75,6 +75,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
       return result.status;
     }
 
+    const elapsedSince = (secret: TestSecret) => Date.now() - secret.input.nowMs;
+
     const typesOf = async (secret: TestSecret, nowMs?: number) =>
       (await statusOf(secret, nowMs)).events.map((event) => event.type);
 
@@ -584,7 +586,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const first = await claimed(secret, claim, t0 + 10);
         expect(first).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 1, expiresAtMs: t0 + HOUR_MS });
         for (const later of [t0 + 11, t0 + 5000, t0 + 10 + GRACE_MS - 1]) {
-          expect(await claimed(secret, claim, later)).toEqual(first);
+          expect(await claimed(secret, claim, later)).toEqual({ ...first, replayed: true });
         }
         const status = await statusOf(secret, t0 + 20);
         expect(status).toMatchObject({ state: "active", viewsLeft: 1, failedAttempts: 0 });
@@ -601,7 +603,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(await claimed(secret, theirs, t0 + 2)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
         expect(await reveal(secret, t0 + 3)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
         expect(await store.check(access(secret, t0 + 3))).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 1 });
-        expect(await claimed(secret, mine, t0 + 4)).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 0, expiresAtMs: t0 + HOUR_MS });
+        expect(await claimed(secret, mine, t0 + 4)).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 0, expiresAtMs: t0 + HOUR_MS, replayed: true });
         expect(await statusOf(secret, t0 + 5)).toMatchObject({ state: "viewed", viewsLeft: 0 });
       });
 
@@ -617,7 +619,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         });
         expect(winners.map(({ result }) => result.kind === "ok" && result.viewsLeft).sort()).toEqual([0, 1, 2]);
         expect(results.filter((r) => r.kind === "gone" && r.reason === "viewed")).toHaveLength(197);
-        for (const { claim, result } of winners) expect(await claimed(secret, claim)).toEqual(result);
+        for (const { claim, result } of winners) expect(await claimed(secret, claim)).toEqual({ ...result, replayed: true });
         const loser = claims[results.findIndex((r) => r.kind === "gone")] as Proof;
         expect(await claimed(secret, loser)).toMatchObject({ kind: "gone", reason: "viewed" });
         expect((await typesOf(secret)).filter((t) => t === "viewed")).toHaveLength(3);
@@ -643,11 +645,11 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const stored = harness.stored?.();
         if (stored) {
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:claims`, `${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:claims`, `${prefix}:id`, `${prefix}:meta`, `${prefix}:outbox`, `${prefix}:secret`]);
           expect(await stored.pttl(`${prefix}:secret`)).toBeLessThanOrEqual(1000);
           expect(await stored.pttl(`${prefix}:claims`)).toBeLessThanOrEqual(1000);
           await waitFor(
-            async () => ((await stored.keys(`${prefix}:*`)).sort().join() === `${prefix}:id,${prefix}:meta` ? true : undefined),
+            async () => ((await stored.keys(`${prefix}:*`)).sort().join() === `${prefix}:id,${prefix}:meta,${prefix}:outbox` ? true : undefined),
             "the ciphertext and the claims to expire with the grace",
           );
         } else {
@@ -674,7 +676,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const stored = harness.stored?.();
         if (stored) {
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:id`, `${prefix}:meta`]);
+          expect((await stored.keys(`${prefix}:*`)).sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:outbox`]);
         }
       });
 
@@ -686,7 +688,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const first = await claimed(secret, claim, t0 + 1);
         expect(first).toMatchObject({ kind: "ok", viewsLeft: 0 });
         expect(await claimed(secret, claim, t0 + 2, { unlockVerifier: wrongUnlock })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 1 });
-        expect(await claimed(secret, claim, t0 + 3)).toEqual(first);
+        expect(await claimed(secret, claim, t0 + 3)).toEqual({ ...first, replayed: true });
         expect(await claimed(secret, claim, t0 + 4, { unlockVerifier: wrongUnlock })).toEqual({ kind: "wrong_passphrase", attemptsLeft: 0 });
         expect(await claimed(secret, claim, t0 + 5)).toEqual({ kind: "gone", reason: "attempts", atMs: t0 + 4 });
         expect(await statusOf(secret, t0 + 6)).toMatchObject({ state: "burned", failedAttempts: 2 });
@@ -699,7 +701,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const first = await claimed(secret, claim, expiresAtMs - 10);
         expect(first).toEqual({ kind: "ok", ciphertext: secret.ciphertext, viewsLeft: 1, expiresAtMs });
         const after = expiresAtMs + 30_000;
-        expect(await claimed(secret, claim, after)).toEqual(first);
+        expect(await claimed(secret, claim, after)).toEqual({ ...first, replayed: true });
         expect(await claimed(secret, makeProof(), after)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
         expect(await reveal(secret, after)).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
         expect(await store.check(access(secret, after))).toEqual({ kind: "gone", reason: "expired", atMs: expiresAtMs });
@@ -721,7 +723,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect(first).toMatchObject({ kind: "ok", viewsLeft: 1 });
         expect(await reveal(secret, t0 + 2)).toMatchObject({ kind: "ok", viewsLeft: 0 });
         expect(await reveal(secret, t0 + 3)).toEqual({ kind: "gone", reason: "viewed", atMs: t0 + 2 });
-        expect(await claimed(secret, claim, t0 + 4)).toEqual(first);
+        expect(await claimed(secret, claim, t0 + 4)).toEqual({ ...first, replayed: true });
       });
 
       it("means nothing on another secret: a claim recorded on one is unknown to the next", async () => {
@@ -871,10 +873,14 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           const stored = harness.stored!();
           const keys = await stored.keys(`*${secret.input.id}*`);
           const prefix = `${harness.keyPrefix}:{${secret.input.id}}`;
-          expect(keys.sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:secret`]);
+          expect(keys.sort()).toEqual([`${prefix}:id`, `${prefix}:meta`, `${prefix}:outbox`, `${prefix}:secret`]);
           expect(await stored.values(`${prefix}:id`)).toEqual([""]);
           const secretTtl = await stored.pttl(`${prefix}:secret`);
           const metaTtl = await stored.pttl(`${prefix}:meta`);
+          // The outbox goes with the metadata (issue 14 §1).
+          const outboxTtl = await stored.pttl(`${prefix}:outbox`);
+          expect(outboxTtl).toBeGreaterThan(4_200_000 - elapsedSince(secret) - 1000);
+          expect(outboxTtl).toBeLessThanOrEqual(4_200_000);
           const elapsed = Date.now() - secret.input.nowMs;
           expect(secretTtl).toBeGreaterThan(600_000 - elapsed - 1000);
           expect(secretTtl).toBeLessThanOrEqual(600_000);

@@ -6,6 +6,7 @@ import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract } from "./contract";
 import { describeWebhookQueueContract } from "./webhook-queue-contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract, makeRequest } from "./request-contract";
 import { makeSecret, requester } from "./helpers";
 
@@ -18,6 +19,12 @@ describeStoreContract("memory", {
 });
 
 describeRequestStoreContract("memory", {
+  keyPrefix: "burnlink",
+  makeStore: () => createMemoryStore(),
+  sharedBackend: false,
+});
+
+describeEventContract("memory", {
   keyPrefix: "burnlink",
   makeStore: () => createMemoryStore(),
   sharedBackend: false,

@@ -7,6 +7,9 @@ import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeWebhookQueueContract } from "./webhook-queue-contract";
+import { describeEventContract } from "./event-contract";
+import { memberOf, pendingKey, shardOf } from "@/lib/store/event-keys";
+import { eventSourceFor } from "@/lib/store/event-source";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
 
@@ -44,6 +47,7 @@ function stored(): StoredData {
       const type = await inspector.type(key);
       if (type === "string") return [(await inspector.get(key)) ?? ""];
       if (type === "hash") return Object.entries(await inspector.hGetAll(key)).flat();
+      if (type === "list") return inspector.lRange(key, 0, -1);
       throw new Error(`unexpected ${type} at ${key}`);
     },
     async pttl(key) {
@@ -67,6 +71,13 @@ describeStoreContract("redis-cluster", {
 });
 
 describeRequestStoreContract("redis-cluster", {
+  keyPrefix,
+  makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeEventContract("redis-cluster", {
   keyPrefix,
   makeStore: () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }),
   sharedBackend: true,
@@ -209,6 +220,37 @@ describe("redis-cluster store when a node fails", () => {
     } finally {
       await store.close();
       await own.stop();
+    }
+  });
+});
+describe("redis-cluster events when the pointer after the script is lost (issue 14 §1)", () => {
+  it("recovers a lost pending pointer at the expiry sweep: the events are late, never lost", async () => {
+    const store = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
+    try {
+      const nowMs = Date.now();
+      const secret = makeSecret({ nowMs, ttlSeconds: 60 });
+      expect(await store.create(secret.input)).toMatchObject({ kind: "created" });
+      const ref = { subject: "secret" as const, id: secret.input.id };
+      const pending = pendingKey(keyPrefix, shardOf(ref.id));
+      // What a crash between the create script and the driver's ZADD leaves behind.
+      const owner = await nodeHolding(cluster.nodes, pending);
+      const admin = createClient({ url: owner.url, RESP: 2 });
+      await admin.connect();
+      try {
+        expect(await admin.zRem(pending, memberOf(ref))).toBe(1);
+        const events = eventSourceFor(store);
+        const isPending = async () => (await events.pending(shardOf(ref.id), 100_000)).some((entry) => entry.id === ref.id);
+        expect(await isPending()).toBe(false);
+        // The schedule was written before the script, so the sweep finds the subject.
+        expect((await events.dueExpiries(shardOf(ref.id), nowMs + 60_000, 100_000)).some((entry) => entry.id === ref.id)).toBe(true);
+        expect(await events.expire(ref, nowMs + 60_000)).toBe("recorded");
+        expect(await isPending()).toBe(true);
+        expect((await events.take(ref, 10)).map((event) => event.type)).toEqual(["secret.created", "secret.expired"]);
+      } finally {
+        await admin.close();
+      }
+    } finally {
+      await store.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeWebhookQueueContract } from "./webhook-queue-contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
 
@@ -31,6 +32,7 @@ function stored(): StoredData {
       const type = await inspector.type(key);
       if (type === "string") return [(await inspector.get(key)) ?? ""];
       if (type === "hash") return Object.entries(await inspector.hGetAll(key)).flat();
+      if (type === "list") return inspector.lRange(key, 0, -1);
       throw new Error(`unexpected ${type} at ${key}`);
     },
     pttl: (key) => inspector.pTTL(key),
@@ -47,6 +49,13 @@ describeStoreContract("redis", {
 });
 
 describeRequestStoreContract("redis", {
+  keyPrefix,
+  makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
+  sharedBackend: true,
+  stored,
+});
+
+describeEventContract("redis", {
   keyPrefix,
   makeStore: () => createRedisStore({ url: server.url, keyPrefix }),
   sharedBackend: true,

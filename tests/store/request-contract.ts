@@ -702,8 +702,13 @@ export function describeRequestStoreContract(name: string, harness: ContractHarn
           expect((await stored.keys(`*${request.input.id}*`)).sort()).toEqual([
             `${prefix}:delivered`,
             `${prefix}:request`,
+            `${prefix}:request-outbox`,
             `${prefix}:responses`,
           ]);
+          // The outbox goes with the record (issue 14 §1).
+          const outboxTtl = await stored.pttl(`${prefix}:request-outbox`);
+          expect(outboxTtl).toBeGreaterThan(4_200_000 - (Date.now() - request.input.nowMs) - 1000);
+          expect(outboxTtl).toBeLessThanOrEqual(4_200_000);
           const elapsed = Date.now() - request.input.nowMs;
           const requestTtl = await stored.pttl(`${prefix}:request`);
           expect(requestTtl).toBeGreaterThan(4_200_000 - elapsed - 1000);

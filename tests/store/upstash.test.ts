@@ -13,6 +13,7 @@ import { describeAuthStoreContract } from "./auth-contract";
 import { describeOwnerIndexContract } from "./owner-contract";
 import { describeStoreContract, type StoredData } from "./contract";
 import { describeWebhookQueueContract } from "./webhook-queue-contract";
+import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, waitFor } from "./helpers";
 import { describeOutages } from "./outage";
@@ -42,6 +43,7 @@ function stored(): StoredData {
       const type = await inspector.type(key);
       if (type === "string") return [(await inspector.get(key)) ?? ""];
       if (type === "hash") return Object.entries(await inspector.hGetAll(key)).flat();
+      if (type === "list") return inspector.lRange(key, 0, -1);
       throw new Error(`unexpected ${type} at ${key}`);
     },
     pttl: (key) => inspector.pTTL(key),
@@ -65,6 +67,15 @@ describeStoreContract("upstash", {
 });
 
 describeRequestStoreContract("upstash", {
+  keyPrefix,
+  // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
+  // may take longer than the 1.5 s default, which the outage tests below prove on its own.
+  makeStore: () => createUpstashStore({ url: bridge.url, token: bridge.token, keyPrefix, commandTimeoutMs: 10_000 }),
+  sharedBackend: true,
+  stored,
+});
+
+describeEventContract("upstash", {
   keyPrefix,
   // The contract is about semantics; 200 concurrent HTTP requests on a busy 2-core CI box
   // may take longer than the 1.5 s default, which the outage tests below prove on its own.

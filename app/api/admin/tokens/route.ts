@@ -6,6 +6,7 @@ import type { CreateTokenResponse, ListTokensResponse, TokenInfoBody } from "@/l
 import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { isoTime, jsonResponse, parseWith, readJsonBody, SMALL_BODY_MAX_BYTES, refusedMethods, withApi } from "@/lib/server/http";
 import { authorizeAdmin, generateApiToken } from "@/lib/server/auth";
+import { auditRequest } from "@/lib/server/audit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -45,6 +46,8 @@ export const POST = withApi(ROUTE, async (request: Request) => {
       lastUsedAtMs: null,
     };
     if ((await store.putToken(record, nowMs)) === "created") {
+      // The token's name and kid (its public part), never the token or its hash.
+      auditRequest(request.headers, { action: "token.created", outcome: "success", user: { name: "admin" }, burnlink: { token: body.name, kid } });
       const answer: CreateTokenResponse = { ...infoOf(record), token };
       return jsonResponse(answer, 201);
     }

@@ -11,6 +11,7 @@ import {
   SIGN_IN_COOKIE,
   startSession,
 } from "@/lib/server/auth";
+import { auditRequest } from "@/lib/server/audit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -43,17 +44,23 @@ export const GET = withApi(ROUTE, async (request: Request) => {
     // The class and code only: the message may quote the provider's answer.
     const code = (error as { code?: unknown } | null)?.code;
     console.error(JSON.stringify({ level: "warn", msg: "oidc callback refused", route: ROUTE, error: error instanceof Error ? error.name : typeof error, code: typeof code === "string" ? code : undefined }));
+    auditRequest(request.headers, { action: "auth.sign_in", outcome: "failure", reason: "provider_refused" });
     return failed(400, "Sign-in failed", "The sign-in could not be completed. Start again.");
   }
 
   const refusal = signInRefusal(result.claims, auth);
-  if (refusal) return failed(403, "You may not sign in here", refusal);
+  if (refusal) {
+    const user = typeof result.claims.sub === "string" ? { user: { id: result.claims.sub } } : {};
+    auditRequest(request.headers, { action: "auth.sign_in", outcome: "failure", reason: "not_allowed", ...user });
+    return failed(403, "You may not sign in here", refusal);
+  }
 
   const { claims } = result;
   const subject = typeof claims.sub === "string" ? claims.sub : "";
   // The email is shown as the sender only when the provider vouches for it.
   const email = typeof claims.email === "string" && claims.email_verified === true ? claims.email : "";
   const sessionCookie = await startSession({ issuer: result.issuer, subject, email }, auth, getAuthStore());
+  auditRequest(request.headers, { action: "auth.sign_in", outcome: "success", user: { id: subject, ...(email ? { email } : {}) } });
   const headers = new Headers({ Location: `${auth.publicOrigin}/` });
   headers.append("Set-Cookie", clearCookieHeader(SIGN_IN_COOKIE));
   headers.append("Set-Cookie", sessionCookie);

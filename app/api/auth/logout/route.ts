@@ -2,6 +2,7 @@ import { getAuthStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { ApiFailure, emptyResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { clearCookieHeader, passesCsrfCheck, SESSION_COOKIE, sessionOf } from "@/lib/server/auth";
+import { auditRequest } from "@/lib/server/audit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -16,7 +17,10 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   }
   const store = getAuthStore();
   const active = await sessionOf(request.headers, auth, store);
-  if (active) await store.deleteSession(active.idHash);
+  if (active) {
+    await store.deleteSession(active.idHash);
+    auditRequest(request.headers, { action: "auth.sign_out", outcome: "success", user: { id: active.session.subject } });
+  }
   return emptyResponse(204, { "Set-Cookie": clearCookieHeader(SESSION_COOKIE) });
 });
 

@@ -6,6 +6,7 @@ import { recordSecretEnded } from "@/lib/server/metrics";
 import type { RevokeTokenResponse } from "@/lib/api/wire";
 import { ApiFailure, emptyResponse, jsonResponse, refusedMethods, withApi } from "@/lib/server/http";
 import { authorizeAdmin } from "@/lib/server/auth";
+import { auditRequest } from "@/lib/server/audit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -35,6 +36,7 @@ export const DELETE = withApi(ROUTE, async (request: Request, { params }: { para
   const nowMs = Date.now();
   // Revoked first, so the token cannot create a new secret while the old ones burn.
   const revoked = (await getAuthStore().revokeToken(kid, nowMs)) === "revoked";
+  if (revoked) auditRequest(request.headers, { action: "token.revoked", outcome: "success", user: { name: "admin" }, burnlink: { kid } });
   if (!burnSecrets) {
     if (!revoked) throw new ApiFailure("not_found", NO_TOKEN);
     return emptyResponse(204);

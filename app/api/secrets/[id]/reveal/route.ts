@@ -51,7 +51,11 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
       throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
     }
     if (result.kind !== "ok") throw accessFailure(result);
-    if (result.viewsLeft === 0) recordSecretEnded("viewed");
+    // A claim's retry (PROTOCOL.md §6) is the same reveal answered again: it counts once.
+    if (!result.replayed) {
+      recordReveal("ok");
+      if (result.viewsLeft === 0) recordSecretEnded("viewed");
+    }
     return jsonResponse(revealAnswer(result));
   } finally {
     // Anything but a wrong passphrase gives the attempt back. Not awaited: the answer does
@@ -63,7 +67,7 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
       });
     }
   }
-}, { outcome: recordReveal });
+}, { outcome: (outcome) => outcome !== "ok" && recordReveal(outcome) });
 
 function revealAnswer(result: { ciphertext: string; viewsLeft: number; expiresAtMs: number }): RevealSecretResponse {
   return {
