@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useMemo, useRef, useState } from "react";
-import type { CreatorBody, SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
+import type { SecretEventBody, SecretStatusResponse } from "@/lib/api/wire";
 import { manageToken, parseManageFragment } from "@/lib/crypto";
 import { api, isApiError } from "@/components/browser/api";
 import { formatClock, formatDateTime, formatRelative } from "@/components/browser/format";
@@ -11,6 +11,7 @@ import { usePolling, type PollOutcome } from "@/components/browser/use-polling";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
+import { creatorLabel } from "./creator-label";
 
 const STATE_LABEL: Record<SecretStatusResponse["state"], { label: string; tone: string; detail: string }> = {
   active: {
@@ -80,12 +81,6 @@ function Timeline({ events }: { events: SecretEventBody[] }) {
       ))}
     </ol>
   );
-}
-
-/** PROTOCOL.md §8: who this server recorded as the creator; rendered as text, never markup. */
-function creatorLabel(creator: CreatorBody): string {
-  if (creator.kind === "token") return `API token "${creator.name}"`;
-  return `${creator.email !== "" ? creator.email : creator.subject} (signed in)`;
 }
 
 function StatusView({

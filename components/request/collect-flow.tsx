@@ -7,6 +7,7 @@ import { RevealedContent } from "@/components/reveal/revealed-content";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
+import { creatorLabel } from "@/components/manage/creator-label";
 import { useCollect, type CollectStage, type OpenedAnswer } from "./use-collect";
 
 const STATE_LABEL: Record<RequestStatusResponse["state"], { label: string; tone: string; detail: string }> = {
@@ -192,6 +193,14 @@ function StatusCard({
           <dt className="text-zinc-600 dark:text-zinc-400">Waiting to be collected</dt>
           <dd data-testid="request-pending">{plural(status.pending, "answer", "answers")}</dd>
         </div>
+        {status.creator ? (
+          <div className="sm:col-span-2">
+            <dt className="text-zinc-600 dark:text-zinc-400">Created by</dt>
+            <dd className="break-words" data-testid="request-creator">
+              {creatorLabel(status.creator)}
+            </dd>
+          </div>
+        ) : null}
       </dl>
       {status.state !== "revoked" ? (
         <div className="mt-6 border-t border-zinc-200 pt-5 dark:border-zinc-800">

@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { TextArea } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
+import { SenderLine } from "@/components/reveal/sender-line";
 import { RequestGoneMessage } from "./request-gone-message";
 import { useRespond } from "./use-respond";
 
@@ -150,6 +151,7 @@ export function RespondFlow({ publicKey, onSent }: { publicKey: Uint8Array; onSe
         This request takes {open.responsesLeft === 1 ? "one more answer" : plural(open.responsesLeft, "more answer", "more answers")} and closes{" "}
         {formatRelative(open.expiresAt, open.checkedAtMs)} ({formatDateTime(open.expiresAt)}).
       </p>
+      {open.sender !== undefined ? <SenderLine name={open.sender} lead="Requested by" testId="request-sender" /> : null}
       <Instructions label={open.label} />
       <form
         className="mt-6 space-y-4"

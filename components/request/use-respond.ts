@@ -24,7 +24,7 @@ export interface RequestGone {
 /** What the check found; nothing before Submit changes anything on the server. */
 export type RespondLoad =
   | { kind: "checking" }
-  | { kind: "open"; label: string | undefined; expiresAt: string; responsesLeft: number; checkedAtMs: number }
+  | { kind: "open"; label: string | undefined; expiresAt: string; responsesLeft: number; checkedAtMs: number; sender?: string }
   | { kind: "not_found" }
   | { kind: "gone"; gone: RequestGone }
   | { kind: "bad_label"; message: string }
@@ -140,7 +140,15 @@ export function useRespond(publicKey: Uint8Array) {
             return;
           }
         }
-        setLoad({ kind: "open", label, expiresAt: answer.expiresAt, responsesLeft: answer.responsesLeft, checkedAtMs: Date.now() });
+        setLoad({
+          kind: "open",
+          label,
+          expiresAt: answer.expiresAt,
+          responsesLeft: answer.responsesLeft,
+          checkedAtMs: Date.now(),
+          // PROTOCOL.md §8: present only when the operator sets SHOW_SENDER=1.
+          ...(typeof answer.sender?.name === "string" ? { sender: answer.sender.name } : {}),
+        });
       },
       (error: unknown) => current && setLoad(checkProblem(error)),
     );

@@ -204,7 +204,7 @@ export const creatorSchema = z
     z.strictObject({ kind: z.literal("token"), name: z.string() }),
     z.strictObject({ kind: z.literal("sso"), issuer: z.string(), subject: z.string(), email: z.string() }),
   ])
-  .meta({ description: "PROTOCOL.md §8: the credential the secret was created with." });
+  .meta({ description: "PROTOCOL.md §8: the credential the secret or request was created with." });
 
 export const checkSecretResponseSchema = z.strictObject({
   expiresAt: isoTime,
@@ -367,6 +367,7 @@ export const checkRequestResponseSchema = z.strictObject({
   label: z.string().optional().meta({ description: "Omitted when the request has no label." }),
   expiresAt: isoTime,
   responsesLeft: z.int(),
+  sender: senderSchema.optional(),
 }) satisfies z.ZodType<CheckRequestResponse>;
 
 export const respondToRequestResponseSchema = z.strictObject({
@@ -400,6 +401,7 @@ export const requestStatusResponseSchema = z.strictObject({
         .meta({ description: "responded: the response's number; collected: the numbers delivered." }),
     }),
   ),
+  creator: creatorSchema.optional(),
 }) satisfies z.ZodType<RequestStatusResponse>;
 export const TOKEN_SCOPES = ["secrets:create", "requests:create", "admin"] as const;
 /** The longest token life the admin API issues: 10 years. */

@@ -173,6 +173,8 @@ export interface CheckRequestResponse {
   label?: string;
   expiresAt: string;
   responsesLeft: number;
+  /** PROTOCOL.md §8: only when the operator sets SHOW_SENDER=1 and the request has a creator. */
+  sender?: SenderBody;
 }
 
 export interface RespondToRequestRequest {
@@ -221,6 +223,8 @@ export interface RequestStatusResponse {
   responsesLeft: number;
   pending: number;
   events: RequestEventBody[];
+  /** PROTOCOL.md §8: present when the request was created with a credential. */
+  creator?: CreatorBody;
 }
 
 /** PROTOCOL.md §8: who may call the create endpoints. */

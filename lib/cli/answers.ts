@@ -127,6 +127,37 @@ function base64url(value: unknown, what: string, length?: number): string {
   return value;
 }
 
+/** Longer than any token name or e-mail address this server issues or accepts. */
+const MAX_NAME_CHARS = 1024;
+
+function name(value: unknown, what: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_NAME_CHARS) {
+    throw new InvalidAnswerError(`${what} is not a text of 1 to ${MAX_NAME_CHARS} characters`);
+  }
+  return value;
+}
+
+/** PROTOCOL.md §8 `sender: {name}`; the name is the server's text, escaped wherever it is printed. */
+function sender(value: unknown): void {
+  const body = fields(value, "sender");
+  name(body.name, "sender.name");
+  if (Object.keys(body).some((key) => key !== "name")) throw new InvalidAnswerError("sender has fields other than name");
+}
+
+/** PROTOCOL.md §8 `creator`: a token by its name, or a signed-in user. */
+function creator(value: unknown): void {
+  const body = fields(value, "creator");
+  if (body.kind === "token") {
+    name(body.name, "creator.name");
+  } else if (body.kind === "sso") {
+    name(body.issuer, "creator.issuer");
+    name(body.subject, "creator.subject");
+    if (typeof body.email !== "string" || body.email.length > MAX_NAME_CHARS) throw new InvalidAnswerError("creator.email is not a text");
+  } else {
+    throw new InvalidAnswerError("creator.kind is not one of token, sso");
+  }
+}
+
 function ipText(value: unknown, what: string): string {
   if (typeof value !== "string" || !IP_TEXT.test(value)) {
     throw new InvalidAnswerError(`${what} is not an IP address or CIDR`);
@@ -248,6 +279,7 @@ export function checkRequestCheckAnswer(value: unknown, maxLabelBytes: number): 
   }
   time(answer.expiresAt, "expiresAt");
   integer(answer.responsesLeft, "responsesLeft", 0);
+  if (answer.sender !== undefined) sender(answer.sender);
   return answer as unknown as CheckRequestResponse;
 }
 
@@ -281,6 +313,7 @@ export function checkRequestStatusAnswer(value: unknown): RequestStatusResponse 
       else integer(event.n, "an event's n", 1);
     }
   });
+  if (answer.creator !== undefined) creator(answer.creator);
   return answer as unknown as RequestStatusResponse;
 }
 

@@ -50,7 +50,11 @@ export class MemoryEventLog implements EventSource {
   /** At create: a new outbox (metadata lifetime, creator, notify) and a place on the schedule. */
   open(ref: SubjectRef, details: { untilMs: number; expiresAtMs: number; creator?: Creator; notify?: string }): void {
     const outbox: Outbox = { seq: 0, sealed: 0, entries: [], untilMs: details.untilMs };
-    if (details.creator) outbox.creator = { ...details.creator };
+    // As the Redis drivers' TAKE reads it (./event-source.ts): events name a token, never its kid.
+    if (details.creator) {
+      outbox.creator =
+        details.creator.kind === "token" ? { kind: "token", name: details.creator.name } : { ...details.creator };
+    }
     if (details.notify) outbox.notify = details.notify;
     const member = memberOf(ref);
     this.outboxes.set(member, outbox);

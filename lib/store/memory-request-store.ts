@@ -32,7 +32,7 @@ import type {
   StoredResponse,
   WriteAccess,
 } from "./request-types";
-import { StoreUnavailableError } from "./types";
+import { StoreUnavailableError, type Creator } from "./types";
 import { MemoryEventLog } from "./memory-events";
 import type { ExpireOutcome } from "./event-source";
 import type { EventName } from "@/lib/server/events/types";
@@ -71,6 +71,8 @@ interface RequestEntry {
   events: RequestEvent[];
   /** request.expired is in the outbox (./memory-events.ts): it is recorded once. */
   expiredRecorded: boolean;
+  /** PROTOCOL.md §8: who made it with a credential. */
+  creator?: Creator;
 }
 
 function sizeOf(response: StoredResponse): number {
@@ -222,9 +224,13 @@ export class MemoryRequestStore implements RequestStore {
       events: [],
       expiredRecorded: false,
     };
+    if (request.creator) entry.creator = { ...request.creator };
     this.record(entry, { type: "created", atMs: request.nowMs }, request.requester.auditIp);
     this.entries.set(request.id, entry);
-    this.events.open({ subject: "request", id: request.id }, { untilMs: entry.metaExpiresAtMs, expiresAtMs });
+    this.events.open(
+      { subject: "request", id: request.id },
+      { untilMs: entry.metaExpiresAtMs, expiresAtMs, ...(request.creator ? { creator: request.creator } : {}) },
+    );
     this.emit(request.id, "request.created", request.nowMs, request.requester.auditIp);
     return { kind: "created", expiresAtMs };
   }
@@ -239,6 +245,7 @@ export class MemoryRequestStore implements RequestStore {
       expiresAtMs: entry.expiresAtMs,
       responsesLeft: entry.maxResponses - entry.received,
       ...(entry.label === undefined ? {} : { label: entry.label }),
+      ...(entry.creator ? { creator: { ...entry.creator } } : {}),
     };
   }
 
@@ -317,6 +324,7 @@ export class MemoryRequestStore implements RequestStore {
           ...event,
           ...(Array.isArray(event.n) ? { n: [...event.n] } : {}),
         })),
+        ...(entry.creator ? { creator: { ...entry.creator } } : {}),
       },
     };
   }

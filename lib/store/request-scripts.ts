@@ -44,6 +44,8 @@ export const REQUEST_FIELDS = [
   "seq",
   "outboxSealed",
   "expiredRecorded",
+  /** PROTOCOL.md §8: the creator as JSON, absent for an anonymous create; ./event-scripts.ts TAKE reads it too. */
+  "creator",
 ] as const;
 
 const PRELUDE = `${OUTBOX_LUA}
@@ -75,7 +77,8 @@ end
 
 /**
  * ARGV: writeVerifier, collectVerifier, label ("" for none), nowMs, expiresAt,
- * responsesExpireAt, metaExpiresAt, maxResponses, auditIp, index member.
+ * responsesExpireAt, metaExpiresAt, maxResponses, auditIp, creator JSON ("" for an
+ * anonymous create, PROTOCOL.md §8), index member (last, as in every script).
  */
 const CREATE_REQUEST = `${OUTBOX_LUA}
 if redis.call("EXISTS", KEYS[1]) == 1 or redis.call("EXISTS", KEYS[2]) == 1 or redis.call("EXISTS", KEYS[3]) == 1 then
@@ -89,9 +92,10 @@ redis.call("HSET", KEYS[1],
   "createdAt", ARGV[4], "expiresAt", ARGV[5], "responsesExpireAt", ARGV[6],
   "maxResponses", ARGV[8], "received", "0", "answeredAt", "", "revokedAt", "",
   "events", cjson.encode({ created }))
+if ARGV[10] ~= "" then redis.call("HSET", KEYS[1], "creator", ARGV[10]) end
 redis.call("PEXPIREAT", KEYS[1], ARGV[7])
-outbox_append(KEYS[4], KEYS[1], KEYS[5], ARGV[10], "request.created", ARGV[4], ARGV[9], nil)
-if KEYS[6] then redis.call("ZADD", KEYS[6], ARGV[5], ARGV[10]) end
+outbox_append(KEYS[4], KEYS[1], KEYS[5], ARGV[11], "request.created", ARGV[4], ARGV[9], nil)
+if KEYS[6] then redis.call("ZADD", KEYS[6], ARGV[5], ARGV[11]) end
 return { "created", ARGV[5] }
 `;
 
@@ -102,7 +106,8 @@ local meta = read_request()
 if meta == nil or meta.writeVerifier ~= ARGV[1] then return { "not_found" } end
 local state, at = state_of(meta, ARGV[2])
 if state ~= "open" then return { "gone", state, at } end
-return { "ok", meta.expiresAt, tostring(tonumber(meta.maxResponses) - tonumber(meta.received)), meta.label }
+return { "ok", meta.expiresAt, tostring(tonumber(meta.maxResponses) - tonumber(meta.received)), meta.label,
+  meta.creator or "" }
 `;
 
 /**
@@ -208,7 +213,7 @@ local state = state_of(meta, ARGV[2])
 local left = "0"
 if state == "open" then left = tostring(tonumber(meta.maxResponses) - tonumber(meta.received)) end
 return { "ok", state, meta.createdAt, meta.expiresAt, meta.maxResponses, left,
-  tostring(redis.call("HLEN", KEYS[2])), meta.events }
+  tostring(redis.call("HLEN", KEYS[2])), meta.events, meta.creator or "" }
 `;
 
 /** ARGV: collectVerifier, nowMs, auditIp, index member. A second revoke changes nothing. */

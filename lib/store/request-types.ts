@@ -17,7 +17,7 @@
  *   (SHA-512(proof)[0..32], b64u) and the store only compares them.
  * Times are Unix epoch milliseconds; the caller passes `nowMs`, one clock per request.
  */
-import type { NotFound, Requester, StoreKind } from "./types";
+import type { Creator, NotFound, Requester, StoreKind } from "./types";
 
 export type RequestState = "open" | "answered" | "expired" | "revoked";
 export type RequestGoneReason = "expired" | "revoked" | "answered";
@@ -47,6 +47,8 @@ export interface NewRequest {
   retentionSeconds: number;
   nowMs: number;
   requester: Requester;
+  /** PROTOCOL.md §8: who made it, when made with a credential; stored in the metadata. */
+  creator?: Creator;
 }
 
 export type RequestGone = { kind: "gone"; reason: RequestGoneReason; atMs: number };
@@ -54,7 +56,8 @@ export type RequestGone = { kind: "gone"; reason: RequestGoneReason; atMs: numbe
 export type CreateRequestResult = { kind: "created"; expiresAtMs: number } | { kind: "id_taken" };
 
 export type CheckRequestResult =
-  | { kind: "ok"; label?: string; expiresAtMs: number; responsesLeft: number }
+  /** `creator` is the route's to show (as `sender`, only with SHOW_SENDER=1), never the store's. */
+  | { kind: "ok"; label?: string; expiresAtMs: number; responsesLeft: number; creator?: Creator }
   | NotFound
   | RequestGone;
 
@@ -85,6 +88,8 @@ export interface RequestStatus {
   pending: number;
   /** oldest first */
   events: RequestEvent[];
+  /** PROTOCOL.md §8: absent for a request made without a credential. */
+  creator?: Creator;
 }
 
 export type RequestStatusResult = { kind: "ok"; status: RequestStatus } | NotFound;

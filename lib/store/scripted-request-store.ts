@@ -33,7 +33,7 @@ import type {
   StoredResponse,
   WriteAccess,
 } from "./request-types";
-import type { ScriptRunner } from "./scripted-store";
+import { creatorOf, type ScriptRunner } from "./scripted-store";
 import type { StoreKind } from "./types";
 
 const STATES: readonly string[] = [
@@ -167,6 +167,7 @@ export class ScriptedRequestStore implements RequestStore {
         String(metaExpiresAtMs),
         String(request.maxResponses),
         request.requester.auditIp ?? "",
+        request.creator === undefined ? "" : JSON.stringify(request.creator),
         this.member(request.id),
       ],
     );
@@ -191,11 +192,13 @@ export class ScriptedRequestStore implements RequestStore {
     if (kind === "gone") return gone(parts, "request check");
     if (kind !== "ok") throw unexpected("request check");
     const label = text(parts, 3, "request check");
+    const creator = creatorOf(parts[4], "request check");
     return {
       kind: "ok",
       expiresAtMs: whole(parts, 1, "request check"),
       responsesLeft: whole(parts, 2, "request check"),
       ...(label === "" ? {} : { label }),
+      ...(creator ? { creator } : {}),
     };
   }
 
@@ -262,6 +265,7 @@ export class ScriptedRequestStore implements RequestStore {
     const [kind, parts] = outcome(reply, "request status");
     if (kind === "not_found") return { kind };
     if (kind !== "ok") throw unexpected("request status");
+    const creator = creatorOf(parts[8], "request status");
     return {
       kind: "ok",
       status: {
@@ -273,6 +277,7 @@ export class ScriptedRequestStore implements RequestStore {
         responsesLeft: whole(parts, 5, "request status"),
         pending: whole(parts, 6, "request status"),
         events: parseEvents(text(parts, 7, "request status")),
+        ...(creator ? { creator } : {}),
       },
     };
   }

@@ -96,7 +96,7 @@ function parseEvents(json: string): SecretEvent[] {
 }
 
 /** The creator JSON a script returns ("" or absent: none), PROTOCOL.md §8. */
-function creatorOf(value: unknown, what: string): Creator | undefined {
+export function creatorOf(value: unknown, what: string): Creator | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string") throw unexpected(what);
   const parsed = JSON.parse(value) as Partial<Record<string, unknown>>;

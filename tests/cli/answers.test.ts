@@ -4,6 +4,8 @@ import {
   checkCheckAnswer,
   checkConfigAnswer,
   checkErrorAnswer,
+  checkRequestCheckAnswer,
+  checkRequestStatusAnswer,
   checkStatusAnswer,
   InvalidAnswerError,
   MAX_ANSWER_INTEGER,
@@ -116,5 +118,47 @@ describe("checkErrorAnswer", () => {
     });
     expect(() => checkErrorAnswer(odd)).toThrow(/attemptsLeft/);
     expect(() => checkErrorAnswer(new ApiError(0, "network_error", "fetch failed"))).not.toThrow();
+  });
+});
+
+describe("checkRequestCheckAnswer and checkRequestStatusAnswer: sender and creator (PROTOCOL.md §8)", () => {
+  const CHECK = { expiresAt: "2026-11-29T06:00:00Z", responsesLeft: 1 };
+  const REQUEST_STATUS = {
+    id: ID,
+    state: "open",
+    createdAt: "2026-11-28T06:00:00.000Z",
+    expiresAt: "2026-11-29T06:00:00Z",
+    maxResponses: 1,
+    responsesLeft: 1,
+    pending: 0,
+    events: [{ type: "created", at: "2026-11-28T06:00:00.000Z" }],
+  };
+
+  it("accepts an answer without them, and a sender or creator of the protocol's shape", () => {
+    expect(checkRequestCheckAnswer(CHECK, 4096)).toEqual(CHECK);
+    expect(checkRequestCheckAnswer({ ...CHECK, sender: { name: "ops-bot" } }, 4096)).toMatchObject({ sender: { name: "ops-bot" } });
+    expect(checkRequestStatusAnswer(REQUEST_STATUS)).toEqual(REQUEST_STATUS);
+    expect(checkRequestStatusAnswer({ ...REQUEST_STATUS, creator: { kind: "token", name: "ci" } })).toMatchObject({ creator: { kind: "token", name: "ci" } });
+    const sso = { kind: "sso", issuer: "https://idp.example", subject: "u-1", email: "" };
+    expect(checkRequestStatusAnswer({ ...REQUEST_STATUS, creator: sso })).toMatchObject({ creator: sso });
+  });
+
+  it("refuses a sender or creator in any other shape, naming the field", () => {
+    const refused = (run: () => unknown) => {
+      try {
+        run();
+        return "accepted";
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidAnswerError);
+        return (error as InvalidAnswerError).problem;
+      }
+    };
+    expect(refused(() => checkRequestCheckAnswer({ ...CHECK, sender: "ops-bot" }, 4096))).toBe("sender is not a JSON object");
+    expect(refused(() => checkRequestCheckAnswer({ ...CHECK, sender: { name: "" } }, 4096))).toMatch(/^sender\.name is not a text/);
+    expect(refused(() => checkRequestCheckAnswer({ ...CHECK, sender: { name: "x".repeat(1025) } }, 4096))).toMatch(/^sender\.name is not a text/);
+    expect(refused(() => checkRequestCheckAnswer({ ...CHECK, sender: { name: "a", email: "b" } }, 4096))).toBe("sender has fields other than name");
+    expect(refused(() => checkRequestStatusAnswer({ ...REQUEST_STATUS, creator: { kind: "admin", name: "x" } }))).toBe("creator.kind is not one of token, sso");
+    expect(refused(() => checkRequestStatusAnswer({ ...REQUEST_STATUS, creator: { kind: "token", name: 7 } }))).toMatch(/^creator\.name is not a text/);
+    expect(refused(() => checkRequestStatusAnswer({ ...REQUEST_STATUS, creator: { kind: "sso", issuer: "i", subject: "s" } }))).toBe("creator.email is not a text");
   });
 });

@@ -447,3 +447,39 @@ describe.each(STORES)("requests with the CLI against the server on the $name sto
     );
   });
 });
+
+describe("burnlink respond names the requester the server vouches for (SHOW_SENDER=1, PROTOCOL.md §8)", () => {
+  const token = `blt_CliReq01_${randomBytes(32).toString("base64url")}`;
+  let server: NextServer;
+
+  beforeAll(async () => {
+    const { createHash } = await import("node:crypto");
+    const hash = createHash("sha256").update(token).digest("hex");
+    server = await startNextServer({ env: { CREATE_POLICY: "token", SHOW_SENDER: "1", API_TOKENS: `ops-bot:requests:create:${hash}` } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("prints 'Requested by' with the token's name on stderr before the instructions, and still answers", async () => {
+    const made = await runCli(["request", "--server", server.url, "--label", "the deploy key"], { env: { BURNLINK_TOKEN: token } });
+    expectExit(made, 0);
+    const requestLink = made.stdout.trimEnd();
+    expect(requestLink).toMatch(REQUEST_LINK);
+    const answered = await runCli(["respond", requestLink], { input: "ssh-ed25519 AAAA" });
+    expectExit(answered, 0);
+    expect(answered.stdout.trimEnd()).toMatch(CODE);
+    expect(answered.stderr).toContain("Requested by ops-bot (verified by this server: its word, not the link's).\nThe requester's instructions:\n  | the deploy key\n");
+  });
+});
+
+describe("the sender line of burnlink respond", () => {
+  it("escapes a hostile name from the server, so it cannot drive the terminal", async () => {
+    const { senderLine } = await import("@/lib/cli/commands/respond");
+    const line = senderLine({ expiresAt: "2026-12-01T00:00:00.000Z", responsesLeft: 1, sender: { name: `eve${OSC52}\u202e` } });
+    expect(line).toMatch(/^Requested by eve\\u001b\]52;c;.*\\u0007\\u202e \(verified by this server/);
+    expect(CONTROL.test(line.replace(/\n$/, ""))).toBe(false);
+    expect(senderLine({ expiresAt: "2026-12-01T00:00:00.000Z", responsesLeft: 1 })).toBe("");
+  });
+});

@@ -1,13 +1,15 @@
 /**
  * PROTOCOL.md §8 for requests in Chromium: under CREATE_POLICY=token a browser without a
  * token is told clearly why it cannot make a request (and nothing is stored), while
- * answering a request made with a token stays open to whoever holds the link. The app
- * server is started here because it needs its own policy and bootstrap token.
+ * answering a request made with a token stays open to whoever holds the link. With
+ * SHOW_SENDER=1 the responder sees who asks before Submit, and the collect page shows the
+ * creator (issue 13 §4). The app server is started here because it needs its own policy
+ * and bootstrap token.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { formatCollectLink, formatRequestLink, sealRequest } from "../../lib/crypto";
-import { expect, Guard, test } from "./fixtures";
+import { expect, Guard, open, test } from "./fixtures";
 import { answerRequest, fillRequestForm, forbidRequestLinks, recordCalls } from "./request-helpers";
 import { freePort } from "../support/free-port";
 
@@ -50,6 +52,7 @@ test.beforeAll(async () => {
   app = `http://127.0.0.1:${port}`;
   server = await startApp(port, {
     CREATE_POLICY: "token",
+    SHOW_SENDER: "1",
     API_TOKENS: `e2e-requester:requests:create:${createHash("sha256").update(token).digest("hex")}`,
   });
 });
@@ -86,8 +89,19 @@ test("under CREATE_POLICY=token the request form explains the refusal, and a req
   const links = { requestLink: formatRequestLink(app, sealed.publicKey), collectLink: formatCollectLink(app, sealed.collectKey) };
   forbidRequestLinks(guard, links);
   const responder = await answerer.newPage();
+  // The server's word about who asks, shown before anything is sent.
+  await open(responder, links.requestLink);
+  await expect(responder.getByTestId("respond-form")).toBeVisible();
+  await expect(responder.getByTestId("request-sender")).toContainText("Requested by e2e-requester (verified by this server)");
+  await expect(responder.getByTestId("request-sender-name")).toHaveText("e2e-requester");
   await answerRequest(responder, guard, links.requestLink, { text: `answer ${randomBytes(6).toString("hex")}` });
   await expect(responder.getByTestId("request-label-text")).toHaveCount(0);
+
+  // The requester's collect page says which credential made the request.
+  const collector = await requester.newPage();
+  await open(collector, links.collectLink);
+  await expect(collector.getByTestId("request-pending")).toHaveText("1 answer");
+  await expect(collector.getByTestId("request-creator")).toHaveText('API token "e2e-requester"');
 
   await requester.close();
   await answerer.close();

@@ -222,6 +222,20 @@ export function describeEventContract(name: string, harness: ContractHarness): v
       ]);
     });
 
+    it("carries the creator of a request made with a credential on its events, and none on an anonymous one's", async () => {
+      const made = makeRequest({ creator: { ...CREATOR, kid: "kid-never-on-the-wire" } });
+      expect(await requests.create(made.input)).toMatchObject({ kind: "created" });
+      const [createdEvent] = await events.take({ subject: "request", id: made.input.id }, 10);
+      // The kid stays in the metadata: an event, like the wire, names the token only.
+      expect(createdEvent).toMatchObject({ type: "request.created", creator: CREATOR });
+      expect(createdEvent?.creator).toEqual(CREATOR);
+      const anonymous = makeRequest();
+      await requests.create(anonymous.input);
+      const [anonymousEvent] = await events.take({ subject: "request", id: anonymous.input.id }, 10);
+      expect(anonymousEvent).toMatchObject({ type: "request.created" });
+      expect(anonymousEvent).not.toHaveProperty("creator");
+    });
+
     it("gives a shard's lease to one holder at a time, and only its holder can give it back", async () => {
       const source = eventSourceFor(other);
       expect(await events.tryLease("deliver", 3, "token-a", 5000)).toBe(true);

@@ -532,6 +532,38 @@ export function describeRequestStoreContract(name: string, harness: ContractHarn
       });
     });
 
+    describe("creator (PROTOCOL.md §8)", () => {
+      const byToken = { kind: "token", name: "ci", kid: "k-1" } as const;
+      const bySso = { kind: "sso", issuer: "https://idp.example", subject: "u-1", email: "alice@example.com" } as const;
+
+      it("returns the creator a request was made with in status, and none for an anonymous one", async () => {
+        const token = await created({ creator: byToken });
+        const sso = await created({ creator: bySso });
+        const anonymous = await created();
+        expect((await statusOf(token)).creator).toEqual(byToken);
+        expect((await statusOf(sso)).creator).toEqual(bySso);
+        expect(await statusOf(anonymous)).not.toHaveProperty("creator");
+      });
+
+      it("gives check the creator for the route to vouch for, and nothing for an anonymous request", async () => {
+        const sso = await created({ creator: bySso });
+        expect(await store.check(write(sso))).toMatchObject({ kind: "ok", creator: bySso });
+        const anonymous = await created();
+        const check = await store.check(write(anonymous));
+        expect(check).toMatchObject({ kind: "ok" });
+        expect(check).not.toHaveProperty("creator");
+      });
+
+      it("keeps the creator after the request was answered and collected, and on another connection", async () => {
+        const request = await created({ creator: byToken, maxResponses: 1 });
+        await respond(request);
+        await collect(request);
+        expect(await statusOf(request)).toMatchObject({ state: "answered", creator: byToken });
+        const elsewhere = await other.status(collectAccess(request));
+        expect(elsewhere).toMatchObject({ kind: "ok", status: { creator: byToken } });
+      });
+    });
+
     describe("revoke", () => {
       it("moves an open request to revoked once, deletes its pending responses and records one event", async () => {
         const request = await created();

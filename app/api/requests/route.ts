@@ -26,9 +26,9 @@ export const POST = withApi(ROUTE, async (request: Request) => {
   const config = getServerConfig();
   // Counted before the body is read, and in the same budget as creating a secret.
   await enforceRateLimit("create", request.headers, config);
-  // PROTOCOL.md §8: the same policy as for secrets, before the body is read. The request
-  // store does not record a creator yet (issue 13 §4 covers secrets only so far).
-  await authorizeCreate(request, "requests", config);
+  // PROTOCOL.md §8: the same policy as for secrets, before the body is read; the creator it
+  // names is recorded with the request (status shows it, check vouches for it with SHOW_SENDER).
+  const creator = await authorizeCreate(request, "requests", config);
   const body = parseWith(
     createRequestBodySchemaFor(config),
     await readJsonBody(request, createRequestBodyMaxBytes(config)),
@@ -45,6 +45,7 @@ export const POST = withApi(ROUTE, async (request: Request) => {
     retentionSeconds: config.metaRetentionSeconds,
     nowMs: Date.now(),
     requester: requesterOf(request.headers, config),
+    ...(creator ? { creator } : {}),
   });
   if (result.kind === "id_taken")
     throw new ApiFailure("id_taken", "A request with this id already exists.");

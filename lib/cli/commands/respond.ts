@@ -33,13 +33,23 @@ import {
 import { readContent, tooLargeError } from "../read-input";
 import { requestLimits } from "./request";
 
+/**
+ * PROTOCOL.md §8 (SHOW_SENDER=1): who asks, as the server vouches for it, escaped like the
+ * label (the server chose the text); "" when the server names no one.
+ */
+export function senderLine(check: CheckRequestResponse): string {
+  if (check.sender === undefined) return "";
+  return `Requested by ${printable(check.sender.name)} (verified by this server: its word, not the link's).\n`;
+}
+
 /** The instructions as a block on stderr: each line escaped and marked, so none can pose as ours. */
 export function formatInstructions(label: string | undefined, check: CheckRequestResponse): string {
   const takes = check.responsesLeft === 1 ? "1 more answer" : `${check.responsesLeft} more answers`;
   const facts = `It takes ${takes}; expires ${formatTime(check.expiresAt)} (${formatRelative(check.expiresAt)}).\n`;
-  if (label === undefined) return `The request has no instructions. ${facts}`;
+  const from = senderLine(check);
+  if (label === undefined) return `${from}The request has no instructions. ${facts}`;
   const lines = label.split("\n").map((line) => `  | ${printable(line)}`);
-  return `The requester's instructions:\n${lines.join("\n")}\n${facts}`;
+  return `${from}The requester's instructions:\n${lines.join("\n")}\n${facts}`;
 }
 
 export async function respond(options: RespondOptions, context: CliContext): Promise<void> {

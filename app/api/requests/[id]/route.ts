@@ -3,6 +3,7 @@ import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
 import type { RequestStatusResponse } from "@/lib/api/wire";
+import { creatorBodyOf } from "@/lib/server/auth";
 import {
   collectVerifierFromAuthorization,
   emptyResponse,
@@ -54,6 +55,8 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
       ...(event.n === undefined ? {} : { n: event.n }),
     })),
   };
+  // PROTOCOL.md §8: who made it, never the token's kid.
+  if (status.creator) answer.creator = creatorBodyOf(status.creator);
   return jsonResponse(answer);
 });
 

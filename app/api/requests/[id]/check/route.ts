@@ -4,6 +4,7 @@ import { requesterOf } from "@/lib/server/client-ip";
 import { enforceRateLimit } from "@/lib/server/rate-limit";
 import { checkRequestBodySchema } from "@/lib/api/schemas";
 import type { CheckRequestResponse } from "@/lib/api/wire";
+import { senderOf } from "@/lib/server/auth";
 import {
   isoTime,
   jsonResponse,
@@ -49,6 +50,8 @@ export const POST = withApi(
       expiresAt: isoTime(result.expiresAtMs),
       responsesLeft: result.responsesLeft,
     };
+    // PROTOCOL.md §8: the server vouches for the requester only when the operator asks it to.
+    if (config.auth.showSender && result.creator) answer.sender = senderOf(result.creator);
     return jsonResponse(answer);
   },
 );
