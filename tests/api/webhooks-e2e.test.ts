@@ -9,6 +9,7 @@
  * and a per-secret notify is signed with WEBHOOK_NOTIFY_SECRET, not the operator's secret.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
 import {
@@ -29,6 +30,7 @@ import { webhookQueueFor } from "@/lib/store/webhook-queue";
 import { createClient } from "redis";
 import { Webhook } from "standardwebhooks";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
+import { freePort } from "../support/free-port";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { call, eventually, makeSecret, type TestSecret } from "./support";
 import { startReceiver, type Delivery, type Receiver } from "./webhook-receiver";
@@ -358,5 +360,93 @@ describe("webhooks from real flows across two instances on one Redis", () => {
       expect(wire.includes(value), `a webhook carries a value it must never send (${value.length} chars)`).toBe(false);
       expect(output.includes(value), `the server output contains a value it must never print (${value.length} chars)`).toBe(false);
     }
+  });
+});
+
+describe("one instance on Redis without AUDIT_HASH_KEY, and its shutdown", () => {
+  let redis: RedisServer;
+  let inspector: ReturnType<typeof createClient>;
+  let store: SecretStore;
+  let server: NextServer;
+  /** A receiver that verifies with the reference library and answers only when told to. */
+  const seen: { id: string; payload: Payload }[] = [];
+  const held: ServerResponse[] = [];
+  let hold = false;
+  let receiver: Server;
+  let receiverUrl: string;
+  const PREFIX_B = "wh-e2e-one";
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    inspector = createClient({ url: redis.url, RESP: 2 });
+    await inspector.connect();
+    store = createRedisStore({ url: redis.url, keyPrefix: PREFIX_B });
+    const verifier = new Webhook(ENDPOINT_SECRET);
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const payload = verifier.verify(Buffer.concat(chunks).toString("utf8"), request.headers as Record<string, string>) as Payload;
+        seen.push({ id: String(request.headers["webhook-id"]), payload });
+        if (hold) held.push(response);
+        else response.writeHead(204).end();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
+    receiverUrl = `http://127.0.0.1:${port}/one`;
+    server = await startNextServer({
+      env: {
+        REDIS_URL: redis.url,
+        KEY_PREFIX: PREFIX_B,
+        WEBHOOK_ENDPOINTS: JSON.stringify([{ url: receiverUrl, events: ["*"], secret: ENDPOINT_SECRET }]),
+        ALLOW_HTTP_WEBHOOKS: "1",
+        ALLOW_PRIVATE_WEBHOOKS: "1",
+        EVENT_POLL_MS: "100",
+      },
+    });
+  }, SERVER_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await server?.stop();
+    for (const response of held) response.destroy();
+    receiver?.closeAllConnections();
+    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await store?.close();
+    await inspector?.close();
+    await redis?.stop();
+  });
+
+  it("fingerprints the webhook and the audit line with the one key agreed in the store", async () => {
+    const secret = await makeSecret();
+    await createApiClient(server.url).createSecret(secret.request);
+    await eventually(async () => seen.some((entry) => entry.payload.type === "secret.created"), 30_000);
+    const key = await inspector.get(`${PREFIX_B}:audit-hash-key`);
+    expect(key).toBeTruthy();
+    const expected = createHmac("sha256", Buffer.from(key!, "utf8")).update(secret.sealed.id, "utf8").digest("base64url").slice(0, 22);
+    expect(seen.find((entry) => entry.payload.type === "secret.created")!.payload.data.secret).toBe(expected);
+    const line = server
+      .output()
+      .split("\n")
+      .filter((text) => text.startsWith('{"log":"audit"'))
+      .map((text) => JSON.parse(text) as AuditLine)
+      .find((entry) => entry.event.action === "secret.created");
+    expect(line?.burnlink?.secret).toBe(expected);
+  });
+
+  it("finishes a delivery in flight on SIGTERM instead of leaving it to the visibility timeout", async () => {
+    hold = true;
+    const before = seen.length;
+    const secret = await makeSecret();
+    await createApiClient(server.url).createSecret(secret.request);
+    await eventually(async () => held.length === 1, 30_000);
+    expect(seen.length).toBe(before + 1);
+    const stopping = server.stop();
+    // The server is shutting down with the delivery in flight; the receiver answers it now.
+    await eventually(async () => (await fetch(`${server.url}/api/health/ready`).then((r) => r.status, () => 0)) !== 200, 10_000);
+    held.shift()!.writeHead(204).end();
+    expect(await stopping).toBe(0);
+    // Done, not claimed and waiting to be sent again after a minute.
+    expect(await webhookQueueFor(store).depth()).toBe(0);
   });
 });
