@@ -23,7 +23,7 @@ import {
   sealRequest,
   sealResponse,
 } from "@/lib/crypto";
-import { EVENT_SHARDS, pendingKey } from "@/lib/store/event-keys";
+import { EVENT_SHARDS, leaseKey, pendingKey } from "@/lib/store/event-keys";
 import { createRedisStore } from "@/lib/store/redis-store";
 import type { SecretStore } from "@/lib/store/types";
 import { webhookQueueFor } from "@/lib/store/webhook-queue";
@@ -123,6 +123,8 @@ describe("webhooks from real flows across two instances on one Redis", () => {
     await eventually(async () => {
       for (let shard = 0; shard < EVENT_SHARDS; shard += 1) {
         if ((await inspector.zCard(pendingKey(PREFIX, shard))) > 0) return false;
+        // A round that took events but has not enqueued their jobs yet still holds its lease.
+        if ((await inspector.exists(leaseKey(PREFIX, "deliver", shard))) > 0) return false;
       }
       return (await webhookQueueFor(store).depth()) === 0;
     }, 90_000);
@@ -289,7 +291,7 @@ describe("webhooks from real flows across two instances on one Redis", () => {
     for (const server of [a, b]) expect(server.output()).toContain('{"log":"audit"');
   }, 180_000);
 
-  it("loses nothing while the receiver answers 503, and repeats only with the same webhook-id", async () => {
+  it("loses nothing while the receiver answers 503 or is closed, and repeats only with the same webhook-id", async () => {
     const client = clientFrom(a, "203.0.113.20");
     const refusedIds = new Set<string>();
     let outage = true;
@@ -317,7 +319,19 @@ describe("webhooks from real flows across two instances on one Redis", () => {
     expect(distinctTypes(of(endpointDeliveries(), "secret", burned.sealed.id))).toEqual(["secret.burned", "secret.created"]);
     expectCleanDuplicates();
     receiver.answer = () => ({ status: 204 });
-  }, 180_000);
+
+    // Closed: connections are refused until it is back on the same port.
+    const failedBefore = await metric(/^burnlink_webhook_deliveries_total\{outcome="failed"\} (\d+)$/m);
+    await receiver.down();
+    const whileClosed = await created(clientFrom(b, "203.0.113.23"));
+    await eventually(async () => (await metric(/^burnlink_webhook_deliveries_total\{outcome="failed"\} (\d+)$/m)) > failedBefore, 60_000);
+    expect(of(endpointDeliveries(), "secret", whileClosed.sealed.id)).toEqual([]);
+    await receiver.up();
+    await eventually(async () => of(endpointDeliveries(), "secret", whileClosed.sealed.id).length > 0, 90_000);
+    await drained();
+    expect(distinctTypes(of(endpointDeliveries(), "secret", whileClosed.sealed.id))).toEqual(["secret.created"]);
+    expectCleanDuplicates();
+  }, 240_000);
 
   it("signs a per-secret notify with WEBHOOK_NOTIFY_SECRET", async () => {
     const notified = await startReceiver([NOTIFY_SECRET]);
