@@ -9,7 +9,10 @@
  * and a per-secret notify is signed with WEBHOOK_NOTIFY_SECRET, not the operator's secret.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
 import {
@@ -490,5 +493,49 @@ describe("one instance on Redis under CREATE_POLICY=token without AUDIT_HASH_KEY
     expect(await stopping).toBe(0);
     // Done, not claimed and waiting to be sent again after a minute.
     expect(await webhookQueueFor(store).depth()).toBe(0);
+  });
+});
+
+describe("webhook audit entries follow AUDIT_LOG_FILE like every other audit line", () => {
+  let server: NextServer;
+  let receiver: Receiver;
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "burnlink-wh-audit-"));
+    file = path.join(dir, "audit.ndjson");
+    receiver = await startReceiver([ENDPOINT_SECRET]);
+    // No ALLOW_PRIVATE_WEBHOOKS: the loopback receiver is refused, with a webhook.refused entry.
+    server = await startNextServer({
+      env: {
+        AUDIT_LOG_FILE: file,
+        EVENT_POLL_MS: "100",
+        WEBHOOK_ENDPOINTS: JSON.stringify([{ url: `${receiver.url}/refused`, events: ["*"], secret: ENDPOINT_SECRET }]),
+        ALLOW_HTTP_WEBHOOKS: "1",
+      },
+    });
+  }, SERVER_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await server?.stop();
+    await receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes webhook.refused to the file, not to stdout", async () => {
+    const secret = await makeSecret();
+    await createApiClient(server.url).createSecret(secret.request);
+    const fileText = () => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    await eventually(async () => fileText().includes('"webhook.refused"'), 30_000);
+    expect(fileText()).toContain('"secret.created"');
+    expect(server.output()).not.toContain('"log":"audit"');
+    expect(receiver.requests).toEqual([]);
   });
 });
