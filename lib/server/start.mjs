@@ -471,7 +471,11 @@ function drain() {
   metricsServer?.close();
   metricsServer?.closeAllConnections();
   server.close(() => {
+    // Then the background loops of instrumentation.ts (event dispatcher, webhook worker), so a
+    // delivery in flight is finished and recorded rather than cut; SHUTDOWN_TIMEOUT_MS bounds it.
     Promise.all([direct?.settled(), app.close?.()])
+      .catch(() => undefined)
+      .then(() => globalThis.__burnlinkStopBackground?.())
       .catch(() => undefined)
       .finally(() => process.exit(0));
   });

@@ -4,7 +4,7 @@
  * beside the memory store. One per SecretStore, so a process has one queue.
  */
 import "server-only";
-import { ScriptedStore } from "./scripted-store";
+import type { ScriptRunner } from "./scripted-store";
 import type { SecretStore } from "./types";
 import { MemoryWebhookQueue } from "./webhook-memory-queue";
 import { ScriptedWebhookQueue } from "./webhook-scripted-queue";
@@ -12,13 +12,20 @@ import type { WebhookQueue } from "./webhook-types";
 
 export * from "./webhook-types";
 
-const queues = new WeakMap<SecretStore, WebhookQueue>();
+// On globalThis, and no `instanceof ScriptedStore`: Next's bundles (instrumentation.ts, where
+// the sink and the worker run, and the route handlers) each load their own copy of this
+// module and of the store classes, but share getStore()'s one store. A module-level map
+// would give each bundle its own memory queue, and `instanceof` fails on a store made by
+// another bundle's class (it would have handed a Redis store an in-process queue).
+const holder = globalThis as typeof globalThis & { __burnlinkWebhookQueues?: WeakMap<SecretStore, WebhookQueue> };
+const queues = (holder.__burnlinkWebhookQueues ??= new WeakMap<SecretStore, WebhookQueue>());
 
 /** The webhook queue sharing `store`'s backend; created on first use, then the same one. */
 export function webhookQueueFor(store: SecretStore): WebhookQueue {
   let queue = queues.get(store);
   if (!queue) {
-    queue = store instanceof ScriptedStore ? new ScriptedWebhookQueue(store.runner, store.keyPrefix) : new MemoryWebhookQueue();
+    const scripted = store as SecretStore & { runner?: ScriptRunner; keyPrefix?: string };
+    queue = scripted.runner && scripted.keyPrefix !== undefined ? new ScriptedWebhookQueue(scripted.runner, scripted.keyPrefix) : new MemoryWebhookQueue();
     queues.set(store, queue);
   }
   return queue;

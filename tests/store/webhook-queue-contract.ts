@@ -5,7 +5,7 @@
  * see the jobs of another.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ScriptedStore } from "@/lib/store/scripted-store";
 import type { SecretStore } from "@/lib/store/types";
 import { MemoryWebhookQueue } from "@/lib/store/webhook-memory-queue";
@@ -57,6 +57,16 @@ export function describeWebhookQueueContract(name: string, harness: ContractHarn
     it("belongs to its store: the same queue each time, on the store's backend", () => {
       expect(webhookQueueFor(store)).toBe(webhookQueueFor(store));
       expect(webhookQueueFor(store)).toBeInstanceOf(store instanceof ScriptedStore ? ScriptedWebhookQueue : MemoryWebhookQueue);
+    });
+
+    it("is the same queue from another copy of the module (Next loads it once per bundle)", async () => {
+      // instrumentation.ts and the route handlers are separate bundles: each has its own copy
+      // of this module and of the ScriptedStore class, but they share getStore()'s one store.
+      const queue = webhookQueueFor(store);
+      vi.resetModules();
+      const copy = await import("@/lib/store/webhook-queue");
+      expect(copy.webhookQueueFor).not.toBe(webhookQueueFor);
+      expect(copy.webhookQueueFor(store)).toBe(queue);
     });
 
     it("hands out a queued job once it is due, with its body byte for byte", async () => {

@@ -31,3 +31,9 @@ export function startEventPipeline(): Promise<EventDispatcher | undefined> {
   });
   return holder.__burnlinkEventDispatcher;
 }
+
+/** Stops this process's dispatcher (if it started) and waits for its round in flight. */
+export async function stopEventPipeline(): Promise<void> {
+  const dispatcher = await holder.__burnlinkEventDispatcher;
+  await dispatcher?.stop();
+}

@@ -1,14 +1,16 @@
 /**
  * The audit events of the webhook outlet (`webhook.refused`, `webhook.disabled`,
- * `webhook.gave_up`), written through ONE function so the audit module (issue 14 §3) can
- * take them over with setWebhookAuditWriter. Until then they are NDJSON lines on stdout
- * with `"log": "audit"` and ECS names.
+ * `webhook.gave_up`), written through ONE function (setWebhookAuditWriter can take them
+ * over, as tests do). By default they go where every audit line goes (lib/server/audit.ts:
+ * stdout, or AUDIT_LOG_FILE, nothing with AUDIT_LOG=off), as NDJSON with `"log": "audit"`
+ * and ECS names.
  *
  * Guarantees: an entry names the endpoint by its host (operator endpoints) or not at all
  * (per-secret targets, whose URL is the creator's business), plus the hash that keys its
  * state; never a path, a query, a secret, a signature or a payload.
  */
 import "server-only";
+import { processAuditSettings, writeAuditLines } from "../audit";
 
 export type WebhookAuditAction = "webhook.refused" | "webhook.disabled" | "webhook.gave_up";
 
@@ -28,7 +30,7 @@ export type WebhookAuditWriter = (entry: WebhookAuditEntry) => void;
 
 const holder = globalThis as typeof globalThis & { __burnlinkWebhookAudit?: WebhookAuditWriter };
 
-export const stdoutAuditWriter: WebhookAuditWriter = (entry) => {
+export const auditLogWriter: WebhookAuditWriter = (entry) => {
   const line: Record<string, unknown> = {
     log: "audit",
     "@timestamp": new Date(entry.atMs).toISOString(),
@@ -36,7 +38,10 @@ export const stdoutAuditWriter: WebhookAuditWriter = (entry) => {
     burnlink: { webhook: { target: entry.target, endpoint: entry.endpoint } },
   };
   if (entry.host !== undefined) line.url = { domain: entry.host };
-  console.log(JSON.stringify(line));
+  // Through the audit module's writer, so AUDIT_LOG=off and AUDIT_LOG_FILE apply here too.
+  void processAuditSettings()
+    .then((settings) => writeAuditLines(settings, [`${JSON.stringify(line)}\n`]))
+    .catch(() => undefined);
 };
 
 /** Where webhook audit entries go (the audit module calls this once it exists). */
@@ -46,7 +51,7 @@ export function setWebhookAuditWriter(writer: WebhookAuditWriter | undefined): v
 
 export function auditWebhook(entry: WebhookAuditEntry): void {
   try {
-    (holder.__burnlinkWebhookAudit ?? stdoutAuditWriter)(entry);
+    (holder.__burnlinkWebhookAudit ?? auditLogWriter)(entry);
   } catch {
     // An audit writer that throws must not stop deliveries.
   }
