@@ -21,7 +21,7 @@
 // lib/server/api-dispatch.mjs; router), COMPRESS (1/0), MEMORY_LIMIT_MB and WEB_CONCURRENCY
 // (the heap cap and the workers: lib/server/memory-limit.mjs, lib/server/supervisor.mjs).
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,7 +149,20 @@ if (!role.isWorker) {
     process.exit(1);
   }
   const given = heapFlagGiven();
-  const capMb = given ? undefined : heapCapMb(limit.limitMb, workers);
+  let capMb = given ? undefined : heapCapMb(limit.limitMb, workers);
+  let uncappedBecause = "MEMORY_LIMIT_MB=0";
+  // The cap and the workers both start Node again from process.execPath. A user that may run
+  // the binary but not look it up again (a service user under a root-only folder, as setpriv
+  // or su can leave it) would make execve abort the process: then serve uncapped, and say so.
+  if ((capMb !== undefined || workers > 1) && !mayStartNodeAgain()) {
+    if (workers > 1) {
+      log("error", `burnlink: WEB_CONCURRENCY=${workers} needs to start Node again, but this user may not open ${process.execPath}`);
+      process.exit(1);
+    }
+    log("warn", `burnlink: no heap cap: this user may not open ${process.execPath} to start Node again with it; set --max-old-space-size in NODE_OPTIONS instead`);
+    capMb = undefined;
+    uncappedBecause = "Node could not be started again";
+  }
   const execArgv = capMb === undefined ? process.execArgv : [...process.execArgv, `--max-old-space-size=${capMb}`, ...semiSpaceFlags()];
   if (workers === 1 && capMb !== undefined && typeof process.execve === "function") {
     // Node >= 22.15 / 23.11 can replace this process with one started with the cap: the same
@@ -159,7 +172,7 @@ if (!role.isWorker) {
   }
   const inheritedCap = process.env.BURNLINK_HEAP_CAP_MB;
   log("info", "burnlink: memory", {
-    oldSpaceMbPerWorker: inheritedCap ? Number(inheritedCap) : given ? "set by NODE_OPTIONS or the command line" : (capMb ?? "V8 default (MEMORY_LIMIT_MB=0)"),
+    oldSpaceMbPerWorker: inheritedCap ? Number(inheritedCap) : given ? "set by NODE_OPTIONS or the command line" : (capMb ?? `V8 default (${uncappedBecause})`),
     limitMb: limit.limitMb ?? null,
     limitFrom: limit.source,
     workers,
@@ -168,6 +181,16 @@ if (!role.isWorker) {
     supervise({ workers, execArgv, metricsPort, metricsHost, projectDir, log });
     // Everything below is the workers' job; the primary ends by process.exit in supervise.
     await new Promise(() => {});
+  }
+}
+
+/** True when this process may execute its own Node binary again (execve, cluster.fork). */
+function mayStartNodeAgain() {
+  try {
+    accessSync(process.execPath, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
