@@ -14,21 +14,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
+import { createApiClient, type ApiClient } from "@/lib/api/client";
 import {
-  bytesToBase64url,
   claimVerifier,
   collectLinkProofs,
-  manageToken,
   newClaim,
-  requestLinkProofs,
   revealProofs,
   sealRequest,
-  sealResponse,
 } from "@/lib/crypto";
 import { EVENT_SHARDS } from "@/lib/store/event-keys";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { clientFrom, createdSecret, driveEveryStateChange } from "./state-change-flows";
 import { eventually, makeSecret, type TestSecret } from "./support";
 
 const AUDIT_HASH_KEY = "audit-log-test-fingerprint-key-0123";
@@ -54,24 +51,6 @@ function auditLines(output: string): AuditLine[] {
     .split("\n")
     .filter((line) => line.startsWith('{"log":"audit"'))
     .map((line) => JSON.parse(line) as AuditLine);
-}
-
-/** A client whose requests come from `ip` (the servers trust one proxy: TRUST_PROXY=1). */
-function clientFrom(server: NextServer, ip: string): ApiClient {
-  return createApiClient(server.url, (input, init) => {
-    const headers = new Headers(init?.headers);
-    headers.set("x-forwarded-for", ip);
-    return fetch(input, { ...init, headers });
-  });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 describe("the audit log of two instances on one Redis", () => {
@@ -110,26 +89,7 @@ describe("the audit log of two instances on one Redis", () => {
     }, 30_000);
   }
 
-  function remember(secret: TestSecret): void {
-    const { sealed } = secret;
-    forbidden.push(
-      sealed.id,
-      bytesToBase64url(sealed.linkKey),
-      bytesToBase64url(sealed.manageKey),
-      manageToken(sealed.manageKey),
-      sealed.accessVerifier,
-      sealed.unlockVerifier,
-      sealed.manageVerifier,
-      sealed.ciphertext,
-    );
-  }
-
-  async function created(via: ApiClient, options: Parameters<typeof makeSecret>[0] = {}): Promise<TestSecret> {
-    const secret = await makeSecret(options);
-    remember(secret);
-    await via.createSecret(secret.request);
-    return secret;
-  }
+  const created = (via: ApiClient, options: Parameters<typeof makeSecret>[0] = {}): Promise<TestSecret> => createdSecret(via, forbidden, options);
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -149,49 +109,21 @@ describe("the audit log of two instances on one Redis", () => {
     const insideB = clientFrom(b, "203.0.113.8");
     const outsideB = clientFrom(b, "198.51.100.1");
 
-    // A fenced secret with a passphrase: refused address, wrong passphrase, view, retry, burn.
-    const fenced = await created(insideA, { passphrase: PASSPHRASE, maxViews: 2, allowedIps: ["203.0.113.0/24"] });
-    const right = await revealProofs(fenced.sealed.linkKey, PASSPHRASE);
-    const wrong = await revealProofs(fenced.sealed.linkKey, WRONG_PASSPHRASE);
-    forbidden.push(right.access, right.unlock, wrong.unlock, bytesToBase64url(right.encryptionKey));
-    expect((await refusal(outsideB.checkSecret(fenced.sealed.id, right.access))).code).toBe("ip_not_allowed");
-    expect((await refusal(insideA.revealSecret(fenced.sealed.id, wrong.access, wrong.unlock))).code).toBe("wrong_passphrase");
-    const claim = newClaim();
-    forbidden.push(claim, claimVerifier(claim));
-    const first = await insideB.revealSecret(fenced.sealed.id, right.access, right.unlock, claim);
-    expect(await insideB.revealSecret(fenced.sealed.id, right.access, right.unlock, claim)).toEqual(first);
-    await insideA.burnSecret(fenced.sealed.id, manageToken(fenced.sealed.manageKey));
-
-    // Read once: viewed, and no expiry later. Never read: expired, once.
-    const read = await created(insideB, { ttlSeconds: 1 });
-    const readProofs = await revealProofs(read.sealed.linkKey);
-    forbidden.push(readProofs.access, readProofs.unlock);
-    await insideA.revealSecret(read.sealed.id, readProofs.access, readProofs.unlock);
-    const unread = await created(insideB, { ttlSeconds: 1, maxViews: 3 });
-
-    // A request through its whole life, and one that expires unanswered.
-    const request = sealRequest({ label: "the staging database password, please" });
-    const write = requestLinkProofs(request.publicKey);
-    const collect = collectLinkProofs(request.collectKey);
-    const response = sealResponse({ text: "hunter2-response-text" }, request.publicKey);
-    forbidden.push(
-      request.id,
-      bytesToBase64url(request.collectKey),
-      bytesToBase64url(request.publicKey),
-      request.writeVerifier,
-      request.collectVerifier,
-      request.label!,
-      write.write,
-      collect.collect,
-      response.ciphertext,
-    );
-    await insideA.createRequest({ id: request.id, writeVerifier: request.writeVerifier, collectVerifier: request.collectVerifier, label: request.label!, ttlSeconds: 3600, maxResponses: 2 });
-    await insideB.respondToRequest(request.id, { write: write.write, epk: response.epk, ciphertext: response.ciphertext });
-    expect((await insideA.collectResponses(request.id, collect.collect)).responses).toHaveLength(1);
-    await insideB.revokeRequest(request.id, collect.collect);
-    const lapsing = sealRequest();
-    forbidden.push(lapsing.id, bytesToBase64url(lapsing.collectKey), lapsing.writeVerifier, lapsing.collectVerifier);
-    await insideB.createRequest({ id: lapsing.id, writeVerifier: lapsing.writeVerifier, collectVerifier: lapsing.collectVerifier, ttlSeconds: 1, maxResponses: 1 });
+    // A fenced secret with a passphrase (refused address, wrong passphrase, view, retry, burn),
+    // a secret read once, one never read, a request through its whole life and one that lapses.
+    const { fenced, read, unread, request, lapsing } = await driveEveryStateChange({
+      insideA,
+      insideB,
+      outsideB,
+      forbidden,
+      passphrase: PASSPHRASE,
+      wrongPassphrase: WRONG_PASSPHRASE,
+      wrongAttemptsVia: [insideA],
+      revealVia: insideB,
+      retryVia: insideB,
+      requestLabel: "the staging database password, please",
+      responseText: "hunter2-response-text",
+    });
 
     // API tokens: created and revoked, audited directly.
     const issued = await insideA.createToken({ name: "audit-test-token", scopes: ["secrets:create"] }, ADMIN_TOKEN);

@@ -14,17 +14,10 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, createApiClient, type ApiClient } from "@/lib/api/client";
+import { createApiClient, type ApiClient } from "@/lib/api/client";
 import {
-  bytesToBase64url,
-  claimVerifier,
-  collectLinkProofs,
   manageToken,
-  newClaim,
-  requestLinkProofs,
   revealProofs,
-  sealRequest,
-  sealResponse,
 } from "@/lib/crypto";
 import { EVENT_SHARDS, leaseKey, pendingKey } from "@/lib/store/event-keys";
 import { createRedisStore } from "@/lib/store/redis-store";
@@ -35,6 +28,7 @@ import { Webhook } from "standardwebhooks";
 import { SERVER_START_TIMEOUT_MS, startNextServer, type NextServer } from "../support/next-server";
 import { freePort } from "../support/free-port";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { clientFrom, createdSecret, driveEveryStateChange, secretValues } from "./state-change-flows";
 import { call, eventually, makeSecret, type TestSecret } from "./support";
 import { startReceiver, type Delivery, type Receiver } from "./webhook-receiver";
 
@@ -64,23 +58,6 @@ interface AuditLine {
 
 const payloadOf = (delivery: Delivery) => delivery.payload as Payload;
 const webhookIdOf = (delivery: Delivery) => String(delivery.headers["webhook-id"]);
-
-function clientFrom(server: NextServer, ip: string): ApiClient {
-  return createApiClient(server.url, (input, init) => {
-    const headers = new Headers(init?.headers);
-    headers.set("x-forwarded-for", ip);
-    return fetch(input, { ...init, headers });
-  });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 describe("webhooks from real flows across two instances on one Redis", () => {
   let redis: RedisServer;
@@ -144,26 +121,7 @@ describe("webhooks from real flows across two instances on one Redis", () => {
     }
   }
 
-  function remember(secret: TestSecret): void {
-    const { sealed } = secret;
-    forbidden.push(
-      sealed.id,
-      bytesToBase64url(sealed.linkKey),
-      bytesToBase64url(sealed.manageKey),
-      manageToken(sealed.manageKey),
-      sealed.accessVerifier,
-      sealed.unlockVerifier,
-      sealed.manageVerifier,
-      sealed.ciphertext,
-    );
-  }
-
-  async function created(via: ApiClient, options: Parameters<typeof makeSecret>[0] = {}): Promise<TestSecret> {
-    const secret = await makeSecret(options);
-    remember(secret);
-    await via.createSecret(secret.request);
-    return secret;
-  }
+  const created = (via: ApiClient, options: Parameters<typeof makeSecret>[0] = {}): Promise<TestSecret> => createdSecret(via, forbidden, options);
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -203,48 +161,19 @@ describe("webhooks from real flows across two instances on one Redis", () => {
     const outsideB = clientFrom(b, "198.51.100.1");
     const okBefore = await metric(/^burnlink_reveals_total\{outcome="ok"\} (\d+)$/m);
 
-    const fenced = await created(insideA, { passphrase: PASSPHRASE, maxViews: 2, allowedIps: ["203.0.113.0/24"] });
-    const right = await revealProofs(fenced.sealed.linkKey, PASSPHRASE);
-    const wrong = await revealProofs(fenced.sealed.linkKey, WRONG_PASSPHRASE);
-    forbidden.push(right.access, right.unlock, wrong.unlock, bytesToBase64url(right.encryptionKey));
-    expect((await refusal(outsideB.checkSecret(fenced.sealed.id, right.access))).code).toBe("ip_not_allowed");
-    for (const via of [insideA, insideB, insideA]) {
-      expect((await refusal(via.revealSecret(fenced.sealed.id, wrong.access, wrong.unlock))).code).toBe("wrong_passphrase");
-    }
-    const claim = newClaim();
-    forbidden.push(claim, claimVerifier(claim));
-    const first = await insideB.revealSecret(fenced.sealed.id, right.access, right.unlock, claim);
-    expect(await insideA.revealSecret(fenced.sealed.id, right.access, right.unlock, claim)).toEqual(first);
-    await insideA.burnSecret(fenced.sealed.id, manageToken(fenced.sealed.manageKey));
-
-    const read = await created(insideB, { ttlSeconds: 1 });
-    const readProofs = await revealProofs(read.sealed.linkKey);
-    forbidden.push(readProofs.access, readProofs.unlock);
-    await insideA.revealSecret(read.sealed.id, readProofs.access, readProofs.unlock);
-    const unread = await created(insideB, { ttlSeconds: 1, maxViews: 3 });
-
-    const request = sealRequest({ label: "the e2e database password, please" });
-    const write = requestLinkProofs(request.publicKey);
-    const collect = collectLinkProofs(request.collectKey);
-    const response = sealResponse({ text: "e2e-response-text" }, request.publicKey);
-    forbidden.push(
-      request.id,
-      bytesToBase64url(request.collectKey),
-      bytesToBase64url(request.publicKey),
-      request.writeVerifier,
-      request.collectVerifier,
-      request.label!,
-      write.write,
-      collect.collect,
-      response.ciphertext,
-    );
-    await insideA.createRequest({ id: request.id, writeVerifier: request.writeVerifier, collectVerifier: request.collectVerifier, label: request.label!, ttlSeconds: 3600, maxResponses: 2 });
-    await insideB.respondToRequest(request.id, { write: write.write, epk: response.epk, ciphertext: response.ciphertext });
-    expect((await insideA.collectResponses(request.id, collect.collect)).responses).toHaveLength(1);
-    await insideB.revokeRequest(request.id, collect.collect);
-    const lapsing = sealRequest();
-    forbidden.push(lapsing.id, bytesToBase64url(lapsing.collectKey), lapsing.writeVerifier, lapsing.collectVerifier);
-    await insideB.createRequest({ id: lapsing.id, writeVerifier: lapsing.writeVerifier, collectVerifier: lapsing.collectVerifier, ttlSeconds: 1, maxResponses: 1 });
+    const { fenced, read, unread, request, lapsing } = await driveEveryStateChange({
+      insideA,
+      insideB,
+      outsideB,
+      forbidden,
+      passphrase: PASSPHRASE,
+      wrongPassphrase: WRONG_PASSPHRASE,
+      wrongAttemptsVia: [insideA, insideB, insideA],
+      revealVia: insideB,
+      retryVia: insideA,
+      requestLabel: "the e2e database password, please",
+      responseText: "e2e-response-text",
+    });
 
     const expected: [subject: "secret" | "request", id: string, types: string[]][] = [
       ["secret", fenced.sealed.id, ["secret.burned", "secret.created", "secret.ip_blocked", "secret.viewed", "secret.wrong_passphrase"]],
@@ -340,7 +269,7 @@ describe("webhooks from real flows across two instances on one Redis", () => {
     const notified = await startReceiver([NOTIFY_SECRET]);
     try {
       const secret = await makeSecret();
-      remember(secret);
+      forbidden.push(...secretValues(secret));
       const answer = await call(a.url, "POST", "/api/secrets", {
         json: { ...secret.request, notify: { url: `${notified.url}/notify`, events: ["secret.viewed"] } },
         headers: { authorization: `Bearer ${API_TOKEN}` },
