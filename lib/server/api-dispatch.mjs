@@ -1,11 +1,15 @@
-// Direct dispatch of /api requests to the compiled route handlers (API_DISPATCH=direct).
+// Direct dispatch of /api requests (API_DISPATCH=direct).
 //
 // Why: Next's router server does per-request work a route handler does not need (parsing
 // and matching the URL twice, rebuilding a dynamic-route regex, piping the answer through
-// extra streams). Each compiled Node route entrypoint exports the documented
-// `handler(req, res, ctx)` of Next 16's Adapters API, and lib/server/api-route-adapter.cjs
-// writes the table of those entrypoints at build time (onBuildComplete). The handlers are
-// unchanged: they still run on Vercel and through `next start`.
+// extra streams), and so does its app-route runtime around each handler. The build
+// (lib/server/api-route-adapter.cjs, onBuildComplete of Next 16's Adapters API) writes the
+// table of /api routes in Next's matching order and bundles their handlers
+// (lib/server/api-handler-bundle.cjs); this module matches a request against that table and
+// calls the route's handler through lib/server/route-call.mjs. A route or method the bundle
+// lacks goes to the route's compiled entrypoint (the documented `handler(req, res, ctx)`),
+// which runs it through Next's app-route runtime. The handlers are unchanged: they still
+// run on Vercel and through `next start`.
 //
 // What the router does before a route handler, and this module does too: drop the
 // internal headers a client must not be able to send (Next's INTERNAL_HEADERS), fill in
@@ -21,9 +25,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { answerWithHandler, paramsPattern } from "./route-call.mjs";
 
 /** Written by lib/server/api-route-adapter.cjs next to BUILD_ID. */
 export const API_ROUTE_TABLE_FILE = "burnlink-api-routes.json";
+/** Written by lib/server/api-handler-bundle.cjs (same name there). */
+export const API_HANDLER_BUNDLE_FILE = "burnlink-api-handlers.mjs";
+
+/** The methods Next's app routes can export; anything else is Next's to answer. */
+const ROUTE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"]);
 
 /** Next's server-ipc INTERNAL_HEADERS: honoured only when Next itself sets them. */
 const INTERNAL_HEADERS = [
@@ -63,16 +74,18 @@ export function readApiRouteTable(distDirPath) {
   const file = path.join(distDirPath, API_ROUTE_TABLE_FILE);
   if (!existsSync(file)) return undefined;
   const table = JSON.parse(readFileSync(file, "utf8"));
-  const entries = new Map(table.routes.map((route) => [route.pathname, path.join(distDirPath, route.entry)]));
+  const routes = new Map(table.routes.map((route) => [route.pathname, { pathname: route.pathname, entry: path.join(distDirPath, route.entry) }]));
   const statics = new Map();
-  for (const [pathname, entry] of entries) if (!pathname.includes("[")) statics.set(pathname, entry);
-  const dynamic = table.dynamic.map((route) => ({ regex: new RegExp(route.regex), entry: entries.get(route.pathname) }));
+  for (const [pathname, route] of routes) if (!pathname.includes("[")) statics.set(pathname, route);
+  const dynamic = table.dynamic.map((route) => ({ regex: new RegExp(route.regex), route: routes.get(route.pathname) }));
   return {
-    /** The entrypoint file serving pathname, as Next's router would choose it. */
+    /** Route pathnames whose handlers the build bundled (older builds: none). */
+    bundled: new Set(table.handlers ?? []),
+    /** `{pathname, entry}` of the route serving pathname, as Next's router would choose it. */
     match(pathname) {
-      const entry = statics.get(pathname);
-      if (entry) return entry;
-      for (const route of dynamic) if (route.regex.test(pathname)) return route.entry;
+      const route = statics.get(pathname);
+      if (route) return route;
+      for (const candidate of dynamic) if (candidate.regex.test(pathname)) return candidate.route;
       return undefined;
     },
   };
@@ -82,10 +95,21 @@ export function readApiRouteTable(distDirPath) {
  * Builds the dispatcher. `dispatch(req, res)` returns undefined when the request is not for
  * the direct path (the caller hands it to Next's router), else the promise of the answer.
  */
-export function createApiDispatcher({ distDirPath, projectDir, port, compress }) {
+export async function createApiDispatcher({ distDirPath, projectDir, port, compress }) {
   const table = readApiRouteTable(distDirPath);
   if (!table) return undefined;
+  const bundleFile = path.join(distDirPath, API_HANDLER_BUNDLE_FILE);
+  /** Route pathname → its module's exports, for the routes the build bundled. */
+  const bundledRoutes = table.bundled.size > 0 && existsSync(bundleFile) ? (await import(pathToFileURL(bundleFile).href)).routes : new Map();
+  const patterns = new Map([...bundledRoutes.keys()].map((pathname) => [pathname, paramsPattern(pathname)]));
   const require = createRequire(path.join(projectDir, "package.json"));
+  if (bundledRoutes.size > 0) {
+    // instrumentation.ts's register() (the §9 event pipeline, the webhook worker) must run
+    // before the first request, and Next's route runtime, which these requests skip, is what
+    // makes sure of it. The same once-per-process call Next makes (next-server.js).
+    const { ensureInstrumentationRegistered } = require("next/dist/server/lib/router-utils/instrumentation-globals.external.js");
+    await ensureInstrumentationRegistered(projectDir, path.relative(projectDir, distDirPath));
+  }
   const compression = compress ? require("next/dist/compiled/compression")() : undefined;
   const { releaseCompressionStream } = compress ? require("next/dist/server/lib/release-compression-stream") : {};
   const handlers = new Map();
@@ -116,8 +140,8 @@ export function createApiDispatcher({ distDirPath, projectDir, port, compress })
     if (query !== -1 && /(?:^|[?&])nxt[PI]/.test(url.slice(query))) return undefined;
     const headers = req.headers;
     for (const name of ROUTER_HEADERS) if (headers[name] !== undefined) return undefined;
-    const entry = table.match(pathname);
-    if (!entry) return undefined;
+    const route = table.match(pathname);
+    if (!route) return undefined;
 
     for (const name of INTERNAL_HEADERS) delete headers[name];
     const forwardedProto = headers["x-forwarded-proto"];
@@ -138,11 +162,15 @@ export function createApiDispatcher({ distDirPath, projectDir, port, compress })
         if (!res.writableFinished) releaseCompressionStream(res);
       });
     }
-    return handlerFor(entry)(req, res, { waitUntil, requestMeta: { relativeProjectDir } });
+    const bundled = ROUTE_METHODS.has(req.method) ? bundledRoutes.get(route.pathname)?.[req.method] : undefined;
+    if (typeof bundled === "function") return answerWithHandler(bundled, patterns.get(route.pathname), pathname, req, res, isHttps);
+    return handlerFor(route.entry)(req, res, { waitUntil, requestMeta: { relativeProjectDir } });
   }
 
   return {
     dispatch,
+    /** How many routes are served from the handler bundle (the rest through their compiled entrypoints). */
+    bundledRouteCount: bundledRoutes.size,
     /** Settles once the work handed to waitUntil so far has finished. */
     settled: () => Promise.all([...pending]),
   };

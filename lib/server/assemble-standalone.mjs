@@ -17,13 +17,16 @@ if (!existsSync(path.join(standaloneDir, distDir, "BUILD_ID"))) {
   process.exit(1);
 }
 // start.mjs and the plain modules it imports (it runs before anything is compiled).
-for (const file of ["start.mjs", "api-dispatch.mjs", "memory-limit.mjs", "supervisor.mjs"]) {
+for (const file of ["start.mjs", "api-dispatch.mjs", "route-call.mjs", "memory-limit.mjs", "supervisor.mjs"]) {
   cpSync(path.join(projectDir, "lib", "server", file), path.join(standaloneDir, "lib", "server", file));
 }
 // The route table start.mjs dispatches /api by (lib/server/api-route-adapter.cjs); absent
 // when a platform's adapter replaced ours, and then start.mjs routes /api through Next.
-const routeTable = path.join(projectDir, distDir, "burnlink-api-routes.json");
-if (existsSync(routeTable)) cpSync(routeTable, path.join(standaloneDir, distDir, "burnlink-api-routes.json"));
+// With it, the bundle of the route handlers that table names (lib/server/api-handler-bundle.cjs).
+for (const file of ["burnlink-api-routes.json", "burnlink-api-handlers.mjs", "burnlink-api-handlers.mjs.map"]) {
+  const built = path.join(projectDir, distDir, file);
+  if (existsSync(built)) cpSync(built, path.join(standaloneDir, distDir, file));
+}
 if (existsSync(path.join(projectDir, "public"))) {
   cpSync(path.join(projectDir, "public"), path.join(standaloneDir, "public"), { recursive: true });
 }

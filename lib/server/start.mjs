@@ -17,7 +17,7 @@
 // skips the rest of the delay), then stop accepting, let in-flight requests finish (at
 // most SHUTDOWN_TIMEOUT_MS), and exit 0. lib/server/config.ts validates the same variables
 // (the start-up check below), so a bad value stops the server with its name.
-// Also: API_DISPATCH (direct: /api straight to the compiled route handlers,
+// Also: API_DISPATCH (direct: /api straight to the route handlers,
 // lib/server/api-dispatch.mjs; router), COMPRESS (1/0), MEMORY_LIMIT_MB and WEB_CONCURRENCY
 // (the heap cap and the workers: lib/server/memory-limit.mjs, lib/server/supervisor.mjs).
 import { randomBytes } from "node:crypto";
@@ -72,7 +72,7 @@ function parseChoice(name, choices, fallback) {
 }
 
 const port = parsePort(process.env.PORT);
-// direct: /api/* goes straight to the compiled route handlers (lib/server/api-dispatch.mjs);
+// direct: /api/* goes straight to the route handlers (lib/server/api-dispatch.mjs);
 // router: everything goes through Next's router server, as `next start` does.
 const apiDispatch = parseChoice("API_DISPATCH", ["direct", "router"], "direct");
 // Off behind a proxy that compresses anyway: gzip on the event loop costs throughput.
@@ -222,7 +222,7 @@ const app = next({ dev: false, dir: projectDir, hostname, port, conf });
 const handle = app.getRequestHandler();
 await app.prepare();
 const distDirPath = path.join(projectDir, process.env.NEXT_DIST_DIR || ".next");
-const direct = apiDispatch === "direct" ? createApiDispatcher({ distDirPath, projectDir, port, compress }) : undefined;
+const direct = apiDispatch === "direct" ? await createApiDispatcher({ distDirPath, projectDir, port, compress }) : undefined;
 if (apiDispatch === "direct" && !direct) {
   log("warn", "burnlink: the build has no API route table (lib/server/api-route-adapter.cjs); serving /api through the router");
 }
@@ -389,7 +389,7 @@ await new Promise((resolve, reject) => {
 });
 const address = server.address();
 const boundPort = typeof address === "object" && address ? address.port : port;
-log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}`, apiDispatch: direct ? "direct" : "router" });
+log("info", "burnlink: listening", { url: `http://${hostname ?? "localhost"}:${boundPort}`, apiDispatch: direct ? "direct" : "router", ...(direct ? { apiRoutesBundled: direct.bundledRouteCount } : {}) });
 
 // Start-up check: /api/config parses the environment (lib/server/config.ts) and
 // /api/health builds the store. A bad variable answers 500 and the route logs which one;

@@ -78,6 +78,11 @@ function normalized(seen: Seen): Seen {
   if (headers["content-security-policy"]) headers["content-security-policy"] = headers["content-security-policy"].replace(/'nonce-[^']+'/g, "'nonce-<n>'");
   // Same length rule, different digits: a body with a normalised time may differ in length.
   if (headers["content-length"] !== undefined && body !== seen.body) headers["content-length"] = "<n>";
+  // Next's compression middleware skips answers under 1 KiB when it knows their size. The
+  // router streams every answer, so it never knows and gzips even a 300-byte one; the
+  // direct path hands over whole answers, so the threshold works. Bodies are compared
+  // after gunzip either way, and answers of 1 KiB or more must be gzipped on both.
+  if (headers["content-encoding"] === "gzip" && Buffer.byteLength(seen.body) < 1024) delete headers["content-encoding"];
   return { status: seen.status, headers, body };
 }
 
@@ -196,6 +201,8 @@ describe("API_DISPATCH=direct answers as API_DISPATCH=router", () => {
   it("runs each server on the path it was asked for", () => {
     // Without this the comparison could pass with both servers on the router.
     expect(direct.output()).toContain('"apiDispatch":"direct"');
+    // …and with the direct server calling the bundled handlers, not their compiled entrypoints.
+    expect(direct.output()).toMatch(/"apiRoutesBundled":(?:[1-9]\d)/);
     expect(router.output()).toContain('"apiDispatch":"router"');
   });
 });
