@@ -32,7 +32,7 @@ import { sampleRss, startHelper, startServerWithNodeArgs, treeRssBytes, type Rss
 import { benchSettings, RATE_LIMITS_COUNTING, type BenchSettings } from "./settings";
 
 export interface TargetResult {
-  /** burnlink, burnlink-router, burnlink-cap256, reference-bare, burnlink-upstash, burnlink-upstash-fetch */
+  /** burnlink, burnlink-router, burnlink-uncapped, reference-bare, burnlink-upstash, burnlink-upstash-fetch */
   name: string;
   /** What differs from the default start, as passed (environment). */
   env: Record<string, string>;
@@ -78,7 +78,6 @@ export interface NodeSuiteResult {
 
 const CHECK_POOL = 1000;
 const BRIDGE_TOKEN = "bench-bridge-token";
-const HEAP_CAP_MB = 256;
 
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)} node ${process.versions.node}] ${message}`);
@@ -109,12 +108,12 @@ async function startTargets(redisUrl: string, bridgeUrl: string): Promise<Runnin
     targets.push({ name, url: server.url, pid, env, endpoints, rssIdleBytes: treeRssBytes(pid), results: {}, stop: () => server.stop() });
   };
   const api: Endpoint[] = ["config", "create", "check", "reveal"];
-  // The default start: whatever `npm start` does today (direct dispatch, heap cap once merged).
+  // The default start: whatever `npm start` does (direct dispatch, the default heap cap).
   await app("burnlink", { REDIS_URL: redisUrl }, api);
-  // API_DISPATCH=router: today's path through Next's router server (a no-op before it exists).
+  // API_DISPATCH=router: the same routes through Next's router server, as `next start` serves them.
   await app("burnlink-router", { REDIS_URL: redisUrl, API_DISPATCH: "router" }, api);
-  // The heap cap asked for explicitly: MEMORY_LIMIT_MB where start.mjs reads it, the V8 flag otherwise.
-  await app("burnlink-cap256", { REDIS_URL: redisUrl, MEMORY_LIMIT_MB: String(HEAP_CAP_MB), NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MB}` }, [
+  // The default start without its heap cap (MEMORY_LIMIT_MB=0): what the cap saves, and costs.
+  await app("burnlink-uncapped", { REDIS_URL: redisUrl, MEMORY_LIMIT_MB: "0" }, [
     "create",
     "check",
     "reveal",

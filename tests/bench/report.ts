@@ -174,7 +174,7 @@ function cell(result: LoadResult | undefined): string {
 const TARGET_LABELS: Record<string, string> = {
   burnlink: "Burnlink, default `npm start`",
   "burnlink-router": "Burnlink, `API_DISPATCH=router`",
-  "burnlink-cap256": "Burnlink, heap cap 256 MB",
+  "burnlink-uncapped": "Burnlink, no heap cap (`MEMORY_LIMIT_MB=0`)",
   "reference-bare": "bare node:http + node-redis, same Lua",
   "burnlink-upstash": "Burnlink on the Upstash driver (bridge), Pool requester",
   "burnlink-upstash-fetch": "Burnlink on the Upstash driver (bridge), `UPSTASH_TRANSPORT=fetch`",
@@ -217,7 +217,7 @@ function renderNode(suite: NodeSuiteResult, settings: BenchSettings): string[] {
     `Load average ${suite.loadAverageAtStart.map((value) => value.toFixed(2)).join(" / ")} when this Node's suite started, ` +
       `${suite.loadAverageAtEnd.map((value) => value.toFixed(2)).join(" / ")} when it ended.`,
     "",
-    "| Endpoint | " + ["burnlink", "burnlink-router", "burnlink-cap256", "reference-bare"].map((name) => TARGET_LABELS[name]).join(" | ") +
+    "| Endpoint | " + ["burnlink", "burnlink-router", "burnlink-uncapped", "reference-bare"].map((name) => TARGET_LABELS[name]).join(" | ") +
       " | default ÷ bare | default ÷ router | " + TARGET_LABELS["burnlink-upstash"] + " | " + TARGET_LABELS["burnlink-upstash-fetch"] + " | Pool ÷ fetch |",
     "|---|---|---|---|---|---|---|---|---|---|",
   ];
@@ -227,7 +227,7 @@ function renderNode(suite: NodeSuiteResult, settings: BenchSettings): string[] {
     const bare = load(suite, "reference-bare", endpoint);
     const label = endpoint === "config" ? "GET /api/config" : endpoint === "create" ? "POST /api/secrets (create)" : `POST …/${endpoint}`;
     lines.push(
-      `| ${label} | ${cell(app)} | ${cell(router)} | ${cell(load(suite, "burnlink-cap256", endpoint))} | ${cell(bare)} | ` +
+      `| ${label} | ${cell(app)} | ${cell(router)} | ${cell(load(suite, "burnlink-uncapped", endpoint))} | ${cell(bare)} | ` +
         `${ratio(app?.requestsPerSecond, bare?.requestsPerSecond)} | ${ratio(app?.requestsPerSecond, router?.requestsPerSecond)} | ` +
         `${cell(load(suite, "burnlink-upstash", endpoint))} | ${cell(load(suite, "burnlink-upstash-fetch", endpoint))} | ` +
         `${ratio(load(suite, "burnlink-upstash", endpoint)?.requestsPerSecond, load(suite, "burnlink-upstash-fetch", endpoint)?.requestsPerSecond)} |`,
