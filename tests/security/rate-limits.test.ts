@@ -810,8 +810,9 @@ describe("store calls per request, counted by Redis itself (MONITOR)", () => {
   // the server starts so the dispatcher only ever calls them by sha; this server also polls
   // once a minute and sweeps once an hour (the configuration's maxima), and no webhook is
   // configured, so no webhook worker runs. Only this describe's clients may run commands on
-  // its Redis (a password): a server of another test whose Redis went away keeps reconnecting
-  // to that port, which a new Redis may be given, and its scripts would be counted too.
+  // its Redis (a password from its first moment): a server of another test whose Redis went
+  // away keeps reconnecting to that port, which a new Redis may be given, and its scripts
+  // would be counted too.
   const background = new Set(Object.values(EVENT_SCRIPTS).map((script) => script.sha1));
   let redis: RedisServer;
   let server: NextServer;
@@ -823,13 +824,11 @@ describe("store calls per request, counted by Redis itself (MONITOR)", () => {
   const marks = new Map<string, number>();
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    const password = randomBytes(16).toString("hex");
-    const url = `redis://:${password}@${redis.host}:${redis.port}`;
-    const setup = createClient({ url: redis.url });
+    redis = await startRedisServer({ password: randomBytes(16).toString("hex") });
+    const url = redis.url;
+    const setup = createClient({ url });
     await setup.connect();
     for (const script of Object.values(EVENT_SCRIPTS)) await setup.scriptLoad(script.source);
-    await setup.configSet("requirepass", password);
     await setup.close();
     watcher = createClient({ url });
     await watcher.connect();
