@@ -29,7 +29,7 @@ import { freePort } from "./free-port";
 export interface RedisServer {
   readonly host: string;
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://127.0.0.1:<port>` (`redis://:<password>@127.0.0.1:<port>` with a password) */
   readonly url: string;
   /** The server's working directory (`--dir`): where dump.rdb and the AOF go. */
   readonly dir: string;
@@ -58,6 +58,11 @@ export interface RedisServerOptions {
   args?: string[];
   /** How long to wait for the first PONG. */
   readyTimeoutMs?: number;
+  /**
+   * `--requirepass` from the first moment (and in `url`): no other client gets a command in,
+   * not even a server of another test that keeps reconnecting to this port.
+   */
+  password?: string;
 }
 
 const HOST = "127.0.0.1";
@@ -94,9 +99,11 @@ function askOnce(port: number, command: string, complete: (answer: string) => bo
   });
 }
 
-/** One PING; true on "+PONG". */
-async function pingOnce(port: number): Promise<boolean> {
-  return (await askOnce(port, "PING", (answer) => answer.includes("\r\n"))).startsWith("+PONG");
+/** One PING (after AUTH when the server has a password); true on "+PONG". */
+async function pingOnce(port: number, password?: string): Promise<boolean> {
+  if (password === undefined) return (await askOnce(port, "PING", (answer) => answer.includes("\r\n"))).startsWith("+PONG");
+  const answer = await askOnce(port, `AUTH ${password}\r\nPING`, (text) => text.split("\r\n").length > 2);
+  return answer === "+OK\r\n+PONG\r\n";
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -113,7 +120,7 @@ class StartError extends Error {
   }
 }
 
-async function spawnAndWait(port: number, dir: string, args: string[], readyTimeoutMs: number): Promise<ChildProcess> {
+async function spawnAndWait(port: number, dir: string, args: string[], readyTimeoutMs: number, password?: string): Promise<ChildProcess> {
   // Later arguments win, so `args` may override every default here, `--dir` included.
   const child = spawn(
     "redis-server",
@@ -135,7 +142,7 @@ async function spawnAndWait(port: number, dir: string, args: string[], readyTime
         /address already in use/i.test(output),
       );
     }
-    const failed = await Promise.race([spawnError, pingOnce(port)]);
+    const failed = await Promise.race([spawnError, pingOnce(port, password)]);
     if (failed instanceof Error) throw new StartError(`cannot run redis-server: ${failed.message}`, false);
     if (failed) return child;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -146,7 +153,8 @@ async function spawnAndWait(port: number, dir: string, args: string[], readyTime
 }
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const args = options.args ?? [];
+  const password = options.password;
+  const args = [...(password === undefined ? [] : ["--requirepass", password]), ...(options.args ?? [])];
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   const dirIndex = args.lastIndexOf("--dir");
   const chosenDir = dirIndex >= 0 ? args[dirIndex + 1] : undefined;
@@ -156,7 +164,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      child = await spawnAndWait(port, dir, args, readyTimeoutMs);
+      child = await spawnAndWait(port, dir, args, readyTimeoutMs, password);
       break;
     } catch (error) {
       // A free port can be taken between asking and binding; only then try another.
@@ -181,7 +189,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   return {
     host: HOST,
     port,
-    url: `redis://${HOST}:${port}`,
+    url: password === undefined ? `redis://${HOST}:${port}` : `redis://:${password}@${HOST}:${port}`,
     dir,
     get running() {
       return isRunning();
@@ -192,7 +200,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         mkdirSync(dir, { recursive: true });
         ownDirs.add(dir);
       }
-      child = await spawnAndWait(port, dir, args, readyTimeoutMs);
+      child = await spawnAndWait(port, dir, args, readyTimeoutMs, password);
     },
     async stop() {
       await end("SIGTERM");
