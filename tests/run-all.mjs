@@ -36,7 +36,8 @@ const NODE_LINE_FILES = [
   "tests/api/memory-limit.test.ts",
   // WEB_CONCURRENCY: reusePort on Node >= 22.12, node:cluster round-robin before.
   "tests/api/workers.test.ts",
-  // API_DISPATCH=direct calls Next's compiled route handlers from start.mjs: parity with the router.
+  // API_DISPATCH=direct calls the bundled route handlers with Web Requests built on this Node's
+  // undici (lib/server/route-call.mjs): parity with Next's router.
   "tests/api/api-dispatch.test.ts",
   // One whole API flow through the real server and the fetch client, on memory and Redis.
   "tests/api/http-flows.test.ts",
