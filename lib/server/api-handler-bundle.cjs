@@ -70,6 +70,9 @@ async function bundleApiHandlers({ projectDir, distDir, pathnames }) {
     lines.push(`import * as route${bundled.length} from ${JSON.stringify(source)};`);
     bundled.push(pathname);
   }
+  // A project without API routes (the bench's one-page baseline app is built under this
+  // folder, so Next finds this adapter for it too) has nothing to bundle, and maybe no tsconfig.
+  if (bundled.length === 0) return bundled;
   lines.push(`export const routes = new Map([${bundled.map((pathname, index) => `[${JSON.stringify(pathname)}, route${index}]`).join(", ")}]);`);
   await build({
     stdin: { contents: lines.join("\n"), resolveDir: projectDir, loader: "js", sourcefile: "api-handlers-entry.js" },
