@@ -28,10 +28,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { answerWithHandler, paramsPattern } from "./route-call.mjs";
 
-/** Written by lib/server/api-route-adapter.cjs next to BUILD_ID. */
+/** Written by lib/server/api-route-adapter.cjs next to BUILD_ID; the one spelling of its name. */
 export const API_ROUTE_TABLE_FILE = "burnlink-api-routes.json";
-/** Written by lib/server/api-handler-bundle.cjs (same name there). */
-export const API_HANDLER_BUNDLE_FILE = "burnlink-api-handlers.mjs";
 
 /** The methods Next's app routes can export; anything else is Next's to answer. */
 const ROUTE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"]);
@@ -81,6 +79,8 @@ export function readApiRouteTable(distDirPath) {
   return {
     /** Route pathnames whose handlers the build bundled (older builds: none). */
     bundled: new Set(table.handlers ?? []),
+    /** The bundle's file (lib/server/api-handler-bundle.cjs names it), when there is one. */
+    bundleFile: typeof table.handlerBundle === "string" ? path.join(distDirPath, path.basename(table.handlerBundle)) : undefined,
     /** `{pathname, entry}` of the route serving pathname, as Next's router would choose it. */
     match(pathname) {
       const route = statics.get(pathname);
@@ -98,9 +98,10 @@ export function readApiRouteTable(distDirPath) {
 export async function createApiDispatcher({ distDirPath, projectDir, port, compress }) {
   const table = readApiRouteTable(distDirPath);
   if (!table) return undefined;
-  const bundleFile = path.join(distDirPath, API_HANDLER_BUNDLE_FILE);
+  const { bundleFile } = table;
   /** Route pathname → its module's exports, for the routes the build bundled. */
-  const bundledRoutes = table.bundled.size > 0 && existsSync(bundleFile) ? (await import(pathToFileURL(bundleFile).href)).routes : new Map();
+  const bundledRoutes =
+    table.bundled.size > 0 && bundleFile && existsSync(bundleFile) ? (await import(pathToFileURL(bundleFile).href)).routes : new Map();
   const patterns = new Map([...bundledRoutes.keys()].map((pathname) => [pathname, paramsPattern(pathname)]));
   const require = createRequire(path.join(projectDir, "package.json"));
   if (bundledRoutes.size > 0) {

@@ -26,7 +26,9 @@
 const { existsSync } = require("node:fs");
 const path = require("node:path");
 
-/** Written next to BUILD_ID; start.mjs imports it. */
+/** Written next to BUILD_ID. Its name reaches start.mjs and the standalone copy through the
+ * route table (api-route-adapter.cjs records what bundleApiHandlers returns), so it is
+ * spelled only here. */
 const HANDLER_BUNDLE_FILE = "burnlink-api-handlers.mjs";
 
 /** app/api/<pathname>/route.ts for an app route's pathname, when that source exists. */
@@ -57,8 +59,8 @@ const stubsPlugin = {
 
 /**
  * Bundles the handlers of `pathnames` (app routes under /api) into distDir. Returns the
- * pathnames it bundled; a route whose source is not found is left to Next's compiled
- * entrypoint.
+ * pathnames it bundled (a route whose source is not found is left to Next's compiled
+ * entrypoint), the bundle's file name and every file it wrote (none when nothing was bundled).
  */
 async function bundleApiHandlers({ projectDir, distDir, pathnames }) {
   const { build } = require("esbuild");
@@ -72,7 +74,7 @@ async function bundleApiHandlers({ projectDir, distDir, pathnames }) {
   }
   // A project without API routes (the bench's one-page baseline app is built under this
   // folder, so Next finds this adapter for it too) has nothing to bundle, and maybe no tsconfig.
-  if (bundled.length === 0) return bundled;
+  if (bundled.length === 0) return { pathnames: bundled, file: undefined, files: [] };
   lines.push(`export const routes = new Map([${bundled.map((pathname, index) => `[${JSON.stringify(pathname)}, route${index}]`).join(", ")}]);`);
   await build({
     stdin: { contents: lines.join("\n"), resolveDir: projectDir, loader: "js", sourcefile: "api-handlers-entry.js" },
@@ -91,7 +93,8 @@ async function bundleApiHandlers({ projectDir, distDir, pathnames }) {
     legalComments: "none",
     logLevel: "warning",
   });
-  return bundled;
+  // The source map is linked from the bundle (`sourcemap: "linked"`), so it travels with it.
+  return { pathnames: bundled, file: HANDLER_BUNDLE_FILE, files: [HANDLER_BUNDLE_FILE, `${HANDLER_BUNDLE_FILE}.map`] };
 }
 
-module.exports = { bundleApiHandlers, HANDLER_BUNDLE_FILE };
+module.exports = { bundleApiHandlers };

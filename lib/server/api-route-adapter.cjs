@@ -10,9 +10,6 @@ const { writeFileSync } = require("node:fs");
 const path = require("node:path");
 const { bundleApiHandlers } = require("./api-handler-bundle.cjs");
 
-/** The file start.mjs reads, next to BUILD_ID in the dist folder. */
-const TABLE_FILE = "burnlink-api-routes.json";
-
 /** @type {import('next').NextAdapter} */
 const adapter = {
   name: "burnlink-api-route-table",
@@ -30,10 +27,13 @@ const adapter = {
     const dynamic = routing.dynamicRoutes
       .filter((route) => route.source && isApi(route.source) && routes.some((r) => r.pathname === route.source))
       .map((route) => ({ pathname: route.source, regex: route.sourceRegex }));
-    // The routes start.mjs calls from the bundle; any other stays on its compiled entrypoint.
-    const handlers = await bundleApiHandlers({ projectDir, distDir, pathnames: routes.map((route) => route.pathname) });
-    const table = { buildId, routes, dynamic, handlers };
-    writeFileSync(path.join(distDir, TABLE_FILE), `${JSON.stringify(table, null, 2)}\n`);
+    // The routes start.mjs calls from the bundle (any other stays on its compiled entrypoint),
+    // and the bundle's files, which the standalone copy takes along by these names.
+    const bundle = await bundleApiHandlers({ projectDir, distDir, pathnames: routes.map((route) => route.pathname) });
+    const table = { buildId, routes, dynamic, handlers: bundle.pathnames, handlerBundle: bundle.file, handlerBundleFiles: bundle.files };
+    // The table's own name is the dispatcher's (one spelling); an ES module, hence import().
+    const { API_ROUTE_TABLE_FILE } = await import("./api-dispatch.mjs");
+    writeFileSync(path.join(distDir, API_ROUTE_TABLE_FILE), `${JSON.stringify(table, null, 2)}\n`);
   },
 };
 

@@ -4,9 +4,10 @@
 // `<distDir>/standalone` is the whole deployable server: copy it anywhere and run
 // `node lib/server/start.mjs` in it (README, "Standalone bundle"). Plain JavaScript: it
 // runs right after `next build`, with no compiler.
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { API_ROUTE_TABLE_FILE } from "./api-dispatch.mjs";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const distDir = process.env.NEXT_DIST_DIR || ".next";
@@ -22,10 +23,14 @@ for (const file of ["start.mjs", "api-dispatch.mjs", "route-call.mjs", "memory-l
 }
 // The route table start.mjs dispatches /api by (lib/server/api-route-adapter.cjs); absent
 // when a platform's adapter replaced ours, and then start.mjs routes /api through Next.
-// With it, the bundle of the route handlers that table names (lib/server/api-handler-bundle.cjs).
-for (const file of ["burnlink-api-routes.json", "burnlink-api-handlers.mjs", "burnlink-api-handlers.mjs.map"]) {
-  const built = path.join(projectDir, distDir, file);
-  if (existsSync(built)) cpSync(built, path.join(standaloneDir, distDir, file));
+// With it, the files of the route-handler bundle that the table names (lib/server/api-handler-bundle.cjs).
+const tableFile = path.join(projectDir, distDir, API_ROUTE_TABLE_FILE);
+if (existsSync(tableFile)) {
+  const table = JSON.parse(readFileSync(tableFile, "utf8"));
+  for (const file of [API_ROUTE_TABLE_FILE, ...(table.handlerBundleFiles ?? []).map((name) => path.basename(name))]) {
+    const built = path.join(projectDir, distDir, file);
+    if (existsSync(built)) cpSync(built, path.join(standaloneDir, distDir, file));
+  }
 }
 if (existsSync(path.join(projectDir, "public"))) {
   cpSync(path.join(projectDir, "public"), path.join(standaloneDir, "public"), { recursive: true });
