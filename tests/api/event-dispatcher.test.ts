@@ -73,6 +73,43 @@ describe("the event dispatcher", () => {
     await waitFor(async () => ((await eventSourceFor(store).pending(0, 1000)).length + (await eventSourceFor(store).take({ subject: "secret", id: secret.input.id }, 10)).length === 0 ? true : undefined), "the outbox to be acknowledged");
   });
 
+  it("takes no lease on a shard with nothing to do: an idle round is one read per shard", async () => {
+    // Its own key prefix: the other cases' dispatchers share this redis-server.
+    const store = createRedisStore({ url: redis.url, keyPrefix: "idle-round" });
+    stores.push(store);
+    const real = eventSourceFor(store);
+    const calls: string[] = [];
+    // The real source on the real Redis, with its calls written down.
+    const counted = new Proxy(real, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const audit = recordingSink("audit");
+    // Not started: each round is run by hand, so nothing here waits on a timer.
+    const dispatcher = new EventDispatcher(counted, [audit], { pollMs: 60_000, sweepMs: 60_000 });
+    await dispatcher.round();
+    // The first round also sweeps: one look at the schedule and one at the pending index per shard.
+    expect(calls.filter((name) => name === "dueExpiries")).toHaveLength(real.shards);
+    expect(calls.filter((name) => name === "pending")).toHaveLength(real.shards);
+    expect(calls.filter((name) => name === "tryLease" || name === "release")).toEqual([]);
+
+    const secret = makeSecret();
+    await store.create(secret.input);
+    calls.length = 0;
+    await dispatcher.round();
+    // The one shard with an event: looked at, leased, read again, taken, acknowledged, released.
+    expect(calls.filter((name) => name === "tryLease")).toHaveLength(1);
+    expect(calls.filter((name) => name === "release")).toHaveLength(1);
+    expect(calls.filter((name) => name === "pending")).toHaveLength(real.shards + 1);
+    expect(audit.seen.map((event) => event.type)).toEqual(["secret.created"]);
+  });
+
   it("delivers each event once with two dispatchers on one Redis", async () => {
     const [one, two] = [createRedisStore({ url: redis.url }), createRedisStore({ url: redis.url })];
     stores.push(one, two);
