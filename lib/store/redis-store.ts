@@ -120,7 +120,10 @@ class RedisRunner implements ScriptRunner {
       url,
       // Commands must not wait in a queue while Redis is away: answer 503 now.
       disableOfflineQueue: true,
-      commandOptions: { timeout: timeoutMs },
+      // No per-command `timeout`: node-redis makes an AbortSignal.timeout for every command
+      // with one, whose timer still fires (and builds a DOMException) long after the answer
+      // came, for nothing: withDeadline's signal already drops a command not yet written at
+      // the same deadline, and bounds the whole operation besides (run, below).
       socket: {
         connectTimeout: timeoutMs,
         reconnectStrategy: reconnectDelayMs,
