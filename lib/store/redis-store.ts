@@ -120,10 +120,12 @@ class RedisRunner implements ScriptRunner {
       url,
       // Commands must not wait in a queue while Redis is away: answer 503 now.
       disableOfflineQueue: true,
-      // No per-command `timeout`: node-redis makes an AbortSignal.timeout for every command
-      // with one, whose timer still fires (and builds a DOMException) long after the answer
-      // came, for nothing: withDeadline's signal already drops a command not yet written at
-      // the same deadline, and bounds the whole operation besides (run, below).
+      // No per-command timeout (0; leaving it out means node-redis's default of 5 s): with
+      // one, node-redis makes an AbortSignal.timeout for every command, whose timer still
+      // fires (and builds a DOMException) long after the answer came, for nothing:
+      // withDeadline's signal already drops a command not yet written at our deadline, and
+      // bounds the whole operation besides (run, below).
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: timeoutMs,
         reconnectStrategy: reconnectDelayMs,
