@@ -37,6 +37,7 @@ const VARIANTS: Record<string, Record<string, string>> = {
   "direct-2workers": { API_DISPATCH: "direct", WEB_CONCURRENCY: "2" },
   // On Node >= 24 start.mjs caps the semi-space at 16 MB (lib/server/memory-limit.mjs); this
   // is the other side: an operator's larger young generation through NODE_OPTIONS.
+  "direct-semi32": { API_DISPATCH: "direct", NODE_OPTIONS: "--max-semi-space-size=32" },
   "direct-semi64": { API_DISPATCH: "direct", NODE_OPTIONS: "--max-semi-space-size=64" },
 };
 
