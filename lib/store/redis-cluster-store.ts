@@ -123,8 +123,10 @@ class ClusterRunner implements ScriptRunner {
       await this.connect();
       throwIfLate(signal);
       // Every command of this operation, a re-send after MOVED/ASK included, carries the
-      // deadline's signal: node-redis does not write it once the signal has aborted.
-      const cluster = this.cluster.withCommandOptions({ abortSignal: signal, timeout: this.timeoutMs });
+      // deadline's signal: node-redis does not write it once the signal has aborted. No
+      // per-command timeout on top (0): it would cost an AbortSignal.timeout per command
+      // that fires long after the answer, for what the signal already does (redis-store.ts).
+      const cluster = this.cluster.withCommandOptions({ abortSignal: signal, timeout: 0 });
       try {
         return await cluster.evalSha(script.sha1, { keys, arguments: args });
       } catch (error) {

@@ -1,5 +1,5 @@
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRedisClusterStore } from "@/lib/store/redis-cluster-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
@@ -248,6 +248,27 @@ describe("redis-cluster events when the pointer after the script is lost (issue 
         expect((await events.take(ref, 10)).map((event) => event.type)).toEqual(["secret.created", "secret.expired"]);
       } finally {
         await admin.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("redis cluster driver's per-call cost", () => {
+  it("makes no AbortSignal.timeout per command: the operation's one deadline is its own (withDeadline)", async () => {
+    const store = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
+    try {
+      const secret = makeSecret();
+      // Also connects and learns the slots, so the spy sees only the check's own commands.
+      await store.create(secret.input);
+      const timeouts = vi.spyOn(AbortSignal, "timeout");
+      try {
+        const result = await store.check({ id: secret.input.id, accessVerifier: secret.access.verifier, nowMs: Date.now(), requester: requester() });
+        expect(result.kind).toBe("ok");
+        expect(timeouts).not.toHaveBeenCalled();
+      } finally {
+        timeouts.mockRestore();
       }
     } finally {
       await store.close();
