@@ -1,5 +1,5 @@
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClusterStore } from "@/lib/store/redis-cluster-store";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { startRedisCluster, type RedisCluster } from "../support/redis-server";
@@ -12,6 +12,7 @@ import { memberOf, pendingKey, shardOf } from "@/lib/store/event-keys";
 import { eventSourceFor } from "@/lib/store/event-source";
 import { describeRequestStoreContract } from "./request-contract";
 import { makeSecret, requester, waitFor } from "./helpers";
+import { describeNoCommandTimeouts } from "./command-timeouts";
 
 const keyPrefix = "burnlink-test";
 let cluster: RedisCluster;
@@ -255,23 +256,4 @@ describe("redis-cluster events when the pointer after the script is lost (issue 
   });
 });
 
-describe("redis cluster driver's per-call cost", () => {
-  it("makes no AbortSignal.timeout per command: the operation's one deadline is its own (withDeadline)", async () => {
-    const store = createRedisClusterStore({ nodes: cluster.seeds, keyPrefix });
-    try {
-      const secret = makeSecret();
-      // Also connects and learns the slots, so the spy sees only the check's own commands.
-      await store.create(secret.input);
-      const timeouts = vi.spyOn(AbortSignal, "timeout");
-      try {
-        const result = await store.check({ id: secret.input.id, accessVerifier: secret.access.verifier, nowMs: Date.now(), requester: requester() });
-        expect(result.kind).toBe("ok");
-        expect(timeouts).not.toHaveBeenCalled();
-      } finally {
-        timeouts.mockRestore();
-      }
-    } finally {
-      await store.close();
-    }
-  });
-});
+describeNoCommandTimeouts("redis-cluster", () => createRedisClusterStore({ nodes: cluster.seeds, keyPrefix }));

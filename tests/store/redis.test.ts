@@ -1,5 +1,5 @@
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { createRedisStore } from "@/lib/store/redis-store";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { describeAuthStoreContract } from "./auth-contract";
@@ -9,7 +9,7 @@ import { describeWebhookQueueContract } from "./webhook-queue-contract";
 import { describeEventContract } from "./event-contract";
 import { describeRequestStoreContract } from "./request-contract";
 import { describeOutages } from "./outage";
-import { makeSecret, requester } from "./helpers";
+import { describeNoCommandTimeouts } from "./command-timeouts";
 
 const keyPrefix = "burnlink-test";
 let server: RedisServer;
@@ -76,24 +76,4 @@ describeOutages("redis", async (redisUrl) => {
   return { store, close: () => store.close() };
 });
 
-describe("redis driver's per-call cost", () => {
-  it("makes no AbortSignal.timeout per command: the one deadline per operation is its own (withDeadline)", async () => {
-    const store = createRedisStore({ url: server.url, keyPrefix });
-    try {
-      const secret = makeSecret();
-      await store.create(secret.input);
-      // node-redis gives every command a 5 s AbortSignal.timeout unless its timeout is 0; each
-      // fires long after the answer, building a DOMException (issue 15).
-      const timeouts = vi.spyOn(AbortSignal, "timeout");
-      try {
-        const result = await store.check({ id: secret.input.id, accessVerifier: secret.access.verifier, nowMs: Date.now(), requester: requester() });
-        expect(result.kind).toBe("ok");
-        expect(timeouts).not.toHaveBeenCalled();
-      } finally {
-        timeouts.mockRestore();
-      }
-    } finally {
-      await store.close();
-    }
-  });
-});
+describeNoCommandTimeouts("redis", () => createRedisStore({ url: server.url, keyPrefix }));
