@@ -16,6 +16,8 @@
  *   check that has not counted them yet (issue 10 item 2). It is a drip bucket: once full
  *   it frees one attempt every hour / N, so other people's failures behind a shared
  *   address close it for minutes, not for the rest of an hour (SECURITY.md).
+ * A check and a reveal take theirs inside their own store call (checkAdmission,
+ * revealAdmission; lib/store/admission.ts): one script on Redis and Upstash.
  * Every limit also applies per network (IPv4 /24, IPv6 /48), RATE_LIMIT_NETWORK_MULTIPLIER
  * (default 8) times larger: one /48 holds 65,536 /64s (issue 10 item 8).
  * 0 turns a limit off. Over a limit: 429 rate_limited with Retry-After in seconds.
@@ -37,7 +39,8 @@
  * unknown address (no trusted socket address) is one shared bucket, with no network.
  */
 import "server-only";
-import { getRateLimiter, type RateLimitBucket, type RateLimiter } from "@/lib/store";
+import { getRateLimiter, type RateLimitBucket, type RateLimitDecision, type RateLimiter } from "@/lib/store";
+import { AdmissionRefusedError, type Admission } from "@/lib/store/admission";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { ApiFailure } from "@/lib/server/http";
 import type { RateLimits, ServerConfig } from "./config";
@@ -148,6 +151,15 @@ function refusal(retryAfterMs: number, bucket: string): ApiFailure {
 /** What a full store means for a request: let it through uncounted, or which 503. */
 type WhenFull = "pass" | "create" | "reveal";
 
+/** Throws what a limiter's decision means for the request: 429, a 503, or nothing. */
+function settle(decision: RateLimitDecision, whenFull: WhenFull): void {
+  if (decision.kind === "refused") throw refusal(decision.retryAfterMs, decision.bucket);
+  if (decision.kind !== "full" || whenFull === "pass") return;
+  // The same answer whatever the passphrase: the store compared nothing.
+  if (whenFull === "reveal") throw new ApiFailure("store_unavailable", FULL_REVEAL_MESSAGE);
+  throw new StoreUnavailableError(FULL);
+}
+
 async function take(
   limiter: RateLimiter,
   group: string,
@@ -155,12 +167,7 @@ async function take(
   whenFull: WhenFull,
 ): Promise<void> {
   if (buckets.length === 0) return;
-  const decision = await limiter.take(group, buckets, Date.now());
-  if (decision.kind === "refused") throw refusal(decision.retryAfterMs, decision.bucket);
-  if (decision.kind !== "full" || whenFull === "pass") return;
-  // The same answer whatever the passphrase: the store compared nothing.
-  if (whenFull === "reveal") throw new ApiFailure("store_unavailable", FULL_REVEAL_MESSAGE);
-  throw new StoreUnavailableError(FULL);
+  settle(await limiter.take(group, buckets, Date.now()), whenFull);
 }
 
 export interface CreateCost {
@@ -312,4 +319,51 @@ export async function enforceTokenRateLimit(
     (seconds) => `Too many secrets created with this token; try again in ${seconds} s.`,
     limiter,
   );
+}
+
+/**
+ * Issue 15 item 3: a check's or a reveal's limits travel with its store call
+ * (lib/store/admission.ts), one script on Redis and Upstash instead of two or three. The
+ * buckets, the order and the answers are enforceRateLimit("read") and holdRevealAttempt's:
+ * a check takes its read and runs uncounted when the store is full; a reveal takes its read
+ * and holds one wrong passphrase, gives the hold back for any other answer, and fails closed
+ * when the store is full and passphrases are limited.
+ */
+export function checkAdmission(headers: Headers, config: RateLimitConfig): Admission | undefined {
+  const client = rateLimitClientOf(headers, config);
+  const buckets = bucketsFor("read", client, config.rateLimits);
+  return buckets.length === 0 ? undefined : { group: groupOf(client), buckets, runWhenFull: true, held: 0 };
+}
+
+export function revealAdmission(headers: Headers, config: RateLimitConfig): Admission | undefined {
+  const client = rateLimitClientOf(headers, config);
+  const passphrase = bucketsFor("passphrase", client, config.rateLimits);
+  const buckets = [...bucketsFor("read", client, config.rateLimits), ...passphrase];
+  if (buckets.length === 0) return undefined;
+  return { group: groupOf(client), buckets, runWhenFull: passphrase.length === 0, held: passphrase.length };
+}
+
+/** The admitted store call's result; its refusal answered as the limiter's own call is (429, 503). */
+export async function admitted<T>(operation: Promise<T>, admission: Admission | undefined): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (!(error instanceof AdmissionRefusedError)) throw error;
+    settle(error.decision, admission?.runWhenFull === false ? "reveal" : "pass");
+    throw new StoreUnavailableError(FULL);
+  }
+}
+
+/**
+ * The request's input, parsed before its admitted store call. Input that does not parse
+ * never reaches the store, but is still counted by `count` (the limiter's own call), so a
+ * client over its limit gets 429 for bad input too, as when the limiter ran first.
+ */
+export async function parsedOrCounted<T>(parse: () => Promise<T>, count: () => Promise<unknown>): Promise<T> {
+  try {
+    return await parse();
+  } catch (error) {
+    await count();
+    throw error;
+  }
 }

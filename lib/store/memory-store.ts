@@ -43,6 +43,8 @@ import {
   type StatusResult,
 } from "./types";
 import { observedStore } from "./observer";
+import { admitThen } from "./admission";
+import { MemoryRateLimiter, type RateLimiter } from "./rate-limit";
 import { bindMemoryEventLog, MemoryEventLog } from "./memory-events";
 import { registerEventSource, type ExpireOutcome } from "./event-source";
 
@@ -99,6 +101,8 @@ function ciphertextUntilMs(entry: Entry): number {
 
 class MemoryStore implements SecretStore {
   readonly kind = "memory";
+  /** In process, like the secrets; an admitted check or reveal takes from the same counters. */
+  readonly rateLimiter: RateLimiter = new MemoryRateLimiter();
   private readonly entries = new Map<string, Entry>();
   /** Id tombstones (issue 10 item 10): id → when it is free again. Nothing else is kept. */
   private readonly tombstones = new Map<string, number>();
@@ -276,7 +280,11 @@ class MemoryStore implements SecretStore {
     return { kind: "created", expiresAtMs };
   }
 
-  async check(request: AccessRequest): Promise<CheckResult> {
+  check(request: AccessRequest): Promise<CheckResult> {
+    return admitThen(this.rateLimiter, request.admission, () => this.checkAdmitted(request), (result) => result.kind);
+  }
+
+  private async checkAdmitted(request: AccessRequest): Promise<CheckResult> {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
     // A wrong access proof looks exactly like an unknown id and counts nothing.
     if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
@@ -286,7 +294,11 @@ class MemoryStore implements SecretStore {
     return entry.creator ? { ...ok, creator: { ...entry.creator } } : ok;
   }
 
-  async reveal(request: RevealRequest): Promise<RevealResult> {
+  reveal(request: RevealRequest): Promise<RevealResult> {
+    return admitThen(this.rateLimiter, request.admission, () => this.revealAdmitted(request), (result) => result.kind);
+  }
+
+  private async revealAdmitted(request: RevealRequest): Promise<RevealResult> {
     const entry = isSecretId(request.id) ? this.lookup(request.id, request.nowMs) : undefined;
     if (!entry || !sameVerifier(request.accessVerifier, entry.accessVerifier)) return { kind: "not_found" };
     const claim = claimOf(request);

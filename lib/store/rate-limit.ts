@@ -23,7 +23,7 @@
  * Bucket names hold a scope and a hex client address or network, nothing else.
  */
 import "server-only";
-import { ScriptedStore, type ScriptRunner } from "./scripted-store";
+import type { ScriptRunner } from "./scripted-store";
 import { scriptOf } from "./scripts";
 import { StoreUnavailableError, type SecretStore } from "./types";
 
@@ -166,7 +166,7 @@ export class MemoryRateLimiter implements RateLimiter {
  * was written and the answer is "full". A counter found without an expiry gets one.
  * Drip buckets store their theoretical arrival time as whole milliseconds.
  */
-const RATE_LIMIT = scriptOf(
+export const RATE_LIMIT_SCRIPT = scriptOf(
   "rate-limit",
   `
 local now = tonumber(ARGV[2])
@@ -249,6 +249,43 @@ function unexpected(): StoreUnavailableError {
   return new StoreUnavailableError("The secret store gave an unexpected answer to rate-limit");
 }
 
+/** The keys RATE_LIMIT_SCRIPT takes for these buckets: `<prefix>:{<group>}:<bucket name>`. */
+export function bucketKeys(keyPrefix: string, group: string, buckets: readonly RateLimitBucket[]): string[] {
+  return buckets.map((bucket) => `${keyPrefix}:{${group}}:${bucket.name}`);
+}
+
+/** RATE_LIMIT_SCRIPT's ARGV for these buckets; throws TypeError on a malformed bucket. */
+export function bucketArgs(
+  mode: "take" | "give",
+  group: string,
+  buckets: readonly RateLimitBucket[],
+  nowMs: number,
+): string[] {
+  assertBuckets(group, buckets, nowMs);
+  const args = [mode, String(nowMs)];
+  for (const bucket of buckets)
+    args.push(
+      bucket.shape === "window" ? "w" : "d",
+      String(bucket.limit),
+      String(bucket.windowMs),
+      String(bucket.cost),
+    );
+  return args;
+}
+
+/** RATE_LIMIT_SCRIPT's answer to a take, as a decision; an unexpected shape is StoreUnavailableError. */
+export function takeDecisionOf(reply: unknown, buckets: readonly RateLimitBucket[]): RateLimitDecision {
+  if (!Array.isArray(reply)) throw unexpected();
+  if (reply[0] === "ok") return { kind: "allowed" };
+  if (reply[0] === "full") return { kind: "full" };
+  const index = Number(reply[1]);
+  const retryAfterMs = Number(reply[2]);
+  const bucket = buckets[index - 1];
+  if (reply[0] !== "refused" || !bucket || !Number.isSafeInteger(retryAfterMs))
+    throw unexpected();
+  return { kind: "refused", bucket: bucket.name, retryAfterMs: Math.max(0, retryAfterMs) };
+}
+
 export class ScriptedRateLimiter implements RateLimiter {
   constructor(
     private readonly runner: ScriptRunner,
@@ -261,20 +298,8 @@ export class ScriptedRateLimiter implements RateLimiter {
     buckets: readonly RateLimitBucket[],
     nowMs: number,
   ): Promise<unknown> {
-    assertBuckets(group, buckets, nowMs);
-    const args = [mode, String(nowMs)];
-    for (const bucket of buckets)
-      args.push(
-        bucket.shape === "window" ? "w" : "d",
-        String(bucket.limit),
-        String(bucket.windowMs),
-        String(bucket.cost),
-      );
-    return this.runner.run(
-      RATE_LIMIT,
-      buckets.map((bucket) => `${this.keyPrefix}:{${group}}:${bucket.name}`),
-      args,
-    );
+    const args = bucketArgs(mode, group, buckets, nowMs);
+    return this.runner.run(RATE_LIMIT_SCRIPT, bucketKeys(this.keyPrefix, group, buckets), args);
   }
 
   async take(
@@ -282,16 +307,7 @@ export class ScriptedRateLimiter implements RateLimiter {
     buckets: readonly RateLimitBucket[],
     nowMs: number,
   ): Promise<RateLimitDecision> {
-    const reply = await this.run("take", group, buckets, nowMs);
-    if (!Array.isArray(reply)) throw unexpected();
-    if (reply[0] === "ok") return { kind: "allowed" };
-    if (reply[0] === "full") return { kind: "full" };
-    const index = Number(reply[1]);
-    const retryAfterMs = Number(reply[2]);
-    const bucket = buckets[index - 1];
-    if (reply[0] !== "refused" || !bucket || !Number.isSafeInteger(retryAfterMs))
-      throw unexpected();
-    return { kind: "refused", bucket: bucket.name, retryAfterMs: Math.max(0, retryAfterMs) };
+    return takeDecisionOf(await this.run("take", group, buckets, nowMs), buckets);
   }
 
   async give(group: string, buckets: readonly RateLimitBucket[], nowMs: number): Promise<void> {
@@ -300,8 +316,11 @@ export class ScriptedRateLimiter implements RateLimiter {
   }
 }
 
-/** The limiter that matches a store: in the same Redis (same connection) or in process. */
+/**
+ * The limiter that matches a store: in the same Redis (same connection) or, for the memory
+ * store, the store's own in-process counters, which its admitted operations take from too
+ * (./admission.ts).
+ */
 export function rateLimiterFor(store: SecretStore): RateLimiter {
-  if (store instanceof ScriptedStore) return new ScriptedRateLimiter(store.runner, store.keyPrefix);
-  return new MemoryRateLimiter();
+  return store.rateLimiter;
 }

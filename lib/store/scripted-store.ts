@@ -28,6 +28,8 @@ import { observedRunner } from "./observer";
 import { assertOwner, ownerFields, ownerIndexKey } from "./owner-keys";
 import { OWNER_SCRIPTS } from "./owner-scripts";
 import { SCRIPTS, type LuaScript } from "./scripts";
+import { admittedCall, admittedScript, admitThen, operationReplyOf, type Admission } from "./admission";
+import { ScriptedRateLimiter, type RateLimiter } from "./rate-limit";
 import {
   StoreUnavailableError,
   type AccessRequest,
@@ -150,6 +152,7 @@ export class ScriptedStore implements SecretStore {
   readonly [SCRIPTED_STORE] = true;
   /** Shared with the rate limiter (./rate-limit.ts), so one connection serves both. */
   readonly runner: ScriptRunner;
+  readonly rateLimiter: RateLimiter;
 
   constructor(
     readonly kind: StoreKind,
@@ -160,6 +163,7 @@ export class ScriptedStore implements SecretStore {
     assertKeyPrefix(keyPrefix);
     // Every script the store and the rate limiter run is timed for the metrics (./observer.ts).
     this.runner = observedRunner(runner);
+    this.rateLimiter = new ScriptedRateLimiter(this.runner, keyPrefix);
     if (durability.waitReplicas > 0 && !runner.waitForReplicas) {
       throw new TypeError(`REDIS_WAIT_REPLICAS needs a store with WAIT; the ${kind} store has none`);
     }
@@ -194,6 +198,19 @@ export class ScriptedStore implements SecretStore {
   /** Redis Cluster keeps the shard indexes in other slots: the driver writes them there. */
   private get indexesInScript(): boolean {
     return this.kind !== "redis-cluster";
+  }
+
+  /**
+   * An operation's script behind its admission (./admission.ts): one script where the
+   * limiter's keys may share it (Redis, Upstash), the limiter's script first on a cluster.
+   * `answer` of the reply: the outcome name, which decides whether a held unit is kept.
+   */
+  private admitted(admission: Admission | undefined, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    const answer = (reply: unknown) => (Array.isArray(reply) ? reply[0] : undefined);
+    if (!admission || admission.buckets.length === 0) return this.runner.run(script, keys, args);
+    if (!this.indexesInScript) return admitThen(this.rateLimiter, admission, () => this.runner.run(script, keys, args), answer);
+    const call = admittedCall(this.keyPrefix, admission, keys, args);
+    return this.runner.run(admittedScript(script), call.keys, call.args).then((reply) => operationReplyOf(reply, admission));
   }
 
   /**
@@ -266,8 +283,8 @@ export class ScriptedStore implements SecretStore {
   }
 
   async check(request: AccessRequest): Promise<CheckResult> {
-    if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return { kind: "not_found" };
-    const reply = await this.runner.run(SCRIPTS.check, this.keys(request.id), [
+    if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return this.notFound(request.admission);
+    const reply = await this.admitted(request.admission, SCRIPTS.check, this.keys(request.id), [
       request.accessVerifier,
       String(request.nowMs),
       normalizeIpHex(request.requester.ipHex),
@@ -293,9 +310,9 @@ export class ScriptedStore implements SecretStore {
   }
 
   async reveal(request: RevealRequest): Promise<RevealResult> {
-    if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return { kind: "not_found" };
+    if (!isSecretId(request.id) || !isVerifier(request.accessVerifier)) return this.notFound(request.admission);
     const claim = claimOf(request);
-    const reply = await this.runner.run(SCRIPTS.reveal, this.keys(request.id), [
+    const reply = await this.admitted(request.admission, SCRIPTS.reveal, this.keys(request.id), [
       request.accessVerifier,
       request.unlockVerifier,
       String(request.nowMs),
@@ -328,6 +345,11 @@ export class ScriptedStore implements SecretStore {
       default:
         throw unexpected("reveal");
     }
+  }
+
+  /** An id or a proof that cannot exist: not_found without a script, but counted like any request. */
+  private notFound(admission: Admission | undefined): Promise<{ kind: "not_found" }> {
+    return admitThen(this.rateLimiter, admission, async () => ({ kind: "not_found" as const }), (result) => result.kind);
   }
 
   async status(request: ManageRequest): Promise<StatusResult> {

@@ -17,6 +17,8 @@
  * natively at `expiresAt` (PXAT on Redis), so expiry holds even if no request comes.
  */
 import type { IpPrefix } from "@/lib/net/ip-address";
+import type { Admission } from "./admission";
+import type { RateLimiter } from "./rate-limit";
 
 export type StoreKind = "memory" | "redis" | "redis-cluster" | "upstash";
 
@@ -139,6 +141,11 @@ export interface AccessRequest {
   accessVerifier: string;
   nowMs: number;
   requester: Requester;
+  /**
+   * The request's rate limits (./admission.ts): taken before anything else, in the same
+   * script where the store allows it; refused → AdmissionRefusedError and nothing ran.
+   */
+  admission?: Admission;
 }
 
 /** A reveal claim (PROTOCOL.md §6), present only when the client sent one and grace > 0. */
@@ -163,6 +170,8 @@ export interface ManageRequest {
 
 export interface SecretStore {
   readonly kind: StoreKind;
+  /** Rate-limit counters kept where this store keeps its data (./rate-limit.ts). */
+  readonly rateLimiter: RateLimiter;
   create(secret: NewSecret): Promise<CreateResult>;
   /** Consumes nothing. Order after a right access proof: allowlist, tombstone. */
   check(request: AccessRequest): Promise<CheckResult>;

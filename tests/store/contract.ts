@@ -9,6 +9,7 @@ import type { RevealResult, SecretStore } from "@/lib/store/types";
 import { setStoreObserver } from "@/lib/store/observer";
 import { makeProof, makeSecret, requester, v4Hex, v6Hex, waitFor, type Proof, type TestSecret } from "./helpers";
 import { describeRateLimiterContract } from "./rate-limit-contract";
+import { describeAdmissionContract } from "./admission-contract";
 
 /** Raw view of a Redis-backed store's keys, for the storage rules of PROTOCOL.md §5. */
 export interface StoredData {
@@ -865,6 +866,7 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
     });
 
     describeRateLimiterContract(() => ({ store, other }), harness.sharedBackend);
+    describeAdmissionContract(() => ({ store, other }), harness.sharedBackend);
 
     if (harness.stored) {
       describe("what is stored", () => {

@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { holdRevealAttempt } from "@/lib/server/rate-limit";
+import { admitted, holdRevealAttempt, parsedOrCounted, revealAdmission } from "@/lib/server/rate-limit";
 import { recordReveal, recordSecretEnded } from "@/lib/server/metrics";
 import { revealSecretBodySchema } from "@/lib/api/schemas";
 import type { RevealSecretResponse } from "@/lib/api/wire";
@@ -27,14 +27,21 @@ const ROUTE = "/api/secrets/[id]/reveal";
 // POST /api/secrets/{id}/reveal – hand out the ciphertext, consuming one view in one atomic store step; a claim's retry consumes nothing (PROTOCOL.md §4, §6)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const config = getServerConfig();
-  // One limiter call: the read, and one wrong passphrase held before the store compares
-  // anything, so parallel guesses cannot all pass a limit that has not counted them yet.
-  const hold = await holdRevealAttempt(request.headers, config);
-  let wrongPassphrase = false;
-  try {
-    const id = parseSecretId((await params).id);
-    const body = parseWith(revealSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES));
-    const result = await getStore().reveal({
+  const { id, body } = await parsedOrCounted(
+    async () => ({
+      id: parseSecretId((await params).id),
+      body: parseWith(revealSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES)),
+    }),
+    // Bad input is counted as a reveal is: the read, and a passphrase hold given back.
+    async () => (await holdRevealAttempt(request.headers, config)).release(),
+  );
+  // The read, and one wrong passphrase held before the store compares anything, taken in the
+  // reveal's own store call (lib/store/admission.ts): parallel guesses cannot all pass a
+  // limit that has not counted them yet. The store gives the hold back for any answer but a
+  // wrong passphrase.
+  const admission = revealAdmission(request.headers, config);
+  const result = await admitted(
+    getStore().reveal({
       id,
       accessVerifier: verifierOfProof(body.access),
       unlockVerifier: verifierOfProof(body.unlock),
@@ -44,29 +51,21 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
       ...(body.claim === undefined || config.revealGraceSeconds === 0
         ? {}
         : { claim: { verifier: verifierOfProof(body.claim), graceSeconds: config.revealGraceSeconds } }),
-    });
-    if (result.kind === "wrong_passphrase") {
-      wrongPassphrase = true;
-      if (result.attemptsLeft === 0) recordSecretEnded("attempts");
-      throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
-    }
-    if (result.kind !== "ok") throw accessFailure(result);
-    // A claim's retry (PROTOCOL.md §6) is the same reveal answered again: it counts once.
-    if (!result.replayed) {
-      recordReveal("ok");
-      if (result.viewsLeft === 0) recordSecretEnded("viewed");
-    }
-    return jsonResponse(revealAnswer(result));
-  } finally {
-    // Anything but a wrong passphrase gives the attempt back. Not awaited: the answer does
-    // not depend on it, and on Redis it is queued on the connection before any later
-    // command of this process. If it fails, the client is over-counted, never under.
-    if (!wrongPassphrase) {
-      hold.release().catch((error: unknown) => {
-        console.warn(`burnlink: could not give back a held passphrase attempt: ${(error as Error).message}`);
-      });
-    }
+      admission,
+    }),
+    admission,
+  );
+  if (result.kind === "wrong_passphrase") {
+    if (result.attemptsLeft === 0) recordSecretEnded("attempts");
+    throw new ApiFailure("wrong_passphrase", undefined, { attemptsLeft: result.attemptsLeft });
   }
+  if (result.kind !== "ok") throw accessFailure(result);
+  // A claim's retry (PROTOCOL.md §6) is the same reveal answered again: it counts once.
+  if (!result.replayed) {
+    recordReveal("ok");
+    if (result.viewsLeft === 0) recordSecretEnded("viewed");
+  }
+  return jsonResponse(revealAnswer(result));
 }, { outcome: (outcome) => outcome !== "ok" && recordReveal(outcome) });
 
 function revealAnswer(result: { ciphertext: string; viewsLeft: number; expiresAtMs: number }): RevealSecretResponse {
