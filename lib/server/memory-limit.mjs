@@ -10,8 +10,14 @@ import os from "node:os";
 export const DEFAULT_HEAP_MB = 256;
 /** Below this V8 spends its time collecting; an operator asking for less gets this. */
 const MIN_HEAP_MB = 64;
-/** What a process needs beside its old space: young generation, code, buffers, the supervisor. */
+/**
+ * What a process needs beside its old space: young generation, code, buffers, the
+ * supervisor. Measured with Node 20's 16 MB semi-spaces; a larger young generation (Node 24,
+ * SEMI_SPACE_MB) adds its two semi-spaces' growth on top (nonHeapMb).
+ */
 const NON_HEAP_MB = 96;
+/** Node 20's young-generation semi-space on 64-bit machines, in MB: what NON_HEAP_MB assumes. */
+const NODE_20_SEMI_SPACE_MB = 16;
 /** Share of the rest given to old space: headroom for fragmentation and off-heap buffers. */
 const HEAP_SHARE = 0.75;
 
@@ -57,10 +63,10 @@ export function memoryLimit(env = process.env, read = readText, totalBytes = os.
  * non-heap part of every process, times HEAP_SHARE; DEFAULT_HEAP_MB when there is no
  * limit; undefined for MEMORY_LIMIT_MB=0 (no cap: V8 decides).
  */
-export function heapCapMb(limitMb, workers) {
+export function heapCapMb(limitMb, workers, version = process.versions.node) {
   if (limitMb === 0) return undefined;
   if (limitMb === undefined) return DEFAULT_HEAP_MB;
-  const perProcess = limitMb / workers - NON_HEAP_MB;
+  const perProcess = limitMb / workers - nonHeapMb(version);
   return Math.max(MIN_HEAP_MB, Math.floor(perProcess * HEAP_SHARE));
 }
 
@@ -69,20 +75,32 @@ export function heapFlagGiven(execArgv = process.execArgv, nodeOptions = process
   return [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--max[-_]old[-_]space[-_]size(?:=|$)/.test(arg));
 }
 
-/** Node 20's young-generation semi-space on 64-bit machines, in MB. */
-export const SEMI_SPACE_MB = 16;
+/**
+ * The semi-space cap on Node >= 24, in MB. Uncapped, V8 grows Node 24's young generation
+ * under load until a server's RSS peaks near 500 MB. At Node 20's 16 MB the peak was ~210 MB
+ * but V8 scavenged so often that check lost a third of its throughput against uncapped.
+ * Measured on Node 24.21, one server at a time (tests/bench/server-settings.mjs, variants
+ * direct, direct-semi32, direct-semi64, direct-uncapped): check 4,663 / 6,325 / 5,580 /
+ * 5,570 req/s, RSS peak 210 / 246 / 314 / 518 MB. 32 MB is the fastest that stays under 300.
+ */
+export const SEMI_SPACE_MB = 32;
+
+const capsSemiSpace = (version) => Number(version.split(".")[0]) >= 24;
+
+/** NON_HEAP_MB, plus the growth of both semi-spaces where SEMI_SPACE_MB replaces Node 20's 16. */
+export function nonHeapMb(version = process.versions.node) {
+  return capsSemiSpace(version) ? NON_HEAP_MB + 2 * (SEMI_SPACE_MB - NODE_20_SEMI_SPACE_MB) : NON_HEAP_MB;
+}
 
 /**
- * The semi-space flag to add with the heap cap: on Node >= 24 V8 grows the young
- * generation well past Node 20's 16 MB under load, which alone took a capped server's RSS
- * peak from ~190 to ~300 MB (README "Performance"); capping it back costs a few percent of
- * CPU per request. None when the operator chose a semi-space size.
+ * The semi-space flag to add with the heap cap on Node >= 24 (SEMI_SPACE_MB). None when
+ * the operator chose a semi-space size.
  * @param {string} version
  * @param {string[]} execArgv
  * @param {string} nodeOptions
  */
 export function semiSpaceFlags(version = process.versions.node, execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? "") {
-  if (Number(version.split(".")[0]) < 24) return [];
+  if (!capsSemiSpace(version)) return [];
   const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--max[-_]semi[-_]space[-_]size(?:=|$)/.test(arg));
   return given ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`];
 }

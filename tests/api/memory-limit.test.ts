@@ -28,11 +28,14 @@ describe("the memory limit", () => {
 
 describe("the heap cap", () => {
   it("shares the limit between workers after their non-heap memory, with a floor", () => {
-    expect(heapCapMb(512, 1)).toBe(312);
-    expect(heapCapMb(1024, 2)).toBe(312);
-    expect(heapCapMb(128, 4)).toBe(64);
-    expect(heapCapMb(undefined, 1)).toBe(DEFAULT_HEAP_MB);
-    expect(heapCapMb(0, 1)).toBeUndefined();
+    expect(heapCapMb(512, 1, "20.20.2")).toBe(312);
+    expect(heapCapMb(1024, 2, "20.20.2")).toBe(312);
+    expect(heapCapMb(128, 4, "20.20.2")).toBe(64);
+    expect(heapCapMb(undefined, 1, "20.20.2")).toBe(DEFAULT_HEAP_MB);
+    expect(heapCapMb(0, 1, "20.20.2")).toBeUndefined();
+    // Node 24's 32 MB semi-spaces take 2 × 16 MB more beside the old space: (512 − 128) × 0.75.
+    expect(heapCapMb(512, 1, "24.21.0")).toBe(288);
+    expect(heapCapMb(undefined, 1, "24.21.0")).toBe(DEFAULT_HEAP_MB);
   });
 
   it("is left to the operator who set --max-old-space-size", () => {
@@ -41,9 +44,9 @@ describe("the heap cap", () => {
     expect(heapFlagGiven(["--max-semi-space-size=16"], "--enable-source-maps")).toBe(false);
   });
 
-  it("adds Node 20's 16 MB semi-space on Node 24 and later, unless the operator chose one", () => {
+  it("caps the semi-space at 32 MB on Node 24 and later, unless the operator chose one", () => {
     expect(semiSpaceFlags("20.20.2", [], "")).toEqual([]);
-    expect(semiSpaceFlags("24.21.0", [], "")).toEqual(["--max-semi-space-size=16"]);
+    expect(semiSpaceFlags("24.21.0", [], "")).toEqual(["--max-semi-space-size=32"]);
     expect(semiSpaceFlags("24.21.0", [], "--max-semi-space-size=64")).toEqual([]);
   });
 });

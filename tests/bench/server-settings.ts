@@ -35,8 +35,9 @@ const VARIANTS: Record<string, Record<string, string>> = {
   "router-uncapped": { API_DISPATCH: "router", MEMORY_LIMIT_MB: "0" },
   "direct-nocompress": { API_DISPATCH: "direct", COMPRESS: "0" },
   "direct-2workers": { API_DISPATCH: "direct", WEB_CONCURRENCY: "2" },
-  // On Node >= 24 start.mjs caps the semi-space at 16 MB (lib/server/memory-limit.mjs); this
-  // is the other side: an operator's larger young generation through NODE_OPTIONS.
+  // On Node >= 24 start.mjs caps the semi-space at 32 MB (lib/server/memory-limit.mjs); these
+  // are the sides: Node 20's 16 MB, and a larger young generation, through NODE_OPTIONS.
+  "direct-semi16": { API_DISPATCH: "direct", NODE_OPTIONS: "--max-semi-space-size=16" },
   "direct-semi32": { API_DISPATCH: "direct", NODE_OPTIONS: "--max-semi-space-size=32" },
   "direct-semi64": { API_DISPATCH: "direct", NODE_OPTIONS: "--max-semi-space-size=64" },
 };
