@@ -20,7 +20,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { createClient } from "redis";
 import { createRedisStore, createUpstashStore, type SecretStore } from "@/lib/store";
+import { EVENT_SHARDS, pendingKey } from "@/lib/store/event-keys";
+import { DEFAULT_KEY_PREFIX } from "@/lib/store/keys";
 import type { UpstashTransport } from "@/lib/store/upstash-store";
 import { nextDistDir, PROJECT_DIR } from "@/tests/support/global-setup";
 import { startNextServer, type NextServer } from "@/tests/support/next-server";
@@ -146,6 +149,40 @@ async function warm(target: Running, redisUrl: string, sealed: Awaited<ReturnTyp
   await runLoad(target.url, "reveal", { stored: await storeSecrets(redisUrl, revealPoolSize(2000, third), sealed) }, quiet);
 }
 
+/** Longest wait for the dispatchers to deliver one endpoint's events before the next starts. */
+const DRAIN_LIMIT_MS = 180_000;
+
+/**
+ * Waits until no subject's §9 outbox is pending (all servers share the bench's Redis and its
+ * key prefix). Every create leaves a secret.created event that the servers' dispatchers
+ * deliver to the audit log afterwards; without this wait the creates' backlog (tens of
+ * thousands of events) was delivered during the next endpoint's first round, by every
+ * server at once, and slowed whichever target ran then (README "Performance", issue 15).
+ * Polls the pending indexes, the condition itself; gives up after DRAIN_LIMIT_MS and says so.
+ */
+async function drainEvents(redisUrl: string, after: string): Promise<void> {
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  try {
+    const started = Date.now();
+    const pendingNow = async () => {
+      let total = 0;
+      for (let shard = 0; shard < EVENT_SHARDS; shard++) total += await client.zCard(pendingKey(DEFAULT_KEY_PREFIX, shard));
+      return total;
+    };
+    const first = await pendingNow();
+    let left = first;
+    while (left > 0 && Date.now() - started < DRAIN_LIMIT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      left = await pendingNow();
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    log(left === 0 ? `after ${after}: ${first} subjects' events delivered in ${seconds} s` : `after ${after}: ${left} of ${first} subjects still pending after ${seconds} s; measuring anyway`);
+  } finally {
+    await client.close();
+  }
+}
+
 async function measureInterleaved(targets: Running[], redisUrl: string, sealed: Awaited<ReturnType<typeof sealedPool>>, settings: BenchSettings) {
   // Each endpoint's time is split into rounds that go through every target in turn, so a
   // burst of outside load lands on all of them rather than on whichever ran then.
@@ -173,6 +210,7 @@ async function measureInterleaved(targets: Running[], redisUrl: string, sealed: 
       }
     }
     for (const [target, results] of parts) target.results[endpoint] = mergeLoads(results);
+    await drainEvents(redisUrl, endpoint);
   }
 }
 
@@ -331,6 +369,7 @@ async function main(): Promise<void> {
       log(`warming ${target.name} for ${settings.warmupSeconds} s`);
       await warm(target, redisUrl, sealed, settings);
     }
+    await drainEvents(redisUrl, "the warm-up");
     await measureInterleaved(targets, redisUrl, sealed, settings);
     const memory = targets.map((target) => target.sampler?.stop() ?? { peakBytes: 0, meanBytes: 0, samples: 0 });
     log(`resident memory ${settings.afterSeconds} s after the load`);
