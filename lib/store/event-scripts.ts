@@ -108,6 +108,18 @@ for _, member in ipairs(members) do reply[#reply + 1] = member end
 return reply
 `;
 
+/**
+ * KEYS: every shard's pending index (Redis and Upstash only: they are in different slots).
+ * Reply: { "ok", i… }, the 1-based positions of the non-empty ones.
+ */
+const INDEX_BUSY = `
+local reply = { "ok" }
+for i = 1, #KEYS do
+  if redis.call("EXISTS", KEYS[i]) == 1 then reply[#reply + 1] = tostring(i) end
+end
+return reply
+`;
+
 /** KEYS: index. ARGV: score, member. Adds unless present (the first score stays). */
 const INDEX_ADD = `
 redis.call("ZADD", KEYS[1], "NX", ARGV[1], ARGV[2])
@@ -140,6 +152,7 @@ export const EVENT_SCRIPTS = {
   lease: scriptOf("events-lease", LEASE),
   release: scriptOf("events-release", RELEASE),
   indexRange: scriptOf("events-index-range", INDEX_RANGE),
+  indexBusy: scriptOf("events-index-busy", INDEX_BUSY),
   indexAdd: scriptOf("events-index-add", INDEX_ADD),
   indexRemove: scriptOf("events-index-remove", INDEX_REMOVE),
   outboxLength: scriptOf("events-outbox-length", OUTBOX_LENGTH),

@@ -52,6 +52,12 @@ export interface EventSource {
   release(job: LeaseJob, shard: number, token: string): Promise<void>;
   /** Subjects of the shard with undelivered events, oldest first. */
   pending(shard: number, limit: number): Promise<SubjectRef[]>;
+  /**
+   * The shards whose pending index is not empty, ascending: what an idle dispatcher round
+   * asks. ONE store call on Redis and Upstash (one script over every shard's index); one
+   * per shard on Redis Cluster, where each index has its own slot.
+   */
+  busyShards(): Promise<number[]>;
   /** The subject's oldest undelivered events (at most `limit`), sealed against coalescing. */
   take(ref: SubjectRef, limit: number): Promise<BurnlinkEvent[]>;
   /** Removes the subject's events up to `seq`; drops its pending pointer once none is left. */
@@ -173,6 +179,17 @@ export class ScriptedEventSource implements EventSource {
 
   pending(shard: number, limit: number): Promise<SubjectRef[]> {
     return this.range(pendingKey(this.keyPrefix, shard), "+inf", limit);
+  }
+
+  async busyShards(): Promise<number[]> {
+    const shards = Array.from({ length: this.shards }, (_, shard) => shard);
+    if (!this.indexesInScript) {
+      const counts = await Promise.all(shards.map((shard) => this.pending(shard, 1)));
+      return shards.filter((shard) => (counts[shard]?.length ?? 0) > 0);
+    }
+    const reply = await this.runner.run(EVENT_SCRIPTS.indexBusy, shards.map((shard) => pendingKey(this.keyPrefix, shard)), []);
+    const [, parts] = outcome(reply, "busy shards");
+    return parts.slice(1).map((_, index) => whole(parts, index + 1, "busy shards") - 1).filter((shard) => shard >= 0 && shard < this.shards);
   }
 
   async take(ref: SubjectRef, limit: number): Promise<BurnlinkEvent[]> {

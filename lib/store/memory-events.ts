@@ -123,6 +123,10 @@ export class MemoryEventLog implements EventSource {
     return this.oldest(this.pendingSets[shard]!, Infinity, limit);
   }
 
+  async busyShards(): Promise<number[]> {
+    return this.pendingSets.flatMap((pending, shard) => (pending.size > 0 ? [shard] : []));
+  }
+
   async take(ref: SubjectRef, limit: number): Promise<BurnlinkEvent[]> {
     const outbox = this.live(memberOf(ref));
     if (!outbox || outbox.entries.length === 0) return [];

@@ -168,6 +168,17 @@ export function describeEventContract(name: string, harness: ContractHarness): v
       expect(await pendingNow()).toBe(true);
     });
 
+    it("names as busy exactly the shards whose pending index holds a subject", async () => {
+      const secret = await created();
+      const busy = await events.busyShards();
+      expect(busy).toContain(shardOf(secret.input.id));
+      expect([...busy].sort((a, b) => a - b)).toEqual(busy);
+      const shards = Array.from({ length: events.shards }, (_, shard) => shard);
+      const withPending = [];
+      for (const shard of shards) if ((await events.pending(shard, 1)).length > 0) withPending.push(shard);
+      expect(busy).toEqual(withPending);
+    });
+
     it("records secret.expired once, from the schedule, only for a secret that expired with views left", async () => {
       const nowMs = Date.now();
       const unread = await created({ ttlSeconds: 60, nowMs, maxViews: 2 });

@@ -71,13 +71,23 @@ export class EventDispatcher {
     this.timer.unref();
   }
 
-  /** One pass over every shard: the sweep when it is due, then the deliveries. */
+  /**
+   * One pass over every shard: the sweep when it is due, then the deliveries, for the shards
+   * with pending events only. Look before leasing: every instance polls every EVENT_POLL_MS,
+   * idle or not, so the look is most of what an idle server asks of its store (on Upstash,
+   * of its bill): one call for all shards on Redis and Upstash (busyShards). The look takes
+   * nothing: whoever then holds a shard's lease reads its index again.
+   */
   async round(): Promise<void> {
     const sweep = Date.now() >= this.nextSweepMs;
     if (sweep) this.nextSweepMs = Date.now() + this.options.sweepMs;
+    let busy = new Set<number>();
+    await this.guarded("event delivery", async () => {
+      busy = new Set(await this.source.busyShards());
+    });
     for (let shard = 0; shard < this.source.shards && !this.stopped; shard += 1) {
       if (sweep) await this.guarded("expiry sweep", () => this.sweepShard(shard));
-      await this.guarded("event delivery", () => this.deliverShard(shard));
+      if (busy.has(shard)) await this.guarded("event delivery", () => this.deliverShard(shard));
     }
   }
 
@@ -104,11 +114,6 @@ export class EventDispatcher {
   }
 
   private async deliverShard(shard: number): Promise<void> {
-    // Look before leasing: an idle shard then costs one read per round instead of a lease, a
-    // read and a release. Every instance polls every shard every EVENT_POLL_MS, idle or not,
-    // so this is most of what an idle server asks of its store (on Upstash, of its bill).
-    // The look takes nothing: whoever then holds the lease reads the index again.
-    if ((await this.source.pending(shard, 1)).length === 0) return;
     return this.leased("deliver", shard, async () => {
       const refs = await this.source.pending(shard, this.options.subjectsPerRound ?? 100);
       if (refs.length === 0) return;
