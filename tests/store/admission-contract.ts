@@ -7,22 +7,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { AdmissionRefusedError, type Admission } from "@/lib/store/admission";
-import type { RateLimitBucket } from "@/lib/store/rate-limit";
 import type { SecretStore } from "@/lib/store/types";
 import { makeSecret, requester, type TestSecret } from "./helpers";
+import { dripBucket, freshGroup, windowBucket } from "./rate-limit-contract";
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-
-let serial = 0;
-/** A fresh group per test, so tests never share counters. */
-function freshGroup(): string {
-  serial += 1;
-  return `rl:adm${Date.now().toString(36)}${serial}`;
-}
-
-const read = (limit: number): RateLimitBucket => ({ name: "read:a:x", limit, windowMs: MINUTE_MS, cost: 1, shape: "window" });
-const pass = (limit: number): RateLimitBucket => ({ name: "pass:a:x", limit, windowMs: HOUR_MS, cost: 1, shape: "drip" });
+const read = (limit: number) => windowBucket("read:a:x", limit);
+const pass = (limit: number) => dripBucket("pass:a:x", limit);
 
 /** A check's admission: the read only. */
 const checkAdmission = (group: string, readLimit: number): Admission => ({ group, buckets: [read(readLimit)], runWhenFull: true, held: 0 });

@@ -13,20 +13,20 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
 let serial = 0;
-/** A fresh group per test, so tests never share counters. */
-function freshGroup(): string {
+/** A fresh group per test, so tests never share counters (also ./admission-contract.ts). */
+export function freshGroup(): string {
   serial += 1;
   return `rl:t${Date.now().toString(36)}${serial}`;
 }
 
-const windowBucket = (name: string, limit: number, cost = 1): RateLimitBucket => ({
+export const windowBucket = (name: string, limit: number, cost = 1): RateLimitBucket => ({
   name,
   limit,
   windowMs: MINUTE_MS,
   cost,
   shape: "window",
 });
-const dripBucket = (name: string, limit: number): RateLimitBucket => ({
+export const dripBucket = (name: string, limit: number): RateLimitBucket => ({
   name,
   limit,
   windowMs: HOUR_MS,
