@@ -127,8 +127,14 @@ describe("WEB_CONCURRENCY=2", () => {
       const app = server;
       const workers = childrenOf(app.process.pid!);
       expect(workers).toHaveLength(2);
-      // (1024 / 2 - 96) * 0.75 = 312 MB of old space each (lib/server/memory-limit.mjs).
-      for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("--max-old-space-size=312");
+      // (1024 / 2 - 96) * 0.75 = 312 MB of old space each; on Node >= 24, whose young generation
+      // is capped at 32 MB semi-spaces, (1024 / 2 - 128) * 0.75 = 288 (lib/server/memory-limit.mjs).
+      const oldSpaceMb = Number(process.versions.node.split(".")[0]) >= 24 ? 288 : 312;
+      for (const pid of workers) {
+        const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        expect(commandLine).toContain(`--max-old-space-size=${oldSpaceMb}`);
+        if (oldSpaceMb === 288) expect(commandLine).toContain("--max-semi-space-size=32");
+      }
 
       // One scrape of the primary's /metrics counts the requests of both workers: six
       // requests on six connections (three each, round robin or SO_REUSEPORT's hash aside).
