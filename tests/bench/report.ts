@@ -34,7 +34,19 @@ export interface BenchResult {
   pageWeight: PageWeight;
   /** Not measured with BENCH_QUICK=1. */
   clientWork?: ClientWork;
-  footprint: { secrets: number; usedMemoryBefore: number; usedMemoryAfter: number; bytesPerSecret: number };
+  /**
+   * Redis used_memory for `secrets` stored secrets: `Undelivered` with each one's
+   * secret.created event still in its outbox (as stored), the others once the events are
+   * delivered and acknowledged (the steady state a running server keeps).
+   */
+  footprint: {
+    secrets: number;
+    usedMemoryBefore: number;
+    usedMemoryUndelivered: number;
+    usedMemoryAfter: number;
+    bytesPerSecretUndelivered: number;
+    bytesPerSecret: number;
+  };
   /** Not measured with BENCH_QUICK=1. */
   cliPackage?: CliPackageResult;
   goals: Goal[];
@@ -154,8 +166,8 @@ export function evaluateGoals(result: BenchResult): Goal[] {
     });
   }
   goals.push({
-    goal: "Redis memory per secret ≤ 2.5 KiB",
-    measured: `${(result.footprint.bytesPerSecret / 1024).toFixed(2)} KiB`,
+    goal: "Redis memory per secret ≤ 2.5 KiB (its events delivered)",
+    measured: `${(result.footprint.bytesPerSecret / 1024).toFixed(2)} KiB (${(result.footprint.bytesPerSecretUndelivered / 1024).toFixed(2)} KiB before delivery)`,
     pass: result.footprint.bytesPerSecret <= 2.5 * 1024,
   });
   return goals;
@@ -315,9 +327,11 @@ export function renderMarkdown(result: BenchResult): string {
     ...renderClientWork(result.clientWork),
     "#### Footprint",
     "",
-    `Redis: INFO memory used_memory went from ${result.footprint.usedMemoryBefore} to ${result.footprint.usedMemoryAfter} bytes for ` +
-      `${result.footprint.secrets} secrets of 1 KiB stored through the Redis driver on a fresh redis-server: ` +
-      `**${(result.footprint.bytesPerSecret / 1024).toFixed(2)} KiB per secret** (ciphertext 1,064 bytes as 1,419 base64url characters, plus the metadata hash).`,
+    `Redis: INFO memory used_memory went from ${result.footprint.usedMemoryBefore} to ${result.footprint.usedMemoryUndelivered} bytes for ` +
+      `${result.footprint.secrets} secrets of 1 KiB stored through the Redis driver on a fresh redis-server ` +
+      `(${(result.footprint.bytesPerSecretUndelivered / 1024).toFixed(2)} KiB per secret with its secret.created event still in its outbox and the pending index), ` +
+      `and to ${result.footprint.usedMemoryAfter} bytes once a dispatcher had delivered and acknowledged those events, as a running server does within EVENT_POLL_MS: ` +
+      `**${(result.footprint.bytesPerSecret / 1024).toFixed(2)} KiB per secret** (ciphertext 1,064 bytes as 1,419 base64url characters, the metadata hash, the id tombstone, the expiry schedule entry).`,
     "",
     ...(result.cliPackage ? renderCliPackage(result.cliPackage) : []),
   );
