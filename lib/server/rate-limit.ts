@@ -16,8 +16,8 @@
  *   check that has not counted them yet (issue 10 item 2). It is a drip bucket: once full
  *   it frees one attempt every hour / N, so other people's failures behind a shared
  *   address close it for minutes, not for the rest of an hour (SECURITY.md).
- * A check and a reveal take theirs inside their own store call (checkAdmission,
- * revealAdmission; lib/store/admission.ts): one script on Redis and Upstash.
+ * A check, a reveal, a status and a burn take theirs inside their own store call
+ * (admissionFor, revealAdmission; lib/store/admission.ts): one script on Redis and Upstash.
  * Every limit also applies per network (IPv4 /24, IPv6 /48), RATE_LIMIT_NETWORK_MULTIPLIER
  * (default 8) times larger: one /48 holds 65,536 /64s (issue 10 item 8).
  * 0 turns a limit off. Over a limit: 429 rate_limited with Retry-After in seconds.
@@ -322,16 +322,17 @@ export async function enforceTokenRateLimit(
 }
 
 /**
- * Issue 15 item 3: a check's or a reveal's limits travel with its store call
- * (lib/store/admission.ts), one script on Redis and Upstash instead of two or three. The
- * buckets, the order and the answers are enforceRateLimit("read") and holdRevealAttempt's:
- * a check takes its read and runs uncounted when the store is full; a reveal takes its read
+ * Issue 15 item 3: a check's, a reveal's, a status's and a burn's limits travel with its
+ * store call (lib/store/admission.ts), one script on Redis and Upstash instead of two or
+ * three. The buckets, the order and the answers are enforceRateLimit's and
+ * holdRevealAttempt's: a check, a status and a burn take their scope's bucket and run
+ * uncounted when the store is full (admissionFor); a reveal takes its read
  * and holds one wrong passphrase, gives the hold back for any other answer, and fails closed
  * when the store is full and passphrases are limited.
  */
-export function checkAdmission(headers: Headers, config: RateLimitConfig): Admission | undefined {
+export function admissionFor(scope: "read" | "manage" | "burn", headers: Headers, config: RateLimitConfig): Admission | undefined {
   const client = rateLimitClientOf(headers, config);
-  const buckets = bucketsFor("read", client, config.rateLimits);
+  const buckets = bucketsFor(scope, client, config.rateLimits);
   return buckets.length === 0 ? undefined : { group: groupOf(client), buckets, runWhenFull: true, held: 0 };
 }
 

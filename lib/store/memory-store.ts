@@ -360,7 +360,11 @@ class MemoryStore implements SecretStore {
     return entry && sameVerifier(request.manageVerifier, entry.manageVerifier) ? entry : undefined;
   }
 
-  async status(request: ManageRequest): Promise<StatusResult> {
+  status(request: ManageRequest): Promise<StatusResult> {
+    return admitThen(this.rateLimiter, request.admission, () => this.statusAdmitted(request), (result) => result.kind);
+  }
+
+  private async statusAdmitted(request: ManageRequest): Promise<StatusResult> {
     const entry = this.managed(request);
     if (!entry) return { kind: "not_found" };
     const expired = entry.state === "active" && (request.nowMs >= entry.expiresAtMs || entry.ciphertext === null);
@@ -382,7 +386,11 @@ class MemoryStore implements SecretStore {
     };
   }
 
-  async burn(request: ManageRequest): Promise<BurnResult> {
+  burn(request: ManageRequest): Promise<BurnResult> {
+    return admitThen(this.rateLimiter, request.admission, () => this.burnAdmitted(request), (result) => result.kind);
+  }
+
+  private async burnAdmitted(request: ManageRequest): Promise<BurnResult> {
     const entry = this.managed(request);
     if (!entry) return { kind: "not_found" };
     return this.burnEntry(request.id, entry, request.nowMs, request.requester);

@@ -353,8 +353,8 @@ export class ScriptedStore implements SecretStore {
   }
 
   async status(request: ManageRequest): Promise<StatusResult> {
-    if (!isSecretId(request.id) || !isVerifier(request.manageVerifier)) return { kind: "not_found" };
-    const reply = await this.runner.run(SCRIPTS.status, this.keys(request.id), [
+    if (!isSecretId(request.id) || !isVerifier(request.manageVerifier)) return this.notFound(request.admission);
+    const reply = await this.admitted(request.admission, SCRIPTS.status, this.keys(request.id), [
       request.manageVerifier,
       String(request.nowMs),
     ]);
@@ -383,8 +383,8 @@ export class ScriptedStore implements SecretStore {
   }
 
   async burn(request: ManageRequest): Promise<BurnResult> {
-    if (!isSecretId(request.id) || !isVerifier(request.manageVerifier)) return { kind: "not_found" };
-    const reply = await this.runner.run(SCRIPTS.burn, this.keys(request.id), [
+    if (!isSecretId(request.id) || !isVerifier(request.manageVerifier)) return this.notFound(request.admission);
+    const reply = await this.admitted(request.admission, SCRIPTS.burn, this.keys(request.id), [
       request.manageVerifier,
       String(request.nowMs),
       request.requester.auditIp ?? "",

@@ -166,6 +166,8 @@ export interface ManageRequest {
   manageVerifier: string;
   nowMs: number;
   requester: Requester;
+  /** As AccessRequest.admission: the status's or the burn's rate limit, taken first. */
+  admission?: Admission;
 }
 
 export interface SecretStore {

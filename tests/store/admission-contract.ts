@@ -123,6 +123,28 @@ export function describeAdmissionContract(
       expect(await viewsLeft(secret)).toBe(5);
     });
 
+    it("a status and a burn take their bucket; a refused burn burns nothing", async () => {
+      const { store } = stores();
+      const secret = await created();
+      const group = freshGroup();
+      const manage = (admission: Admission) => ({
+        id: secret.input.id,
+        manageVerifier: secret.manage.verifier,
+        nowMs: secret.input.nowMs + 1000,
+        requester: requester(),
+        admission,
+      });
+      const burnBucket = windowBucket("burn:a:x", 1);
+      const once = (bucket: typeof burnBucket): Admission => ({ group, buckets: [bucket], runWhenFull: true, held: 0 });
+      expect(await outcomeOf(store.status(manage(once(windowBucket("manage:a:x", 1)))))).toBe("ok");
+      expect(await outcomeOf(store.status(manage(once(windowBucket("manage:a:x", 1)))))).toBe("refused:manage:a:x");
+      // The burn bucket is used up by a take of its own: the burn is refused and the secret stays.
+      expect(await store.rateLimiter.take(group, [burnBucket], Date.now())).toEqual({ kind: "allowed" });
+      expect(await outcomeOf(store.burn(manage(once(burnBucket))))).toBe("refused:burn:a:x");
+      expect(await viewsLeft(secret)).toBe(1);
+      expect(await outcomeOf(store.burn(manage(once(windowBucket("burn:a:y", 1)))))).toBe("burned");
+    });
+
     it("gives the held unit back for a right passphrase, an unknown id and a gone secret", async () => {
       const { store } = stores();
       const secret = await created({ maxViews: 1 });

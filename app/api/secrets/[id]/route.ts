@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { enforceRateLimit } from "@/lib/server/rate-limit";
+import { admissionFor, admitted, enforceRateLimit, parsedOrCounted } from "@/lib/server/rate-limit";
 import { recordSecretEnded } from "@/lib/server/metrics";
 import type { SecretStatusResponse } from "@/lib/api/wire";
 import { creatorBodyOf } from "@/lib/server/auth";
@@ -24,21 +24,27 @@ const ROUTE = "/api/secrets/[id]";
 type Context = { params: Promise<{ id: string }> };
 
 // Status and burn count in separate buckets: a page polling status never starves a burn.
+// The bucket is taken in the store call itself (lib/store/admission.ts); a request that
+// does not parse is counted on its own, and 429 first when over the limit.
 async function manageRequest(request: Request, context: Context, scope: "manage" | "burn") {
   const config = getServerConfig();
-  await enforceRateLimit(scope, request.headers, config);
-  const id = parseSecretId((await context.params).id);
+  const { id, manageVerifier } = await parsedOrCounted(
+    async () => ({ id: parseSecretId((await context.params).id), manageVerifier: manageVerifierFromAuthorization(request) }),
+    () => enforceRateLimit(scope, request.headers, config),
+  );
   return {
     id,
-    manageVerifier: manageVerifierFromAuthorization(request),
+    manageVerifier,
     nowMs: Date.now(),
     requester: requesterOf(request.headers, config),
+    admission: admissionFor(scope, request.headers, config),
   };
 }
 
 // GET /api/secrets/{id} – status for the manage-link holder; outlives the ciphertext by the retention period
 export const GET = withApi(ROUTE, async (request: Request, context: Context) => {
-  const result = await getStore().status(await manageRequest(request, context, "manage"));
+  const manage = await manageRequest(request, context, "manage");
+  const result = await admitted(getStore().status(manage), manage.admission);
   if (result.kind === "not_found") throw new ApiFailure("not_found");
 
   const { status } = result;
@@ -67,7 +73,8 @@ export const GET = withApi(ROUTE, async (request: Request, context: Context) => 
 
 // DELETE /api/secrets/{id} – burn: destroy the ciphertext now; 204 also when it is already gone
 export const DELETE = withApi(ROUTE, async (request: Request, context: Context) => {
-  const result = await getStore().burn(await manageRequest(request, context, "burn"));
+  const manage = await manageRequest(request, context, "burn");
+  const result = await admitted(getStore().burn(manage), manage.admission);
   if (result.kind === "not_found") throw new ApiFailure("not_found");
   if (result.kind === "burned") recordSecretEnded("burned");
   return emptyResponse(204);

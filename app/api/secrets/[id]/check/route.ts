@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { admitted, checkAdmission, enforceRateLimit, parsedOrCounted } from "@/lib/server/rate-limit";
+import { admissionFor, admitted, enforceRateLimit, parsedOrCounted } from "@/lib/server/rate-limit";
 import { recordCheck } from "@/lib/server/metrics";
 import { checkSecretBodySchema } from "@/lib/api/schemas";
 import type { CheckSecretResponse } from "@/lib/api/wire";
@@ -36,7 +36,7 @@ export const POST = withApi(ROUTE, async (request: Request, { params }: { params
   );
 
   // The read limit is taken in the check's own store call (lib/store/admission.ts).
-  const admission = checkAdmission(request.headers, config);
+  const admission = admissionFor("read", request.headers, config);
   const result = await admitted(
     getStore().check({
       id,
