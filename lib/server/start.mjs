@@ -383,6 +383,12 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 
+// With several workers the primary serves /metrics, summed over them (lib/server/supervisor.mjs).
+// Answering from before the first request is accepted: a worker that served requests while
+// it was still in its start-up check used to ignore the primary's metrics request, and the
+// scrape summed the other worker alone (tests/api/workers.test.ts saw 5 of 6 requests).
+if (role.workers > 1) answerMetricsRequests();
+
 await new Promise((resolve, reject) => {
   server.once("error", reject);
   server.listen(listenOptions(role, port, hostname), resolve);
@@ -449,8 +455,6 @@ async function serveMetrics(req, res) {
 }
 
 let metricsServer;
-// With several workers the primary serves /metrics, summed over them (lib/server/supervisor.mjs).
-if (role.workers > 1) answerMetricsRequests();
 if (metricsPort !== undefined && role.workers === 1) {
   if (metricsPort === boundPort) {
     log("error", "burnlink: METRICS_PORT must differ from PORT: the metrics listener is not for the public");
