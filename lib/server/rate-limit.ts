@@ -40,7 +40,7 @@
  */
 import "server-only";
 import { getRateLimiter, type RateLimitBucket, type RateLimitDecision, type RateLimiter } from "@/lib/store";
-import { AdmissionRefusedError, type Admission } from "@/lib/store/admission";
+import { AdmissionRefusedError, admitThen, type Admission } from "@/lib/store/admission";
 import { StoreUnavailableError } from "@/lib/store/types";
 import { ApiFailure } from "@/lib/server/http";
 import type { RateLimits, ServerConfig } from "./config";
@@ -217,48 +217,6 @@ export function declaredBodyBytes(headers: Headers): number | null {
   return declared !== null && /^\d{1,15}$/.test(declared.trim()) ? Number(declared) : null;
 }
 
-/** A reveal's hold on one wrong passphrase; settled once the reveal's outcome is known. */
-export interface PassphraseHold {
-  /** The reveal was not a wrong passphrase: give the attempt back (not awaited by callers). */
-  release(): Promise<void>;
-}
-
-const NOTHING_HELD: PassphraseHold = { release: async () => undefined };
-
-/**
- * Before a reveal, in ONE limiter call: counts the read and holds one wrong passphrase,
- * per address and per network; 429 when either is used up. The caller keeps the hold
- * when the reveal answers wrong_passphrase and releases it otherwise, so only wrong
- * passphrases stay counted, and N parallel guesses from one client get at most as many
- * wrong_passphrase answers as it has attempts left: each took its attempt before the
- * store compared anything.
- */
-export async function holdRevealAttempt(
-  headers: Headers,
-  config: RateLimitConfig,
-  limiter: RateLimiter = getRateLimiter(),
-): Promise<PassphraseHold> {
-  const client = rateLimitClientOf(headers, config);
-  const passphrase = bucketsFor("passphrase", client, config.rateLimits);
-  const group = groupOf(client);
-  // Without a passphrase limit a reveal is a plain read, let through uncounted when full.
-  await take(
-    limiter,
-    group,
-    [...bucketsFor("read", client, config.rateLimits), ...passphrase],
-    passphrase.length === 0 ? "pass" : "reveal",
-  );
-  if (passphrase.length === 0) return NOTHING_HELD;
-  let released = false;
-  return {
-    release: async () => {
-      if (released) return;
-      released = true;
-      await limiter.give(group, passphrase, Date.now());
-    },
-  };
-}
-
 /**
  * One per-minute bucket keyed by a record's id (never by a proof or a token), for limits
  * that follow a credential or a request rather than an address.
@@ -324,11 +282,14 @@ export async function enforceTokenRateLimit(
 /**
  * Issue 15 item 3: a check's, a reveal's, a status's and a burn's limits travel with its
  * store call (lib/store/admission.ts), one script on Redis and Upstash instead of two or
- * three. The buckets, the order and the answers are enforceRateLimit's and
- * holdRevealAttempt's: a check, a status and a burn take their scope's bucket and run
- * uncounted when the store is full (admissionFor); a reveal takes its read
- * and holds one wrong passphrase, gives the hold back for any other answer, and fails closed
- * when the store is full and passphrases are limited.
+ * three. A check, a status and a burn take their scope's bucket and run uncounted when the
+ * store is full (admissionFor), as enforceRateLimit does. A reveal, in the same step,
+ * counts the read and holds one wrong passphrase, per address and per network; 429 when
+ * either is used up. The store keeps the hold when the reveal answers wrong_passphrase and
+ * gives it back otherwise, so only wrong passphrases stay counted, and N parallel guesses
+ * from one client get at most as many wrong_passphrase answers as it has attempts left:
+ * each took its attempt before the store compared anything. A full store fails a reveal
+ * closed when passphrases are limited (the same 503 whatever the passphrase).
  */
 export function admissionFor(scope: "read" | "manage" | "burn", headers: Headers, config: RateLimitConfig): Admission | undefined {
   const client = rateLimitClientOf(headers, config);
@@ -357,14 +318,19 @@ export async function admitted<T>(operation: Promise<T>, admission: Admission | 
 
 /**
  * The request's input, parsed before its admitted store call. Input that does not parse
- * never reaches the store, but is still counted by `count` (the limiter's own call), so a
- * client over its limit gets 429 for bad input too, as when the limiter ran first.
+ * never reaches the store, but its admission is still counted, in a limiter call of its
+ * own with the same buckets (a reveal's hold given back), so a client over its limit gets
+ * 429 for bad input too, as when the limiter ran first.
  */
-export async function parsedOrCounted<T>(parse: () => Promise<T>, count: () => Promise<unknown>): Promise<T> {
+export async function parsedOrCounted<T>(
+  parse: () => Promise<T>,
+  admission: Admission | undefined,
+  limiter: RateLimiter = getRateLimiter(),
+): Promise<T> {
   try {
     return await parse();
   } catch (error) {
-    await count();
+    await admitted(admitThen(limiter, admission, async () => "counted", () => "counted"), admission);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { admissionFor, admitted, enforceRateLimit, parsedOrCounted } from "@/lib/server/rate-limit";
+import { admissionFor, admitted, parsedOrCounted } from "@/lib/server/rate-limit";
 import { recordSecretEnded } from "@/lib/server/metrics";
 import type { SecretStatusResponse } from "@/lib/api/wire";
 import { creatorBodyOf } from "@/lib/server/auth";
@@ -28,17 +28,12 @@ type Context = { params: Promise<{ id: string }> };
 // does not parse is counted on its own, and 429 first when over the limit.
 async function manageRequest(request: Request, context: Context, scope: "manage" | "burn") {
   const config = getServerConfig();
+  const admission = admissionFor(scope, request.headers, config);
   const { id, manageVerifier } = await parsedOrCounted(
     async () => ({ id: parseSecretId((await context.params).id), manageVerifier: manageVerifierFromAuthorization(request) }),
-    () => enforceRateLimit(scope, request.headers, config),
+    admission,
   );
-  return {
-    id,
-    manageVerifier,
-    nowMs: Date.now(),
-    requester: requesterOf(request.headers, config),
-    admission: admissionFor(scope, request.headers, config),
-  };
+  return { id, manageVerifier, nowMs: Date.now(), requester: requesterOf(request.headers, config), admission };
 }
 
 // GET /api/secrets/{id} – status for the manage-link holder; outlives the ciphertext by the retention period

@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { admissionFor, admitted, enforceRateLimit, parsedOrCounted } from "@/lib/server/rate-limit";
+import { admissionFor, admitted, parsedOrCounted } from "@/lib/server/rate-limit";
 import { recordCheck } from "@/lib/server/metrics";
 import { checkSecretBodySchema } from "@/lib/api/schemas";
 import type { CheckSecretResponse } from "@/lib/api/wire";
@@ -27,16 +27,15 @@ const ROUTE = "/api/secrets/[id]/check";
 // POST /api/secrets/{id}/check – is the secret still there? Consumes nothing (PROTOCOL.md §4)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const config = getServerConfig();
+  // The read limit is taken in the check's own store call (lib/store/admission.ts).
+  const admission = admissionFor("read", request.headers, config);
   const { id, body } = await parsedOrCounted(
     async () => ({
       id: parseSecretId((await params).id),
       body: parseWith(checkSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES)),
     }),
-    () => enforceRateLimit("read", request.headers, config),
+    admission,
   );
-
-  // The read limit is taken in the check's own store call (lib/store/admission.ts).
-  const admission = admissionFor("read", request.headers, config);
   const result = await admitted(
     getStore().check({
       id,

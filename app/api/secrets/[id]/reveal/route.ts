@@ -1,7 +1,7 @@
 import { getStore } from "@/lib/store";
 import { getServerConfig } from "@/lib/server/config";
 import { requesterOf } from "@/lib/server/client-ip";
-import { admitted, holdRevealAttempt, parsedOrCounted, revealAdmission } from "@/lib/server/rate-limit";
+import { admitted, parsedOrCounted, revealAdmission } from "@/lib/server/rate-limit";
 import { recordReveal, recordSecretEnded } from "@/lib/server/metrics";
 import { revealSecretBodySchema } from "@/lib/api/schemas";
 import type { RevealSecretResponse } from "@/lib/api/wire";
@@ -27,19 +27,18 @@ const ROUTE = "/api/secrets/[id]/reveal";
 // POST /api/secrets/{id}/reveal – hand out the ciphertext, consuming one view in one atomic store step; a claim's retry consumes nothing (PROTOCOL.md §4, §6)
 export const POST = withApi(ROUTE, async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const config = getServerConfig();
+  // The read, and one wrong passphrase held before the store compares anything, taken in the
+  // reveal's own store call (lib/store/admission.ts): parallel guesses cannot all pass a
+  // limit that has not counted them yet. The store gives the hold back for any answer but a
+  // wrong passphrase; bad input is counted the same way, the hold given back.
+  const admission = revealAdmission(request.headers, config);
   const { id, body } = await parsedOrCounted(
     async () => ({
       id: parseSecretId((await params).id),
       body: parseWith(revealSecretBodySchema, await readJsonBody(request, SMALL_BODY_MAX_BYTES)),
     }),
-    // Bad input is counted as a reveal is: the read, and a passphrase hold given back.
-    async () => (await holdRevealAttempt(request.headers, config)).release(),
+    admission,
   );
-  // The read, and one wrong passphrase held before the store compares anything, taken in the
-  // reveal's own store call (lib/store/admission.ts): parallel guesses cannot all pass a
-  // limit that has not counted them yet. The store gives the hold back for any answer but a
-  // wrong passphrase.
-  const admission = revealAdmission(request.headers, config);
   const result = await admitted(
     getStore().reveal({
       id,
